@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs every test of Cassetto Agenda, installing what the tests need (Debian/Ubuntu):
+# formatting and lints, Rust unit and integration tests (with a real keychain in a private
+# D-Bus session), the UI logic tests, the contract check of the sandbox (schemathesis), and
+# the end-to-end tests that drive the real app window under Xvfb.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/setup.sh
+export CARGO_TERM_PROGRESS_WHEN=never
+started=$SECONDS
+
+ensure_rust
+ensure_packages "${APP_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+ensure_tauri_driver
+
+say "cargo fmt --check"
+cargo fmt --all --check || die "code is not formatted: run 'cargo fmt --all'"
+
+say "cargo clippy (warnings are errors)"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+say "Building the app for the end-to-end tests"
+cargo build --quiet -p cassetto-agenda
+
+say "Rust tests (real keychain in a private D-Bus session)"
+keyring_home=$(mktemp -d)
+trap 'rm -rf "$keyring_home"' EXIT
+XDG_DATA_HOME="$keyring_home" dbus-run-session -- bash -c '
+  set -e
+  echo -n ci-keyring-pass | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+  cargo test --workspace --no-fail-fast
+'
+
+say "UI logic tests (node --test)"
+node --test ui/tests/*.test.js
+
+if [ -x scripts/schemathesis.sh ]; then
+  say "Contract check of the sandbox (schemathesis)"
+  scripts/schemathesis.sh
+fi
+
+say "All tests passed in $((SECONDS - started)) s"

@@ -1,0 +1,223 @@
+//! End-to-end harness: the real app window, driven the way a person would use it.
+//!
+//! [`Harness::start`] brings up, each as a child process it owns and stops on drop:
+//! a private X server (Xvfb), a private D-Bus session with an unlocked gnome-keyring (so the
+//! app's keychain is real), `tauri-driver` in front of WebKitWebDriver, and a WebDriver
+//! session that launches the built app. Every part that cannot start is a loud error with
+//! what to install: nothing is skipped.
+
+mod desktop;
+mod webdriver;
+
+pub use desktop::Desktop;
+pub use webdriver::{Element, Session};
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// Result type of the harness: errors are sentences for the test log.
+pub type Result<T> = std::result::Result<T, String>;
+
+/// The workspace root (the folder of the top-level `Cargo.toml`).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ lives inside the workspace")
+        .to_path_buf()
+}
+
+/// The cargo target folder.
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"))
+}
+
+/// Where screenshots of the end-to-end tests are saved.
+pub fn artifacts_dir() -> PathBuf {
+    target_dir().join("e2e-artifacts")
+}
+
+/// Builds the app once per test process (a no-op when it is up to date) and returns the
+/// path of its debug binary.
+pub fn app_binary() -> Result<PathBuf> {
+    static BUILT: OnceLock<std::result::Result<PathBuf, String>> = OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+            let status = Command::new(cargo)
+                .args(["build", "--quiet", "-p", "cassetto-agenda"])
+                .current_dir(workspace_root())
+                .status()
+                .map_err(|e| format!("could not run cargo to build the app: {e}"))?;
+            if !status.success() {
+                return Err(format!("building the app failed ({status})"));
+            }
+            let binary = target_dir().join("debug").join("cassetto-agenda");
+            if binary.is_file() {
+                Ok(binary)
+            } else {
+                Err(format!("the app binary is not at {}", binary.display()))
+            }
+        })
+        .clone()
+}
+
+/// A child process that is killed (and reaped) when dropped.
+#[derive(Debug)]
+pub struct Guard {
+    name: &'static str,
+    child: Child,
+}
+
+impl Guard {
+    /// Wraps a spawned child.
+    pub fn new(name: &'static str, child: Child) -> Self {
+        Self { name, child }
+    }
+
+    /// Fails if the process has already exited.
+    pub fn ensure_running(&mut self) -> Result<()> {
+        match self.child.try_wait() {
+            Ok(None) => Ok(()),
+            Ok(Some(status)) => Err(format!("{} exited early ({status})", self.name)),
+            Err(e) => Err(format!("{}: {e}", self.name)),
+        }
+    }
+
+    /// The process id.
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        // SIGTERM first so children like WebKitWebDriver can close their app; then kill.
+        let _ = Command::new("kill")
+            .arg(self.child.id().to_string())
+            .stderr(Stdio::null())
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Fails with an install hint unless `program` is on PATH.
+pub fn require_program(program: &str, hint: &str) -> Result<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(program))
+        .find(|candidate| candidate.is_file())
+        .ok_or_else(|| format!("`{program}` is not installed: {hint}"))
+}
+
+/// Returns a TCP port that was free a moment ago on 127.0.0.1.
+pub fn free_port() -> Result<u16> {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .map_err(|e| format!("no free port: {e}"))
+}
+
+/// Polls `f` until it returns `Ok(Some(_))` or `timeout` passes.
+pub fn wait_for<T>(
+    what: &str,
+    timeout: Duration,
+    mut f: impl FnMut() -> Result<Option<T>>,
+) -> Result<T> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(value) = f()? {
+            return Ok(value);
+        }
+        if Instant::now() >= deadline {
+            return Err(format!("timed out after {timeout:?} waiting for {what}"));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Everything one end-to-end test needs: the private desktop, tauri-driver, and a
+/// WebDriver session with the app's window open.
+pub struct Harness {
+    /// The WebDriver session driving the app window.
+    pub session: Session,
+    driver: Guard,
+    /// The private desktop (X server, D-Bus, keyring) the app runs in.
+    pub desktop: Desktop,
+}
+
+impl Harness {
+    /// Starts every part and opens the app. `extra_env` is passed to the app.
+    pub async fn start(extra_env: &[(&str, &str)]) -> Result<Self> {
+        let app = app_binary()?;
+        let desktop = Desktop::start()?;
+        let tauri_driver = require_program(
+            "tauri-driver",
+            "install it with `cargo install tauri-driver --locked`",
+        )?;
+        require_program(
+            "WebKitWebDriver",
+            "install it with `apt-get install webkit2gtk-driver`",
+        )?;
+        let port = free_port()?;
+        let native_port = free_port()?;
+        let mut command = Command::new(tauri_driver);
+        command
+            .args(["--port", &port.to_string()])
+            .args(["--native-port", &native_port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit());
+        desktop.apply_env(&mut command);
+        for (key, value) in extra_env {
+            command.env(key, value);
+        }
+        let mut driver = Guard::new(
+            "tauri-driver",
+            command
+                .spawn()
+                .map_err(|e| format!("could not start tauri-driver: {e}"))?,
+        );
+        let base = format!("http://127.0.0.1:{port}");
+        wait_for("tauri-driver to listen", Duration::from_secs(20), || {
+            driver.ensure_running()?;
+            Ok(std::net::TcpStream::connect(("127.0.0.1", port))
+                .ok()
+                .map(|_| ()))
+        })?;
+        let session = Session::create(&base, &app).await?;
+        Ok(Self {
+            session,
+            driver,
+            desktop,
+        })
+    }
+
+    /// Saves a screenshot of the window as `target/e2e-artifacts/<name>.png`.
+    pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
+        let png = self.session.screenshot().await?;
+        let dir = artifacts_dir();
+        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, png).map_err(|e| format!("{}: {e}", path.display()))?;
+        Ok(path)
+    }
+
+    /// Ends the WebDriver session (closing the app) and stops every part.
+    pub async fn stop(self) -> Result<()> {
+        let result = self.session.delete().await;
+        drop(self.driver);
+        drop(self.desktop);
+        result
+    }
+}
