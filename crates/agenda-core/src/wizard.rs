@@ -1,0 +1,634 @@
+//! The booking wizard as a state machine.
+//!
+//! Steps: [`Step::Argomento`] (argomento + punto di consulenza) → [`Step::Struttura`]
+//! (struttura territoriale) → [`Step::DataOra`] (data e ora) → [`Step::Contatti`]
+//! (telefono + note) → [`Step::Pronto`] (ready to book).
+//!
+//! Every action is checked against a [`WizardContext`], which describes what is available
+//! *now* (the consultation points of the topic, the offices, the free slots). An action
+//! either succeeds or returns an error and leaves the wizard untouched. Going back keeps
+//! later choices only while the context still offers them. The wizard can never be in an
+//! inconsistent state: a step is reached only with every earlier choice made, and a draft
+//! read back with serde is checked the same way.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::fiscal_code::FiscalCode;
+use crate::notes::{Notes, NotesError};
+use crate::phone::{PhoneError, PhoneNumber};
+use crate::time::parse_rfc3339;
+use crate::vocab::Channel;
+
+/// A step of the wizard, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    /// 1: argomento and punto di consulenza.
+    Argomento,
+    /// 2: struttura territoriale.
+    Struttura,
+    /// 3: data e ora.
+    DataOra,
+    /// 4: contatti (telefono e note).
+    Contatti,
+    /// Everything chosen and valid: ready to book.
+    Pronto,
+}
+
+impl Step {
+    /// All steps, in order.
+    pub const ALL: [Step; 5] = [
+        Step::Argomento,
+        Step::Struttura,
+        Step::DataOra,
+        Step::Contatti,
+        Step::Pronto,
+    ];
+
+    /// 1-based position of the step.
+    pub fn number(self) -> u8 {
+        self as u8 + 1
+    }
+
+    /// The heading shown in the Italian UI.
+    pub fn label_it(self) -> &'static str {
+        match self {
+            Step::Argomento => "Argomento e punto di consulenza",
+            Step::Struttura => "Struttura territoriale",
+            Step::DataOra => "Data e ora",
+            Step::Contatti => "Contatti",
+            Step::Pronto => "Riepilogo",
+        }
+    }
+
+    fn previous(self) -> Option<Step> {
+        Step::ALL.get((self as usize).checked_sub(1)?).copied()
+    }
+
+    fn next(self) -> Option<Step> {
+        Step::ALL.get(self as usize + 1).copied()
+    }
+}
+
+/// Something the person does in the wizard.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WizardAction {
+    /// Step 1: choose a consultation point (as offered by the context).
+    ChoosePoint {
+        /// Code of the consultation point.
+        code: String,
+        /// Its channel.
+        channel: Channel,
+        /// The office the point belongs to, if it belongs to one.
+        office_code: Option<String>,
+    },
+    /// Step 2: choose an office.
+    ChooseOffice {
+        /// Code of the office.
+        code: String,
+    },
+    /// Step 3: choose a slot, by its `start` exactly as the service gave it.
+    ChooseSlot {
+        /// RFC 3339 start of the slot.
+        start: String,
+    },
+    /// Type the phone number (any step; checked when moving past *Contatti*).
+    SetPhone(String),
+    /// Type the notes (any step; checked when moving past *Contatti*).
+    SetNotes(String),
+    /// Go to the next step.
+    Next,
+    /// Go back one step.
+    Back,
+}
+
+impl WizardAction {
+    fn name(&self) -> &'static str {
+        match self {
+            WizardAction::ChoosePoint { .. } => "choose_point",
+            WizardAction::ChooseOffice { .. } => "choose_office",
+            WizardAction::ChooseSlot { .. } => "choose_slot",
+            WizardAction::SetPhone(_) => "set_phone",
+            WizardAction::SetNotes(_) => "set_notes",
+            WizardAction::Next => "next",
+            WizardAction::Back => "back",
+        }
+    }
+}
+
+/// A consultation point offered for the wizard's topic.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct PointOption {
+    /// Code of the consultation point.
+    pub code: String,
+    /// Its channel.
+    pub channel: Channel,
+    /// The only office where it is offered, or `None` when offered at every office.
+    pub office_code: Option<String>,
+}
+
+/// A free slot for one office and consultation point.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct SlotOption {
+    /// Office of the slot.
+    pub office_code: String,
+    /// Consultation point of the slot.
+    pub point_code: String,
+    /// RFC 3339 start, exactly as the service gave it.
+    pub start: String,
+}
+
+/// What is available now. Give the full picture on every action: the points of the topic,
+/// the offices, and the free slots known for the chosen office and point (a choice the
+/// context does not mention counts as no longer available).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WizardContext {
+    /// Consultation points offered for the topic.
+    pub points: Vec<PointOption>,
+    /// Codes of the offices offered.
+    pub offices: Vec<String>,
+    /// Free slots.
+    pub slots: Vec<SlotOption>,
+}
+
+impl WizardContext {
+    fn point(&self, code: &str) -> Option<&PointOption> {
+        self.points.iter().find(|p| p.code == code)
+    }
+
+    fn point_is_offered(&self, code: &str, channel: Channel) -> bool {
+        self.point(code).is_some_and(|p| p.channel == channel)
+    }
+
+    fn office_is_offered(&self, point: &str, office: &str) -> bool {
+        self.offices.iter().any(|o| o == office)
+            && self
+                .point(point)
+                .is_some_and(|p| p.office_code.as_deref().map_or(true, |o| o == office))
+    }
+
+    fn slot_is_offered(&self, point: &str, office: &str, start: &str) -> bool {
+        self.slots
+            .iter()
+            .any(|s| s.point_code == point && s.office_code == office && s.start == start)
+    }
+}
+
+/// Why an action (or a draft) is refused. Messages are in Italian.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WizardError {
+    /// The action does not belong to the current step.
+    #[error("azione non consentita nel passo «{}»", .step.label_it())]
+    WrongStep {
+        /// The current step.
+        step: Step,
+        /// The refused action (`snake_case` name).
+        action: &'static str,
+    },
+    /// `Back` on the first step.
+    #[error("questo è già il primo passo")]
+    AtFirstStep,
+    /// The consultation point is not (or no longer) offered for the topic.
+    #[error("punto di consulenza non disponibile per questo argomento")]
+    PointUnavailable,
+    /// The office is not offered for the chosen consultation point.
+    #[error("struttura territoriale non disponibile per il punto di consulenza scelto")]
+    OfficeUnavailable,
+    /// The slot is not (or no longer) free.
+    #[error("l'orario scelto non è più disponibile")]
+    SlotUnavailable,
+    /// `Next` without a consultation point.
+    #[error("scegliere un punto di consulenza")]
+    MissingPoint,
+    /// `Next` without an office.
+    #[error("scegliere una struttura territoriale")]
+    MissingOffice,
+    /// `Next` without a slot.
+    #[error("scegliere data e ora")]
+    MissingSlot,
+    /// The phone number is not valid.
+    #[error(transparent)]
+    Phone(#[from] PhoneError),
+    /// The notes are not valid.
+    #[error(transparent)]
+    Notes(#[from] NotesError),
+    /// A booking was requested before the last step.
+    #[error("completare tutti i passi prima di prenotare")]
+    NotReady,
+    /// A stored draft is inconsistent (e.g. a later step without an earlier choice).
+    #[error("bozza di prenotazione non valida")]
+    InvalidDraft,
+}
+
+impl WizardError {
+    /// Stable machine word for the UI.
+    pub fn code(&self) -> &'static str {
+        match self {
+            WizardError::WrongStep { .. } | WizardError::AtFirstStep => "wrong_step",
+            WizardError::PointUnavailable => "point_unavailable",
+            WizardError::OfficeUnavailable => "office_unavailable",
+            WizardError::SlotUnavailable => "slot_unavailable",
+            WizardError::MissingPoint | WizardError::MissingOffice | WizardError::MissingSlot => {
+                "missing_choice"
+            }
+            WizardError::Phone(e) => e.code(),
+            WizardError::Notes(e) => e.code(),
+            WizardError::NotReady => "wizard_incomplete",
+            WizardError::InvalidDraft => "invalid_draft",
+        }
+    }
+}
+
+/// The body of `POST /bookings`, built by a completed wizard.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookingInput {
+    /// The communication the appointment comes from.
+    pub communication_id: String,
+    /// The contributor.
+    pub fiscal_code: FiscalCode,
+    /// The argomento.
+    pub topic_code: String,
+    /// The punto di consulenza.
+    pub consultation_point: String,
+    /// The struttura territoriale.
+    pub office_code: String,
+    /// The slot's start, exactly as the service gave it.
+    pub slot_start: String,
+    /// Call-back phone number.
+    pub phone: PhoneNumber,
+    /// Notes for the INPS officer.
+    pub notes: Notes,
+}
+
+/// The booking wizard for one communication. See the [module documentation](self).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "Draft")]
+pub struct Wizard {
+    fiscal_code: FiscalCode,
+    communication_id: String,
+    topic_code: String,
+    consultation_point: Option<String>,
+    channel: Option<Channel>,
+    office_code: Option<String>,
+    slot_start: Option<String>,
+    phone_raw: String,
+    notes_raw: String,
+    step: Step,
+}
+
+/// A wizard as stored, before its consistency is checked.
+#[derive(Deserialize)]
+struct Draft {
+    fiscal_code: FiscalCode,
+    communication_id: String,
+    topic_code: String,
+    consultation_point: Option<String>,
+    channel: Option<Channel>,
+    office_code: Option<String>,
+    slot_start: Option<String>,
+    #[serde(default)]
+    phone_raw: String,
+    #[serde(default)]
+    notes_raw: String,
+    step: Step,
+}
+
+impl TryFrom<Draft> for Wizard {
+    type Error = WizardError;
+    fn try_from(d: Draft) -> Result<Self, Self::Error> {
+        let wizard = Wizard {
+            fiscal_code: d.fiscal_code,
+            communication_id: d.communication_id,
+            topic_code: d.topic_code,
+            consultation_point: d.consultation_point,
+            channel: d.channel,
+            office_code: d.office_code,
+            slot_start: d.slot_start,
+            phone_raw: d.phone_raw,
+            notes_raw: d.notes_raw,
+            step: d.step,
+        };
+        if wizard.is_consistent() {
+            Ok(wizard)
+        } else {
+            Err(WizardError::InvalidDraft)
+        }
+    }
+}
+
+impl Wizard {
+    /// A new wizard on its first step, for a communication of a contributor.
+    pub fn new(
+        fiscal_code: FiscalCode,
+        communication_id: impl Into<String>,
+        topic_code: impl Into<String>,
+    ) -> Self {
+        Wizard {
+            fiscal_code,
+            communication_id: communication_id.into(),
+            topic_code: topic_code.into(),
+            consultation_point: None,
+            channel: None,
+            office_code: None,
+            slot_start: None,
+            phone_raw: String::new(),
+            notes_raw: String::new(),
+            step: Step::Argomento,
+        }
+    }
+
+    /// The contributor.
+    pub fn fiscal_code(&self) -> &FiscalCode {
+        &self.fiscal_code
+    }
+
+    /// The communication the appointment is requested for.
+    pub fn communication_id(&self) -> &str {
+        &self.communication_id
+    }
+
+    /// The argomento.
+    pub fn topic_code(&self) -> &str {
+        &self.topic_code
+    }
+
+    /// The chosen consultation point.
+    pub fn consultation_point(&self) -> Option<&str> {
+        self.consultation_point.as_deref()
+    }
+
+    /// The channel of the chosen consultation point.
+    pub fn channel(&self) -> Option<Channel> {
+        self.channel
+    }
+
+    /// The chosen office.
+    pub fn office_code(&self) -> Option<&str> {
+        self.office_code.as_deref()
+    }
+
+    /// The chosen slot's start.
+    pub fn slot_start(&self) -> Option<&str> {
+        self.slot_start.as_deref()
+    }
+
+    /// The phone number as typed.
+    pub fn phone_raw(&self) -> &str {
+        &self.phone_raw
+    }
+
+    /// The notes as typed.
+    pub fn notes_raw(&self) -> &str {
+        &self.notes_raw
+    }
+
+    /// The current step.
+    pub fn step(&self) -> Step {
+        self.step
+    }
+
+    /// Applies an action. On error the wizard is left exactly as it was.
+    pub fn apply(&mut self, action: WizardAction, ctx: &WizardContext) -> Result<(), WizardError> {
+        let mut next = self.clone();
+        next.apply_in_place(action, ctx)?;
+        debug_assert!(next.is_consistent());
+        *self = next;
+        Ok(())
+    }
+
+    /// The booking request of a completed wizard (step [`Step::Pronto`]).
+    pub fn booking_request(&self) -> Result<BookingInput, WizardError> {
+        if self.step != Step::Pronto {
+            return Err(WizardError::NotReady);
+        }
+        match (
+            &self.consultation_point,
+            &self.office_code,
+            &self.slot_start,
+        ) {
+            (Some(point), Some(office), Some(slot)) => Ok(BookingInput {
+                communication_id: self.communication_id.clone(),
+                fiscal_code: self.fiscal_code.clone(),
+                topic_code: self.topic_code.clone(),
+                consultation_point: point.clone(),
+                office_code: office.clone(),
+                slot_start: slot.clone(),
+                phone: PhoneNumber::parse(&self.phone_raw)?,
+                notes: Notes::parse(&self.notes_raw)?,
+            }),
+            _ => Err(WizardError::NotReady),
+        }
+    }
+
+    /// Whether the state is consistent: each choice needs the earlier ones, each step needs
+    /// the choices of the steps before it, and *Pronto* needs a valid phone and notes.
+    /// Always true for a wizard built by [`Wizard::new`] and [`Wizard::apply`], or read back
+    /// with serde.
+    pub fn is_consistent(&self) -> bool {
+        let non_empty = |s: &Option<String>| s.as_deref().map_or(true, |s| !s.trim().is_empty());
+        !self.communication_id.trim().is_empty()
+            && !self.topic_code.trim().is_empty()
+            && non_empty(&self.consultation_point)
+            && non_empty(&self.office_code)
+            && self.channel.is_some() == self.consultation_point.is_some()
+            && (self.office_code.is_none() || self.consultation_point.is_some())
+            && (self.slot_start.is_none() || self.office_code.is_some())
+            && self
+                .slot_start
+                .as_deref()
+                .map_or(true, |s| parse_rfc3339(s).is_ok())
+            && self.step <= self.furthest_step()
+    }
+
+    /// The furthest step the current choices allow.
+    fn furthest_step(&self) -> Step {
+        if self.consultation_point.is_none() {
+            Step::Argomento
+        } else if self.office_code.is_none() {
+            Step::Struttura
+        } else if self.slot_start.is_none() {
+            Step::DataOra
+        } else if self.contacts_error().is_some() {
+            Step::Contatti
+        } else {
+            Step::Pronto
+        }
+    }
+
+    fn contacts_error(&self) -> Option<WizardError> {
+        PhoneNumber::parse(&self.phone_raw)
+            .err()
+            .map(WizardError::from)
+            .or_else(|| Notes::parse(&self.notes_raw).err().map(WizardError::from))
+    }
+
+    fn apply_in_place(
+        &mut self,
+        action: WizardAction,
+        ctx: &WizardContext,
+    ) -> Result<(), WizardError> {
+        let wrong_step = WizardError::WrongStep {
+            step: self.step,
+            action: action.name(),
+        };
+        match action {
+            WizardAction::ChoosePoint {
+                code,
+                channel,
+                office_code,
+            } => {
+                if self.step != Step::Argomento {
+                    return Err(wrong_step);
+                }
+                let offered = ctx
+                    .point(&code)
+                    .filter(|p| p.channel == channel && p.office_code == office_code)
+                    .ok_or(WizardError::PointUnavailable)?;
+                if let Some(own) = offered.office_code.as_ref() {
+                    if ctx.offices.contains(own) && self.office_code.as_ref() != Some(own) {
+                        self.office_code = Some(own.clone());
+                        self.slot_start = None;
+                    }
+                }
+                self.consultation_point = Some(code);
+                self.channel = Some(channel);
+                self.prune(ctx);
+            }
+            WizardAction::ChooseOffice { code } => {
+                if self.step != Step::Struttura {
+                    return Err(wrong_step);
+                }
+                let point = self.consultation_point.as_deref().unwrap_or_default();
+                if !ctx.office_is_offered(point, &code) {
+                    return Err(WizardError::OfficeUnavailable);
+                }
+                self.office_code = Some(code);
+                self.prune(ctx);
+            }
+            WizardAction::ChooseSlot { start } => {
+                if self.step != Step::DataOra {
+                    return Err(wrong_step);
+                }
+                let point = self.consultation_point.as_deref().unwrap_or_default();
+                let office = self.office_code.as_deref().unwrap_or_default();
+                if parse_rfc3339(&start).is_err() || !ctx.slot_is_offered(point, office, &start) {
+                    return Err(WizardError::SlotUnavailable);
+                }
+                self.slot_start = Some(start);
+                self.prune(ctx);
+            }
+            WizardAction::SetPhone(text) => {
+                self.phone_raw = text;
+                self.clamp_step();
+            }
+            WizardAction::SetNotes(text) => {
+                self.notes_raw = text;
+                self.clamp_step();
+            }
+            WizardAction::Next => {
+                let next = self.step.next().ok_or(wrong_step)?;
+                self.check_choices_up_to(self.step, ctx)?;
+                self.step = next;
+                self.prune(ctx);
+            }
+            WizardAction::Back => {
+                self.step = self.step.previous().ok_or(WizardError::AtFirstStep)?;
+                self.prune(ctx);
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks, against the context, the choices made on `step` and on the steps before it.
+    fn check_choices_up_to(&self, step: Step, ctx: &WizardContext) -> Result<(), WizardError> {
+        let point = self
+            .consultation_point
+            .as_deref()
+            .ok_or(WizardError::MissingPoint)?;
+        let channel = self.channel.ok_or(WizardError::MissingPoint)?;
+        if !ctx.point_is_offered(point, channel) {
+            return Err(WizardError::PointUnavailable);
+        }
+        if step == Step::Argomento {
+            return Ok(());
+        }
+        let office = self
+            .office_code
+            .as_deref()
+            .ok_or(WizardError::MissingOffice)?;
+        if !ctx.office_is_offered(point, office) {
+            return Err(WizardError::OfficeUnavailable);
+        }
+        if step == Step::Struttura {
+            return Ok(());
+        }
+        let slot = self.slot_start.as_deref().ok_or(WizardError::MissingSlot)?;
+        if !ctx.slot_is_offered(point, office, slot) {
+            return Err(WizardError::SlotUnavailable);
+        }
+        if step == Step::DataOra {
+            return Ok(());
+        }
+        match self.contacts_error() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    /// Drops the choices the context no longer offers (each with the ones that depend on
+    /// it), then steps back if the current step lost a needed choice.
+    fn prune(&mut self, ctx: &WizardContext) {
+        let point_ok = match (&self.consultation_point, self.channel) {
+            (Some(point), Some(channel)) => ctx.point_is_offered(point, channel),
+            _ => false,
+        };
+        if !point_ok {
+            self.consultation_point = None;
+            self.channel = None;
+            self.office_code = None;
+        }
+        let point = self.consultation_point.as_deref().unwrap_or_default();
+        if let Some(office) = self.office_code.as_deref() {
+            if !ctx.office_is_offered(point, office) {
+                self.office_code = None;
+            }
+        }
+        let office = self.office_code.as_deref().unwrap_or_default();
+        if let Some(slot) = self.slot_start.as_deref() {
+            if self.office_code.is_none() || !ctx.slot_is_offered(point, office, slot) {
+                self.slot_start = None;
+            }
+        }
+        self.clamp_step();
+    }
+
+    fn clamp_step(&mut self) {
+        self.step = self.step.min(self.furthest_step());
+    }
+}
+
+impl fmt::Debug for Wizard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Wizard")
+            .field("fiscal_code", &self.fiscal_code)
+            .field("communication_id", &self.communication_id)
+            .field("topic_code", &self.topic_code)
+            .field("consultation_point", &self.consultation_point)
+            .field("channel", &self.channel)
+            .field("office_code", &self.office_code)
+            .field("slot_start", &self.slot_start)
+            .field(
+                "phone_raw",
+                &format_args!("<{} caratteri>", self.phone_raw.chars().count()),
+            )
+            .field(
+                "notes_raw",
+                &format_args!("<{} caratteri>", self.notes_raw.chars().count()),
+            )
+            .field("step", &self.step)
+            .finish()
+    }
+}
