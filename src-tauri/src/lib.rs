@@ -11,7 +11,7 @@ mod state;
 pub use error::CommandError;
 pub use state::{AppState, Environment};
 
-use tauri::{Manager, Runtime};
+use tauri::Runtime;
 
 /// Checks what the window needs before GTK is touched, so that a missing display is a
 /// sentence a person can act on rather than a panic from deep inside GTK.
@@ -22,11 +22,13 @@ pub fn preflight() -> Result<(), String> {
             .iter()
             .any(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty()));
         if !has_display {
-            return Err("Cassetto Agenda needs a graphical session, but neither DISPLAY nor \
+            return Err(
+                "Cassetto Agenda needs a graphical session, but neither DISPLAY nor \
                  WAYLAND_DISPLAY is set.\n\
                  Start it from your desktop, or on a headless machine run it under Xvfb: \
                  xvfb-run -a ./scripts/run-app.sh"
-                .to_owned());
+                    .to_owned(),
+            );
         }
     }
     Ok(())
@@ -36,10 +38,7 @@ pub fn preflight() -> Result<(), String> {
 /// tests can pass `tauri::test::mock_builder()`.
 pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder
-        .setup(|app| {
-            app.manage(AppState::from_env());
-            Ok(())
-        })
+        .manage(AppState::from_env())
         .invoke_handler(tauri::generate_handler![
             commands::app::app_info,
             commands::app::ui_ready,

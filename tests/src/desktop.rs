@@ -51,10 +51,8 @@ impl Desktop {
             Ok(socket.exists().then_some(()))
         })?;
 
-        let home = std::env::temp_dir().join(format!(
-            "cassetto-e2e-{}-{number}",
-            std::process::id()
-        ));
+        let home =
+            std::env::temp_dir().join(format!("cassetto-e2e-{}-{number}", std::process::id()));
         for sub in ["data", "config", "cache", "runtime"] {
             std::fs::create_dir_all(home.join(sub))
                 .map_err(|e| format!("could not create {}: {e}", home.display()))?;
@@ -71,10 +69,14 @@ impl Desktop {
         let mut dbus_child = Command::new(dbus_path)
             .args(["--session", "--nofork", "--print-address=1"])
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            // Services it activates (portals, accessibility) inherit this; they only chatter.
+            .stderr(Stdio::null())
             .spawn()
             .map_err(|e| format!("could not start dbus-daemon: {e}"))?;
-        let stdout = dbus_child.stdout.take().ok_or("dbus-daemon has no stdout")?;
+        let stdout = dbus_child
+            .stdout
+            .take()
+            .ok_or("dbus-daemon has no stdout")?;
         let dbus = Guard::new("dbus-daemon", dbus_child);
         let mut bus_address = String::new();
         BufReader::new(stdout)

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4a4a0a4a0a4a";
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 /// A WebDriver session: one launched app window.
 pub struct Session {
@@ -57,7 +57,12 @@ impl Session {
 
     /// The window title.
     pub async fn title(&self) -> Result<String> {
-        Ok(self.get("/title").await?.as_str().unwrap_or_default().to_owned())
+        Ok(self
+            .get("/title")
+            .await?
+            .as_str()
+            .unwrap_or_default()
+            .to_owned())
     }
 
     /// Finds all elements matching a CSS selector (possibly none).
@@ -82,7 +87,7 @@ impl Session {
         let deadline = Instant::now() + timeout;
         loop {
             for element in self.find_all(css).await? {
-                if element.displayed().await.unwrap_or(false) {
+                if element.displayed().await? {
                     return Ok(element);
                 }
             }
@@ -147,12 +152,19 @@ impl Session {
 
 impl Element<'_> {
     async fn get(&self, what: &str) -> Result<Value> {
-        self.session.get(&format!("/element/{}/{what}", self.id)).await
+        self.session
+            .get(&format!("/element/{}/{what}", self.id))
+            .await
     }
 
     /// The rendered text.
     pub async fn text(&self) -> Result<String> {
-        Ok(self.get("text").await?.as_str().unwrap_or_default().to_owned())
+        Ok(self
+            .get("text")
+            .await?
+            .as_str()
+            .unwrap_or_default()
+            .to_owned())
     }
 
     /// Whether it is displayed.

@@ -27,7 +27,10 @@ async fn the_window_opens_with_its_heading_and_navigation() {
     assert_eq!(nav, ["Comunicazioni", "Gestione appuntamenti"]);
     harness.screenshot("01-window").await.unwrap();
 
-    session.find_all(".app-nav a[data-route=appuntamenti]").await.unwrap()[0]
+    session
+        .find_all(".app-nav a[data-route=appuntamenti]")
+        .await
+        .unwrap()[0]
         .click()
         .await
         .unwrap();
@@ -35,7 +38,10 @@ async fn the_window_opens_with_its_heading_and_navigation() {
         .wait_text("#page-title", WAIT, |t| t == "Gestione appuntamenti")
         .await
         .unwrap();
-    harness.screenshot("02-gestione-appuntamenti").await.unwrap();
+    harness
+        .screenshot("02-gestione-appuntamenti")
+        .await
+        .unwrap();
 
     harness.stop().await.unwrap();
 }
