@@ -348,16 +348,22 @@ impl<'de> Deserialize<'de> for Slot {
     }
 }
 
-/// The slots of one date, before notice and horizon: every opening interval tiled from its
-/// start with `length`, skipping non-existent wall-clock starts and taking the first
-/// occurrence of repeated ones. Empty when the office is closed that day.
-pub fn day_slots(cal: &OfficeCalendar, slot_minutes: u32, date: NaiveDate) -> Vec<Slot> {
-    let mut out = Vec::new();
-    if slot_minutes == 0 || !cal.is_open(date) {
-        return out;
+/// Tiles wall-clock intervals of one date with slots of `slot_minutes`, ignoring closures.
+///
+/// Each interval is cut from its start in wall-clock steps; every slot lasts exactly
+/// `slot_minutes` of real time and must end by the interval's closing time. A start that does
+/// not exist in Europe/Rome (spring forward) is skipped and one that occurs twice (fall back)
+/// is taken once, at its first occurrence. Slots never overlap: when two would (intervals
+/// that overlap, or a slot that runs across the spring-forward jump), the earlier is kept.
+/// Sorted; empty when `slot_minutes` is zero.
+pub fn tile_day(date: NaiveDate, intervals: &[Interval], slot_minutes: u32) -> Vec<Slot> {
+    if slot_minutes == 0 {
+        return Vec::new();
     }
     let length = Duration::minutes(i64::from(slot_minutes));
-    for &(open, close) in cal.opening_hours.for_weekday(date.weekday()) {
+    let mut candidates = Vec::new();
+    for &(open, close) in intervals {
+        let closing = closing_instant(date, close);
         let mut t = open;
         loop {
             let (end, wrapped) = t.overflowing_add_signed(length);
@@ -369,8 +375,8 @@ pub fn day_slots(cal: &OfficeCalendar, slot_minutes: u32, date: NaiveDate) -> Ve
                 LocalResult::Ambiguous(first, second) => Some(first.min(second)),
                 LocalResult::None => None,
             };
-            if let Some(start) = start {
-                out.push(Slot {
+            if let Some(start) = start.filter(|s| *s + length <= closing) {
+                candidates.push(Slot {
                     start,
                     end: start + length,
                 });
@@ -378,9 +384,44 @@ pub fn day_slots(cal: &OfficeCalendar, slot_minutes: u32, date: NaiveDate) -> Ve
             t = end;
         }
     }
-    out.sort();
-    out.dedup();
+    candidates.sort();
+    let mut out: Vec<Slot> = Vec::with_capacity(candidates.len());
+    for slot in candidates {
+        if out.last().map_or(true, |kept| slot.start >= kept.end) {
+            out.push(slot);
+        }
+    }
     out
+}
+
+/// The instant an interval closes: a repeated wall-clock time means its later occurrence,
+/// a non-existent one the earliest instant it could mean.
+fn closing_instant(date: NaiveDate, close: NaiveTime) -> DateTime<Tz> {
+    let naive = date.and_time(close);
+    match ROME.from_local_datetime(&naive) {
+        LocalResult::Single(t) => t,
+        LocalResult::Ambiguous(first, second) => first.max(second),
+        LocalResult::None => {
+            let hour = Duration::hours(1);
+            ROME.from_local_datetime(&(naive + hour))
+                .earliest()
+                .map(|t| t - hour)
+                .unwrap_or_else(|| ROME.from_utc_datetime(&(naive - Duration::hours(2))))
+        }
+    }
+}
+
+/// The slots of one date, before notice and horizon: the office's opening intervals for
+/// that weekday tiled with [`tile_day`]. Empty when the office is closed that day.
+pub fn day_slots(cal: &OfficeCalendar, slot_minutes: u32, date: NaiveDate) -> Vec<Slot> {
+    if !cal.is_open(date) {
+        return Vec::new();
+    }
+    tile_day(
+        date,
+        cal.opening_hours.for_weekday(date.weekday()),
+        slot_minutes,
+    )
 }
 
 /// The bookable slots from `from` to `to` (inclusive, Europe/Rome dates).

@@ -70,10 +70,10 @@ impl PhoneNumber {
     /// short codes, other ranges) is rejected.
     pub fn parse(input: &str) -> Result<Self, PhoneError> {
         let mut cleaned = String::with_capacity(input.len());
-        for (i, c) in input.trim().chars().enumerate() {
+        for c in input.trim().chars() {
             match c {
                 '0'..='9' => cleaned.push(c),
-                '+' if i == 0 => cleaned.push(c),
+                '+' if cleaned.is_empty() => cleaned.push(c),
                 ' ' | '.' | '-' | '/' | '(' | ')' | '\u{a0}' => {}
                 _ => return Err(PhoneError::InvalidCharacter),
             }
@@ -217,6 +217,7 @@ mod tests {
         check("0039-333-123.45.67", Ok(("+393331234567", Mobile)));
         check("(333) 123/4567", Ok(("+393331234567", Mobile)));
         check("  +393331234567  ", Ok(("+393331234567", Mobile)));
+        check("(+39) 333 1234567", Ok(("+393331234567", Mobile)));
         check("333123456", Ok(("+39333123456", Mobile)));
         check("33312345678", Ok(("+3933312345678", Mobile)));
     }
@@ -240,6 +241,7 @@ mod tests {
         check("+39", Err(Empty));
         check("333 123456a", Err(InvalidCharacter));
         check("333+1234567", Err(InvalidCharacter));
+        check("++39 3331234567", Err(InvalidCharacter));
         check("+41 79 123 45 67", Err(ForeignNumber));
         check("0041791234567", Err(ForeignNumber));
         check("33312345", Err(WrongLength { digits: 8 }));

@@ -632,3 +632,399 @@ impl fmt::Debug for Wizard {
             .finish()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const S1: &str = "2026-12-03T09:00:00+01:00";
+    const S2: &str = "2026-12-03T09:30:00+01:00";
+
+    fn point(code: &str, channel: Channel, office: Option<&str>) -> PointOption {
+        PointOption {
+            code: code.into(),
+            channel,
+            office_code: office.map(Into::into),
+        }
+    }
+
+    fn slot(office: &str, point: &str, start: &str) -> SlotOption {
+        SlotOption {
+            office_code: office.into(),
+            point_code: point.into(),
+            start: start.into(),
+        }
+    }
+
+    /// P1 only at O1 in person; P2 by phone anywhere; P3 by video anywhere.
+    fn ctx() -> WizardContext {
+        WizardContext {
+            points: vec![
+                point("P1", Channel::InPresenza, Some("O1")),
+                point("P2", Channel::Telefonica, None),
+                point("P3", Channel::Videochiamata, None),
+            ],
+            offices: vec!["O1".into(), "O2".into()],
+            slots: vec![
+                slot("O1", "P1", S1),
+                slot("O1", "P2", S1),
+                slot("O2", "P2", S2),
+                slot("O1", "P3", S2),
+            ],
+        }
+    }
+
+    fn choose_point(code: &str) -> WizardAction {
+        let p = ctx()
+            .points
+            .into_iter()
+            .find(|p| p.code == code)
+            .unwrap_or_else(|| point(code, Channel::Telefonica, None));
+        WizardAction::ChoosePoint {
+            code: p.code,
+            channel: p.channel,
+            office_code: p.office_code,
+        }
+    }
+
+    fn office(code: &str) -> WizardAction {
+        WizardAction::ChooseOffice { code: code.into() }
+    }
+
+    fn start(s: &str) -> WizardAction {
+        WizardAction::ChooseSlot { start: s.into() }
+    }
+
+    fn new_wizard() -> Wizard {
+        let cf = FiscalCode::parse("RSSMRA85T10A562S").unwrap();
+        Wizard::new(cf, "C-1", "T-ISCR")
+    }
+
+    /// Applies every action, which must all succeed.
+    fn run(actions: Vec<WizardAction>, ctx: &WizardContext) -> Wizard {
+        let mut w = new_wizard();
+        for action in actions {
+            let label = format!("{action:?}");
+            w.apply(action, ctx)
+                .unwrap_or_else(|e| panic!("{label}: {e}"));
+            assert!(w.is_consistent());
+        }
+        w
+    }
+
+    fn to_contacts() -> Vec<WizardAction> {
+        use WizardAction::Next;
+        vec![
+            choose_point("P2"),
+            Next,
+            office("O2"),
+            Next,
+            start(S2),
+            Next,
+        ]
+    }
+
+    fn to_ready() -> Vec<WizardAction> {
+        let mut actions = to_contacts();
+        actions.extend([
+            WizardAction::SetPhone("333 123 4567".into()),
+            WizardAction::SetNotes(" Richiesta di chiarimenti ".into()),
+            WizardAction::Next,
+        ]);
+        actions
+    }
+
+    #[test]
+    fn the_happy_path_reaches_pronto_and_builds_the_booking_body() {
+        let w = run(to_ready(), &ctx());
+        assert_eq!(w.step(), Step::Pronto);
+        assert_eq!(w.channel(), Some(Channel::Telefonica));
+        let booking = w.booking_request().unwrap();
+        assert_eq!(
+            serde_json::to_value(&booking).unwrap(),
+            serde_json::json!({
+                "communication_id": "C-1",
+                "fiscal_code": "RSSMRA85T10A562S",
+                "topic_code": "T-ISCR",
+                "consultation_point": "P2",
+                "office_code": "O2",
+                "slot_start": S2,
+                "phone": "+393331234567",
+                "notes": "Richiesta di chiarimenti",
+            })
+        );
+    }
+
+    #[test]
+    fn a_point_tied_to_an_office_preselects_it() {
+        let w = run(vec![choose_point("P1"), WizardAction::Next], &ctx());
+        assert_eq!(w.step(), Step::Struttura);
+        assert_eq!(w.office_code(), Some("O1"));
+    }
+
+    #[test]
+    fn each_step_needs_its_choice_before_next() {
+        let cases = [
+            (vec![], WizardError::MissingPoint),
+            (
+                vec![choose_point("P2"), WizardAction::Next],
+                WizardError::MissingOffice,
+            ),
+            (
+                vec![
+                    choose_point("P2"),
+                    WizardAction::Next,
+                    office("O2"),
+                    WizardAction::Next,
+                ],
+                WizardError::MissingSlot,
+            ),
+            (to_contacts(), WizardError::Phone(PhoneError::Empty)),
+        ];
+        for (actions, expected) in cases {
+            let mut w = run(actions, &ctx());
+            let before = w.clone();
+            assert_eq!(w.apply(WizardAction::Next, &ctx()), Err(expected));
+            assert_eq!(w, before, "an error changes nothing");
+        }
+        let mut w = run(to_contacts(), &ctx());
+        w.apply(WizardAction::SetPhone("3331234567".into()), &ctx())
+            .unwrap();
+        assert_eq!(
+            w.apply(WizardAction::Next, &ctx()),
+            Err(WizardError::Notes(NotesError::Empty))
+        );
+    }
+
+    #[test]
+    fn choices_must_be_offered_by_the_context() {
+        use WizardAction::Next;
+        let cases = [
+            (vec![], choose_point("P9"), WizardError::PointUnavailable),
+            (
+                vec![],
+                WizardAction::ChoosePoint {
+                    code: "P2".into(),
+                    channel: Channel::InPresenza,
+                    office_code: None,
+                },
+                WizardError::PointUnavailable,
+            ),
+            (
+                vec![choose_point("P1"), Next],
+                office("O2"),
+                WizardError::OfficeUnavailable,
+            ),
+            (
+                vec![choose_point("P2"), Next],
+                office("O9"),
+                WizardError::OfficeUnavailable,
+            ),
+            (
+                vec![choose_point("P2"), Next, office("O2"), Next],
+                start(S1),
+                WizardError::SlotUnavailable,
+            ),
+            (
+                vec![choose_point("P2"), Next, office("O2"), Next],
+                start("domani"),
+                WizardError::SlotUnavailable,
+            ),
+        ];
+        for (setup, action, expected) in cases {
+            let mut w = run(setup, &ctx());
+            let before = w.clone();
+            assert_eq!(w.apply(action, &ctx()), Err(expected.clone()));
+            assert_eq!(w, before);
+            assert_ne!(expected.code(), "");
+        }
+    }
+
+    #[test]
+    fn actions_of_another_step_are_refused() {
+        let cases = [
+            (vec![], office("O1"), Step::Argomento, "choose_office"),
+            (vec![], start(S1), Step::Argomento, "choose_slot"),
+            (
+                vec![choose_point("P2"), WizardAction::Next],
+                choose_point("P3"),
+                Step::Struttura,
+                "choose_point",
+            ),
+            (to_ready(), WizardAction::Next, Step::Pronto, "next"),
+        ];
+        for (setup, action, step, name) in cases {
+            let mut w = run(setup, &ctx());
+            assert_eq!(
+                w.apply(action, &ctx()),
+                Err(WizardError::WrongStep { step, action: name })
+            );
+        }
+        let mut w = new_wizard();
+        assert_eq!(
+            w.apply(WizardAction::Back, &ctx()),
+            Err(WizardError::AtFirstStep)
+        );
+        assert_eq!(
+            WizardError::WrongStep {
+                step: Step::DataOra,
+                action: "next"
+            }
+            .to_string(),
+            "azione non consentita nel passo «Data e ora»"
+        );
+    }
+
+    #[test]
+    fn going_back_keeps_later_choices_while_they_are_still_offered() {
+        use WizardAction::{Back, Next};
+        let mut w = run(to_ready(), &ctx());
+        for expected in [
+            Step::Contatti,
+            Step::DataOra,
+            Step::Struttura,
+            Step::Argomento,
+        ] {
+            w.apply(Back, &ctx()).unwrap();
+            assert_eq!(w.step(), expected);
+        }
+        assert_eq!(
+            (w.consultation_point(), w.office_code(), w.slot_start()),
+            (Some("P2"), Some("O2"), Some(S2))
+        );
+        // Forward again without re-choosing anything.
+        for _ in 0..4 {
+            w.apply(Next, &ctx()).unwrap();
+        }
+        assert_eq!(w.step(), Step::Pronto);
+    }
+
+    #[test]
+    fn going_back_drops_a_slot_taken_in_the_meantime() {
+        let mut w = run(to_contacts(), &ctx());
+        let mut taken = ctx();
+        taken
+            .slots
+            .retain(|s| s.start != S2 || s.office_code != "O2");
+        w.apply(WizardAction::Back, &taken).unwrap();
+        assert_eq!(w.step(), Step::DataOra);
+        assert_eq!(w.slot_start(), None);
+        assert_eq!(w.office_code(), Some("O2"));
+    }
+
+    #[test]
+    fn a_point_withdrawn_while_going_back_sends_the_wizard_to_the_first_step() {
+        let mut w = run(to_ready(), &ctx());
+        let mut changed = ctx();
+        changed.points.retain(|p| p.code != "P2");
+        w.apply(WizardAction::Back, &changed).unwrap();
+        assert_eq!(w.step(), Step::Argomento);
+        assert_eq!(
+            (w.consultation_point(), w.office_code(), w.slot_start()),
+            (None, None, None)
+        );
+        assert_eq!(w.phone_raw(), "333 123 4567", "typed contacts are kept");
+    }
+
+    #[test]
+    fn changing_the_point_keeps_the_office_and_slot_only_if_still_offered() {
+        use WizardAction::{Back, Next};
+        // P2 at O1 with S1, then back to step 1 and switch to P3: O1 is fine for P3, S1 is not.
+        let mut w = run(
+            vec![
+                choose_point("P2"),
+                Next,
+                office("O1"),
+                Next,
+                start(S1),
+                Back,
+                Back,
+            ],
+            &ctx(),
+        );
+        assert_eq!(w.step(), Step::Argomento);
+        w.apply(choose_point("P3"), &ctx()).unwrap();
+        assert_eq!((w.office_code(), w.slot_start()), (Some("O1"), None));
+        // Switch to P1, tied to O1: S1 is offered for P1 at O1, so it is kept.
+        let mut w = run(
+            vec![
+                choose_point("P2"),
+                Next,
+                office("O1"),
+                Next,
+                start(S1),
+                Back,
+                Back,
+            ],
+            &ctx(),
+        );
+        w.apply(choose_point("P1"), &ctx()).unwrap();
+        assert_eq!((w.office_code(), w.slot_start()), (Some("O1"), Some(S1)));
+    }
+
+    #[test]
+    fn editing_contacts_on_the_last_step_steps_back_when_they_become_invalid() {
+        let mut w = run(to_ready(), &ctx());
+        w.apply(WizardAction::SetPhone("800 123456".into()), &ctx())
+            .unwrap();
+        assert_eq!(w.step(), Step::Contatti);
+        assert_eq!(w.booking_request(), Err(WizardError::NotReady));
+        assert_eq!(
+            w.apply(WizardAction::Next, &ctx()).unwrap_err().code(),
+            "invalid_phone"
+        );
+        w.apply(WizardAction::SetPhone("06 1234 5678".into()), &ctx())
+            .unwrap();
+        w.apply(WizardAction::Next, &ctx()).unwrap();
+        assert_eq!(w.booking_request().unwrap().phone.e164(), "+390612345678");
+    }
+
+    #[test]
+    fn drafts_round_trip_through_serde_and_tampered_ones_are_rejected() {
+        let w = run(to_contacts(), &ctx());
+        let json = serde_json::to_value(&w).unwrap();
+        assert_eq!(json["step"], "contatti");
+        assert_eq!(json["channel"], "telefonica");
+        let back: Wizard = serde_json::from_value(json.clone()).unwrap();
+        assert_eq!(back, w);
+        let tampered = [
+            ("office_code", serde_json::Value::Null),
+            ("channel", serde_json::Value::Null),
+            ("step", serde_json::json!("pronto")),
+            ("slot_start", serde_json::json!("domani")),
+            ("communication_id", serde_json::json!(" ")),
+        ];
+        for (field, value) in tampered {
+            let mut bad = json.clone();
+            bad[field] = value;
+            let err = serde_json::from_value::<Wizard>(bad).unwrap_err();
+            assert!(err.to_string().contains("bozza"), "{field}: {err}");
+        }
+        let action = serde_json::to_string(&WizardAction::SetPhone("3".into())).unwrap();
+        assert_eq!(action, r#"{"set_phone":"3"}"#);
+        assert_eq!(
+            serde_json::to_string(&WizardAction::Next).unwrap(),
+            r#""next""#
+        );
+    }
+
+    #[test]
+    fn debug_hides_the_contacts() {
+        let w = run(to_ready(), &ctx());
+        let debug = format!("{w:?}");
+        assert!(!debug.contains("4567"), "{debug}");
+        assert!(!debug.contains("chiarimenti"), "{debug}");
+        assert!(!debug.contains("RSSMRA85"), "{debug}");
+    }
+
+    #[test]
+    fn steps_are_numbered_and_labelled() {
+        let numbers: Vec<u8> = Step::ALL.iter().map(|s| s.number()).collect();
+        assert_eq!(numbers, [1, 2, 3, 4, 5]);
+        assert_eq!(Step::Struttura.label_it(), "Struttura territoriale");
+        assert_eq!(
+            serde_json::to_string(&Step::DataOra).unwrap(),
+            "\"data_ora\""
+        );
+    }
+}
