@@ -1,0 +1,861 @@
+//! [`Agenda`]: the facade the shell calls, one method per workflow.
+//!
+//! It joins the [`ApiClient`] and the [`Store`]: reads go to the service and fall back to the
+//! cache when it cannot be reached; drafts are saved locally; "Prenota" goes through the
+//! outbox; confirmations and cancellations update the cache. Every result is a serde DTO the
+//! shell can hand to the UI as it is.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use agenda_core::{AppointmentId, AppointmentStatus, FiscalCode, Wizard, WizardError};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::client::{ApiClient, ClientConfig, Connectivity, IdempotencyKey};
+use crate::error::{ApiError, Problem};
+use crate::keychain::{refresh_token_account, KeyringKeyStore, KeyringTokenStore, TokenStore};
+use crate::secret::Secret;
+use crate::store::{
+    Cached, Draft, DraftSaved, DraftState, OutboxEntry, ReturnedProblem, Store, StoreError,
+};
+use crate::wire::{
+    Appointment, AppointmentFilter, Communication, CommunicationThread, ConsultationPoint,
+    Contributor, Office, Operator, Slot, SlotQuery, Topic,
+};
+
+/// Any failure of a workflow. `Display` is an Italian sentence safe to show; [`code`] is a
+/// stable word for the UI.
+///
+/// [`code`]: AgendaError::code
+#[derive(Debug, thiserror::Error)]
+pub enum AgendaError {
+    /// The service (or the way to it) failed.
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    /// The local store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The draft cannot be booked as it is.
+    #[error(transparent)]
+    Wizard(#[from] WizardError),
+}
+
+impl AgendaError {
+    /// Stable machine word (`session_expired`, `slot_taken`, `keychain_unavailable`, …).
+    pub fn code(&self) -> &str {
+        match self {
+            AgendaError::Api(e) => e.code(),
+            AgendaError::Store(e) => e.code(),
+            AgendaError::Wizard(e) => e.code(),
+        }
+    }
+
+    /// The server's problem, if that is what it was.
+    pub fn problem(&self) -> Option<&Problem> {
+        match self {
+            AgendaError::Api(e) => e.problem(),
+            _ => None,
+        }
+    }
+}
+
+/// Where a listing came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// Fresh from the service.
+    Live,
+    /// From the local cache: the service could not be reached.
+    Cache,
+}
+
+/// Data for the UI, with where it came from and how fresh it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Listing<T> {
+    /// The data.
+    pub items: T,
+    /// Live or cached.
+    pub source: Source,
+    /// When the cached copy was last synced (`None` if never).
+    pub last_synced_at: Option<DateTime<Utc>>,
+}
+
+impl<T> Listing<T> {
+    fn live(items: T) -> Self {
+        Self {
+            items,
+            source: Source::Live,
+            last_synced_at: Some(Utc::now()),
+        }
+    }
+
+    fn cached(cached: Cached<T>) -> Self {
+        Self {
+            items: cached.items,
+            source: Source::Cache,
+            last_synced_at: cached.last_synced_at,
+        }
+    }
+}
+
+/// What became of a booking ("Prenota", or its later sending from the outbox).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum BookingOutcome {
+    /// The service holds the slot until `hold_expires_at`: the operator must confirm
+    /// ("Conferma Appuntamento") or release it. Never confirmed automatically.
+    Held {
+        /// The appointment, `prenotato`.
+        appointment: Appointment,
+    },
+    /// The communication turned out to have this confirmed appointment already.
+    Confirmed {
+        /// The appointment, `confermato`.
+        appointment: Appointment,
+    },
+    /// The service refused: the draft is back for editing with the reason (and, for
+    /// `slot_taken`, the alternatives).
+    Returned {
+        /// The contributor.
+        fiscal_code: FiscalCode,
+        /// The communication.
+        communication_id: String,
+        /// Why.
+        problem: ReturnedProblem,
+    },
+    /// No final answer yet (offline, timeout, service busy, sign-in needed): the booking
+    /// stays in the outbox and [`Agenda::sync_outbox`] sends it again with the same key.
+    Queued {
+        /// The contributor.
+        fiscal_code: FiscalCode,
+        /// The communication.
+        communication_id: String,
+        /// Code of the last failure (`network_error`, `timeout`, `session_expired`, …).
+        error_code: String,
+        /// Whether the operator must sign in before it can be sent.
+        needs_sign_in: bool,
+    },
+}
+
+/// What one pass over the outbox did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncReport {
+    /// One outcome per booking tried, oldest first.
+    pub outcomes: Vec<BookingOutcome>,
+    /// Bookings still in the outbox afterwards.
+    pub remaining: usize,
+}
+
+/// The connection and outbox state for the status bar.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncStatus {
+    /// Whether the service answered last time (`None` before the first call).
+    pub online: Option<bool>,
+    /// When the service last answered.
+    pub last_contact_at: Option<DateTime<Utc>>,
+    /// Bookings waiting in the outbox.
+    pub queued_bookings: usize,
+    /// When the outbox was last gone through.
+    pub last_outbox_sync_at: Option<DateTime<Utc>>,
+}
+
+/// What [`Agenda::refresh_cache`] refreshed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefreshReport {
+    /// Argomenti cached.
+    pub topics: usize,
+    /// Strutture cached.
+    pub offices: usize,
+    /// Punti di consulenza cached.
+    pub consultation_points: usize,
+    /// Contributors cached.
+    pub contributors: usize,
+    /// Communications cached, over the contributors asked for.
+    pub communications: usize,
+    /// Appointments cached, over the contributors asked for.
+    pub appointments: usize,
+}
+
+/// The app's bridge to the service and its local memory. Share it in an `Arc`.
+#[derive(Debug)]
+pub struct Agenda {
+    client: ApiClient,
+    store: Arc<Store>,
+    /// One sender of outbox entries at a time (timer, button and "Prenota" alike).
+    outbox_lock: tokio::sync::Mutex<()>,
+    last_outbox_sync_at: std::sync::Mutex<Option<DateTime<Utc>>>,
+}
+
+impl Agenda {
+    /// The app's setup: refresh token and data key in the OS keychain, store in `data_dir`.
+    /// Fails with a clear message when the keychain is not available.
+    pub fn open(config: ClientConfig, data_dir: &Path) -> Result<Self, AgendaError> {
+        let tokens: Arc<dyn TokenStore> = Arc::new(
+            KeyringTokenStore::new(&refresh_token_account(&config.base_url))
+                .map_err(ApiError::from)?,
+        );
+        let keys = KeyringKeyStore::new().map_err(StoreError::from)?;
+        let store = Store::open(data_dir, &keys)?;
+        let client = ApiClient::new(config, tokens)?;
+        Ok(Self::with_parts(client, Arc::new(store)))
+    }
+
+    /// Joins a client and a store built elsewhere (tests, other key stores).
+    pub fn with_parts(client: ApiClient, store: Arc<Store>) -> Self {
+        Self {
+            client,
+            store,
+            outbox_lock: tokio::sync::Mutex::new(()),
+            last_outbox_sync_at: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// The service client.
+    pub fn client(&self) -> &ApiClient {
+        &self.client
+    }
+
+    /// The local store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    // ------------------------------------------------------------ session
+
+    /// Signs in with username and password.
+    pub async fn sign_in(
+        &self,
+        username: &str,
+        password: &Secret,
+    ) -> Result<Operator, AgendaError> {
+        Ok(self.client.sign_in(username, password).await?)
+    }
+
+    /// Restores the previous session at start-up; `None` when the operator must sign in.
+    pub async fn resume(&self) -> Result<Option<Operator>, AgendaError> {
+        match self.client.resume().await {
+            Ok(operator) => Ok(operator),
+            Err(ApiError::SessionExpired | ApiError::Unauthorized) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Signs out (revoking the refresh token when the service can be reached). Drafts and
+    /// the outbox stay on this PC.
+    pub async fn sign_out(&self) -> Result<bool, AgendaError> {
+        Ok(self.client.sign_out().await?)
+    }
+
+    /// The signed-in operator.
+    pub async fn operator(&self) -> Option<Operator> {
+        self.client.operator().await
+    }
+
+    // ------------------------------------------------------------ reads
+
+    /// Argomenti.
+    pub async fn topics(&self) -> Result<Listing<Vec<Topic>>, AgendaError> {
+        match self.client.topics().await {
+            Ok(topics) => {
+                self.keep(self.store.save_topics(&topics, Utc::now()));
+                Ok(Listing::live(topics))
+            }
+            Err(e) => self.fallback(e, self.store.topics()),
+        }
+    }
+
+    /// Strutture territoriali, optionally of one province.
+    pub async fn offices(
+        &self,
+        province: Option<&str>,
+    ) -> Result<Listing<Vec<Office>>, AgendaError> {
+        match self.client.offices(province).await {
+            Ok(offices) => {
+                if province.is_none() {
+                    self.keep(self.store.save_offices(&offices, Utc::now()));
+                }
+                Ok(Listing::live(offices))
+            }
+            Err(e) => self.fallback(e, self.store.offices(province)),
+        }
+    }
+
+    /// Punti di consulenza, optionally for a topic and/or an office.
+    pub async fn consultation_points(
+        &self,
+        topic: Option<&str>,
+        office: Option<&str>,
+    ) -> Result<Listing<Vec<ConsultationPoint>>, AgendaError> {
+        match self.client.consultation_points(topic, office).await {
+            Ok(points) => {
+                if topic.is_none() && office.is_none() {
+                    self.keep(self.store.save_consultation_points(&points, Utc::now()));
+                }
+                Ok(Listing::live(points))
+            }
+            Err(e) => self.fallback(e, self.store.consultation_points(topic, office)),
+        }
+    }
+
+    /// The operator's contributors, optionally matching `q` (fiscal code prefix or name).
+    pub async fn contributors(
+        &self,
+        q: Option<&str>,
+    ) -> Result<Listing<Vec<Contributor>>, AgendaError> {
+        let q = q.map(str::trim).filter(|q| !q.is_empty());
+        match self.client.all_contributors(q).await {
+            Ok(list) => {
+                self.keep(self.store.save_contributors(&list, q.is_none(), Utc::now()));
+                Ok(Listing::live(list))
+            }
+            Err(e) => self.fallback(e, self.store.contributors(q)),
+        }
+    }
+
+    /// One contributor.
+    pub async fn contributor(
+        &self,
+        fiscal_code: &FiscalCode,
+    ) -> Result<Listing<Contributor>, AgendaError> {
+        match self.client.contributor(fiscal_code).await {
+            Ok(contributor) => {
+                self.keep(self.store.save_contributors(
+                    std::slice::from_ref(&contributor),
+                    false,
+                    Utc::now(),
+                ));
+                Ok(Listing::live(contributor))
+            }
+            Err(e) if can_fall_back(&e) => match self.store.contributor(fiscal_code)? {
+                Some(contributor) => Ok(Listing {
+                    items: contributor,
+                    source: Source::Cache,
+                    last_synced_at: self
+                        .store
+                        .last_synced_at(&crate::store::Dataset::Contributors)?,
+                }),
+                None => Err(e.into()),
+            },
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The communications of a contributor, newest first.
+    pub async fn communications(
+        &self,
+        fiscal_code: &FiscalCode,
+    ) -> Result<Listing<Vec<Communication>>, AgendaError> {
+        match self.client.all_communications(fiscal_code).await {
+            Ok(list) => {
+                self.keep(
+                    self.store
+                        .save_communications(fiscal_code, &list, Utc::now()),
+                );
+                Ok(Listing::live(list))
+            }
+            Err(e) => self.fallback(e, self.store.communications(fiscal_code)),
+        }
+    }
+
+    /// A communication thread with its messages.
+    pub async fn communication(
+        &self,
+        id: &str,
+    ) -> Result<Listing<CommunicationThread>, AgendaError> {
+        match self.client.communication(id).await {
+            Ok(thread) => {
+                self.keep(self.store.save_thread(&thread, Utc::now()));
+                Ok(Listing::live(thread))
+            }
+            Err(e) if can_fall_back(&e) => match self.store.thread(id)? {
+                Some(cached) => Ok(Listing::cached(cached)),
+                None => Err(e.into()),
+            },
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The appointment history of a contributor, newest first, filtered. Online, the whole
+    /// history is fetched and cached, then filtered locally exactly like the offline path.
+    pub async fn appointments(
+        &self,
+        fiscal_code: &FiscalCode,
+        filter: &AppointmentFilter,
+    ) -> Result<Listing<Vec<Appointment>>, AgendaError> {
+        match self
+            .client
+            .all_appointments(fiscal_code, &AppointmentFilter::default())
+            .await
+        {
+            Ok(all) => {
+                let now = Utc::now();
+                self.store.save_appointments(fiscal_code, &all, now)?;
+                let mut listing =
+                    Listing::live(self.store.appointments(fiscal_code, filter)?.items);
+                listing.last_synced_at = Some(now);
+                Ok(listing)
+            }
+            Err(e) => self.fallback(e, self.store.appointments(fiscal_code, filter)),
+        }
+    }
+
+    /// One appointment.
+    pub async fn appointment(
+        &self,
+        id: &AppointmentId,
+    ) -> Result<Listing<Appointment>, AgendaError> {
+        match self.client.appointment(id).await {
+            Ok(appointment) => {
+                self.keep(self.store.upsert_appointment(&appointment));
+                Ok(Listing::live(appointment))
+            }
+            Err(e) if can_fall_back(&e) => match self.store.appointment(id)? {
+                Some(appointment) => Ok(Listing {
+                    items: appointment,
+                    source: Source::Cache,
+                    last_synced_at: None,
+                }),
+                None => Err(e.into()),
+            },
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Free and taken slots (online only: availability cannot be known offline).
+    pub async fn slots(&self, query: &SlotQuery) -> Result<Vec<Slot>, AgendaError> {
+        Ok(self.client.slots(query).await?)
+    }
+
+    fn fallback<T>(
+        &self,
+        error: ApiError,
+        cached: Result<Cached<T>, StoreError>,
+    ) -> Result<Listing<T>, AgendaError> {
+        if !can_fall_back(&error) {
+            return Err(error.into());
+        }
+        let cached = cached?;
+        if cached.last_synced_at.is_none() {
+            // Never synced: an empty list would be a lie.
+            return Err(error.into());
+        }
+        Ok(Listing::cached(cached))
+    }
+
+    /// A cache write that failed must not hide fresh data from the operator.
+    fn keep(&self, result: Result<(), StoreError>) {
+        if let Err(e) = result {
+            tracing::warn!(code = e.code(), "cache locale non aggiornata");
+        }
+    }
+
+    // ------------------------------------------------------------ drafts
+
+    /// Saves the wizard as the draft of its contributor and communication, durably (when
+    /// this returns, the draft survives a crash). Call it on every step and, debounced, as
+    /// the operator types.
+    pub fn save_draft(&self, wizard: &Wizard) -> Result<DraftSaved, AgendaError> {
+        match self.store.save_draft(wizard) {
+            Err(StoreError::DraftLocked) => {
+                // A hold that expired no longer locks the draft.
+                self.draft(wizard.fiscal_code(), wizard.communication_id())?;
+                Ok(self.store.save_draft(wizard)?)
+            }
+            other => Ok(other?),
+        }
+    }
+
+    /// The draft of a contributor for a communication. A held slot past its deadline is
+    /// released here: the draft comes back with `hold_expired`.
+    pub fn draft(
+        &self,
+        fiscal_code: &FiscalCode,
+        communication_id: &str,
+    ) -> Result<Option<Draft>, AgendaError> {
+        let draft = self.store.draft(fiscal_code, communication_id)?;
+        match draft {
+            Some(draft) if hold_has_expired(&draft) => {
+                self.expire_hold(&draft)?;
+                Ok(self.store.draft(fiscal_code, communication_id)?)
+            }
+            other => Ok(other),
+        }
+    }
+
+    /// Every draft, most recent first (expired holds released as in [`Agenda::draft`]).
+    pub fn drafts(&self) -> Result<Vec<Draft>, AgendaError> {
+        let drafts = self.store.drafts()?;
+        if drafts.iter().any(hold_has_expired) {
+            for draft in drafts.iter().filter(|d| hold_has_expired(d)) {
+                self.expire_hold(draft)?;
+            }
+            return Ok(self.store.drafts()?);
+        }
+        Ok(drafts)
+    }
+
+    fn expire_hold(&self, draft: &Draft) -> Result<(), AgendaError> {
+        let problem = ReturnedProblem {
+            code: "hold_expired".to_owned(),
+            message: "la prenotazione non è stata confermata in tempo ed è scaduta: \
+                      scegliere di nuovo data e ora"
+                .to_owned(),
+            allowed_from: None,
+            alternatives: Vec::new(),
+            at: Utc::now(),
+        };
+        self.store.reopen_draft(
+            draft.wizard.fiscal_code(),
+            draft.wizard.communication_id(),
+            Some(&problem),
+        )?;
+        Ok(())
+    }
+
+    /// Discards a draft. Refused while it is queued or holds a slot.
+    pub fn discard_draft(
+        &self,
+        fiscal_code: &FiscalCode,
+        communication_id: &str,
+    ) -> Result<bool, AgendaError> {
+        match self.draft(fiscal_code, communication_id)? {
+            None => Ok(false),
+            Some(draft) if draft.state != DraftState::Editing => {
+                Err(StoreError::DraftLocked.into())
+            }
+            Some(_) => Ok(self.store.delete_draft(fiscal_code, communication_id)?),
+        }
+    }
+
+    // ------------------------------------------------------------ booking
+
+    /// "Prenota" on a completed draft: the booking is written to the outbox with a new
+    /// `Idempotency-Key` (durably, before anything is sent), then sent at once. Offline, it
+    /// stays queued and [`Agenda::sync_outbox`] sends it later with the same key.
+    pub async fn book(
+        &self,
+        fiscal_code: &FiscalCode,
+        communication_id: &str,
+    ) -> Result<BookingOutcome, AgendaError> {
+        let draft = self
+            .draft(fiscal_code, communication_id)?
+            .ok_or(StoreError::DraftNotFound)?;
+        let booking = draft.wizard.booking_request()?;
+        let key = IdempotencyKey::generate();
+        let entry = self.store.queue_booking(&booking, &key)?;
+        let _sending = self.outbox_lock.lock().await;
+        // Another sync may have settled it between queueing and taking the lock.
+        if !self.store.outbox()?.iter().any(|e| e.id == entry.id) {
+            return self.outcome_from_draft(fiscal_code, communication_id);
+        }
+        self.send_entry(&entry).await
+    }
+
+    /// Sends every queued booking, oldest first, each with its own key, and reconciles the
+    /// answers. Stops at the first sign that the service is unreachable or the operator
+    /// must sign in; the rest stay queued.
+    pub async fn sync_outbox(&self) -> Result<SyncReport, AgendaError> {
+        let _sending = self.outbox_lock.lock().await;
+        let mut report = SyncReport::default();
+        for entry in self.store.outbox()? {
+            let outcome = self.send_entry(&entry).await?;
+            let stop = matches!(
+                &outcome,
+                BookingOutcome::Queued { error_code, needs_sign_in, .. }
+                    if *needs_sign_in || error_code == "network_error" || error_code == "timeout"
+            );
+            report.outcomes.push(outcome);
+            if stop {
+                break;
+            }
+        }
+        report.remaining = self.store.outbox()?.len();
+        *self
+            .last_outbox_sync_at
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = Some(Utc::now());
+        Ok(report)
+    }
+
+    async fn send_entry(&self, entry: &OutboxEntry) -> Result<BookingOutcome, AgendaError> {
+        let booking = &entry.booking;
+        let error = match self
+            .client
+            .create_booking(&entry.idempotency_key, booking)
+            .await
+        {
+            Ok(appointment) => return self.settle(entry, appointment).await,
+            Err(error) => error,
+        };
+        match error {
+            ApiError::Problem(problem) if problem.code == "already_booked" => {
+                self.find_existing(entry, &problem).await
+            }
+            ApiError::Problem(problem) if !problem.is_retryable() => {
+                let problem = returned(&problem);
+                self.store.resolve_returned(entry, &problem)?;
+                Ok(BookingOutcome::Returned {
+                    fiscal_code: booking.fiscal_code.clone(),
+                    communication_id: booking.communication_id.clone(),
+                    problem,
+                })
+            }
+            // Offline, timeout, busy, sign-in needed, unreadable answer: no final word yet.
+            other => {
+                self.store.record_attempt(entry.id, other.code())?;
+                Ok(self.queued(entry, &other))
+            }
+        }
+    }
+
+    fn queued(&self, entry: &OutboxEntry, error: &ApiError) -> BookingOutcome {
+        BookingOutcome::Queued {
+            fiscal_code: entry.booking.fiscal_code.clone(),
+            communication_id: entry.booking.communication_id.clone(),
+            error_code: error.code().to_owned(),
+            needs_sign_in: error.needs_sign_in(),
+        }
+    }
+
+    /// The service answered with an appointment (first answer or a replay of it).
+    async fn settle(
+        &self,
+        entry: &OutboxEntry,
+        appointment: Appointment,
+    ) -> Result<BookingOutcome, AgendaError> {
+        let mut appointment = appointment;
+        let expired = appointment
+            .hold_expires_at
+            .is_some_and(|at| at <= Utc::now());
+        if appointment.status != AppointmentStatus::Prenotato || expired {
+            // A replay tells how the booking started, not how it stands now.
+            if let Ok(current) = self.client.appointment(&appointment.id).await {
+                appointment = current;
+            }
+        }
+        self.settle_current(entry, appointment)
+    }
+
+    fn settle_current(
+        &self,
+        entry: &OutboxEntry,
+        appointment: Appointment,
+    ) -> Result<BookingOutcome, AgendaError> {
+        let booking = &entry.booking;
+        let still_held = appointment.status == AppointmentStatus::Prenotato
+            && appointment.hold_expires_at.is_none_or(|at| at > Utc::now());
+        if still_held {
+            self.store.resolve_held(entry, &appointment)?;
+            return Ok(BookingOutcome::Held { appointment });
+        }
+        if appointment.status == AppointmentStatus::Confermato {
+            self.store.resolve_held(entry, &appointment)?;
+            self.store
+                .delete_draft(&booking.fiscal_code, &booking.communication_id)?;
+            return Ok(BookingOutcome::Confirmed { appointment });
+        }
+        self.store.upsert_appointment(&appointment)?;
+        let problem = ReturnedProblem {
+            code: "hold_expired".to_owned(),
+            message: format!(
+                "la prenotazione {} non è più valida (stato: {}): scegliere di nuovo data e ora",
+                appointment.id,
+                appointment.status.label_it()
+            ),
+            allowed_from: None,
+            alternatives: Vec::new(),
+            at: Utc::now(),
+        };
+        self.store.resolve_returned(entry, &problem)?;
+        Ok(BookingOutcome::Returned {
+            fiscal_code: booking.fiscal_code.clone(),
+            communication_id: booking.communication_id.clone(),
+            problem,
+        })
+    }
+
+    /// `already_booked`: the communication has a live appointment. If it is ours (a hold
+    /// whose answer was lost long ago, past the key's lifetime), find it and surface it.
+    async fn find_existing(
+        &self,
+        entry: &OutboxEntry,
+        problem: &Problem,
+    ) -> Result<BookingOutcome, AgendaError> {
+        let booking = &entry.booking;
+        let history = match self
+            .client
+            .all_appointments(&booking.fiscal_code, &AppointmentFilter::default())
+            .await
+        {
+            Ok(history) => history,
+            Err(e) => {
+                self.store.record_attempt(entry.id, e.code())?;
+                return Ok(self.queued(entry, &e));
+            }
+        };
+        let live = history
+            .into_iter()
+            .find(|a| a.communication_id == booking.communication_id && a.status.is_live());
+        match live {
+            Some(appointment) => self.settle_current(entry, appointment),
+            None => {
+                let problem = returned(problem);
+                self.store.resolve_returned(entry, &problem)?;
+                Ok(BookingOutcome::Returned {
+                    fiscal_code: booking.fiscal_code.clone(),
+                    communication_id: booking.communication_id.clone(),
+                    problem,
+                })
+            }
+        }
+    }
+
+    fn outcome_from_draft(
+        &self,
+        fiscal_code: &FiscalCode,
+        communication_id: &str,
+    ) -> Result<BookingOutcome, AgendaError> {
+        let draft = self.store.draft(fiscal_code, communication_id)?;
+        match draft {
+            Some(Draft {
+                state: DraftState::Held { appointment_id, .. },
+                ..
+            }) => match self.store.appointment(&appointment_id)? {
+                Some(appointment) => Ok(BookingOutcome::Held { appointment }),
+                None => Err(StoreError::DraftNotFound.into()),
+            },
+            Some(Draft {
+                problem: Some(problem),
+                ..
+            }) => Ok(BookingOutcome::Returned {
+                fiscal_code: fiscal_code.clone(),
+                communication_id: communication_id.to_owned(),
+                problem,
+            }),
+            _ => Err(StoreError::DraftNotFound.into()),
+        }
+    }
+
+    /// "Conferma Appuntamento": confirms a held slot; the draft is done and deleted. A hold
+    /// that expired (`hold_expired`) sends the draft back for a new slot.
+    pub async fn confirm(&self, id: &AppointmentId) -> Result<Appointment, AgendaError> {
+        match self.client.confirm_booking(id).await {
+            Ok(appointment) => {
+                self.store.upsert_appointment(&appointment)?;
+                self.store
+                    .delete_draft(&appointment.fiscal_code, &appointment.communication_id)?;
+                Ok(appointment)
+            }
+            Err(ApiError::Problem(problem)) if problem.code == "hold_expired" => {
+                if let Some(appointment) = self.store.appointment(id)? {
+                    self.store.reopen_draft(
+                        &appointment.fiscal_code,
+                        &appointment.communication_id,
+                        Some(&returned(&problem)),
+                    )?;
+                }
+                Err(ApiError::Problem(problem).into())
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// "Cancella Prenotazione": releases a held slot; the draft comes back for editing.
+    pub async fn cancel_hold(&self, id: &AppointmentId) -> Result<Appointment, AgendaError> {
+        let appointment = self.client.cancel_hold(id).await?;
+        self.store.upsert_appointment(&appointment)?;
+        self.store.reopen_draft(
+            &appointment.fiscal_code,
+            &appointment.communication_id,
+            None,
+        )?;
+        Ok(appointment)
+    }
+
+    /// Cancels a confirmed future appointment (`annullato`).
+    pub async fn cancel_appointment(
+        &self,
+        id: &AppointmentId,
+        reason: Option<&str>,
+    ) -> Result<Appointment, AgendaError> {
+        let appointment = self.client.cancel_appointment(id, reason).await?;
+        self.store.upsert_appointment(&appointment)?;
+        Ok(appointment)
+    }
+
+    // ------------------------------------------------------------ sync
+
+    /// Refreshes the caches: reference data, the contributor list, and the communications
+    /// and appointment history of the contributors given (e.g. the ones on screen).
+    pub async fn refresh_cache(
+        &self,
+        contributors: &[FiscalCode],
+    ) -> Result<RefreshReport, AgendaError> {
+        let mut report = RefreshReport::default();
+        let now = Utc::now();
+        let topics = self.client.topics().await?;
+        self.store.save_topics(&topics, now)?;
+        report.topics = topics.len();
+        let offices = self.client.offices(None).await?;
+        self.store.save_offices(&offices, now)?;
+        report.offices = offices.len();
+        let points = self.client.consultation_points(None, None).await?;
+        self.store.save_consultation_points(&points, now)?;
+        report.consultation_points = points.len();
+        let list = self.client.all_contributors(None).await?;
+        self.store.save_contributors(&list, true, now)?;
+        report.contributors = list.len();
+        for fiscal_code in contributors {
+            let communications = self.client.all_communications(fiscal_code).await?;
+            self.store
+                .save_communications(fiscal_code, &communications, now)?;
+            report.communications += communications.len();
+            let history = self
+                .client
+                .all_appointments(fiscal_code, &AppointmentFilter::default())
+                .await?;
+            self.store.save_appointments(fiscal_code, &history, now)?;
+            report.appointments += history.len();
+        }
+        Ok(report)
+    }
+
+    /// Connection and outbox state.
+    pub fn status(&self) -> Result<SyncStatus, AgendaError> {
+        let Connectivity {
+            online,
+            last_contact_at,
+        } = self.client.connectivity();
+        Ok(SyncStatus {
+            online,
+            last_contact_at,
+            queued_bookings: self.store.outbox()?.len(),
+            last_outbox_sync_at: *self
+                .last_outbox_sync_at
+                .lock()
+                .unwrap_or_else(|p| p.into_inner()),
+        })
+    }
+}
+
+fn can_fall_back(error: &ApiError) -> bool {
+    error.is_offline() || error.is_retryable()
+}
+
+fn hold_has_expired(draft: &Draft) -> bool {
+    matches!(
+        &draft.state,
+        DraftState::Held { hold_expires_at: Some(at), .. } if *at <= Utc::now()
+    )
+}
+
+fn returned(problem: &Problem) -> ReturnedProblem {
+    ReturnedProblem {
+        code: problem.code.clone(),
+        message: problem.message().to_owned(),
+        allowed_from: problem.allowed_from,
+        alternatives: problem.alternatives.clone(),
+        at: Utc::now(),
+    }
+}

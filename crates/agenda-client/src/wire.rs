@@ -1,0 +1,346 @@
+//! Wire types: the JSON of ../shared/SERVICE.md as Rust values.
+//!
+//! Every type is `Serialize + Deserialize`, so the shell can hand them to the UI unchanged.
+//! Values with rules (fiscal codes, phones, notes, statuses, appointment ids) use the
+//! `agenda-core` newtypes: a response that breaks the contract fails to decode at the edge
+//! ([`crate::ApiError::Decode`]) instead of travelling through the app. Unknown fields are
+//! ignored, as the contract asks.
+
+use agenda_core::{
+    AppointmentId, AppointmentStatus, Channel, CommunicationStatus, Eligibility, FiscalCode,
+    Gestione, Notes, PhoneNumber,
+};
+use chrono::{DateTime, FixedOffset, NaiveDate, SecondsFormat};
+use serde::{Deserialize, Serialize};
+
+/// A timestamp as the service writes it: RFC 3339 with offset.
+pub type Timestamp = DateTime<FixedOffset>;
+
+/// Formats a timestamp as the contract wants it (`2026-12-03T09:30:00+01:00`).
+pub fn format_timestamp(at: &Timestamp) -> String {
+    at.to_rfc3339_opts(SecondsFormat::AutoSi, false)
+}
+
+/// The signed-in operator (`operator` of the token response).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Operator {
+    /// Operator id.
+    pub id: String,
+    /// Name to show.
+    pub display_name: String,
+    /// The patronato.
+    pub organization: String,
+}
+
+/// One page of a per-person list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Page<T> {
+    /// The items of this page.
+    pub items: Vec<T>,
+    /// Opaque cursor of the next page; `None` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// Paging of a per-person list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageRequest {
+    /// Items per page (the service defaults to 50 and caps at 500).
+    pub limit: Option<u32>,
+    /// Cursor from the previous page's `next_cursor`.
+    pub cursor: Option<String>,
+}
+
+impl PageRequest {
+    /// The largest page the contract allows: used when fetching a whole list.
+    pub const MAX_LIMIT: u32 = 500;
+
+    /// The first page with the largest allowed size.
+    pub fn first_max() -> Self {
+        Self {
+            limit: Some(Self::MAX_LIMIT),
+            cursor: None,
+        }
+    }
+}
+
+/// The delegation an operator holds for a contributor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Delegation {
+    /// Kind of delegation.
+    pub kind: String,
+    /// Last day it is valid.
+    pub valid_until: NaiveDate,
+}
+
+/// A contributor (the person the operator acts for).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contributor {
+    /// Codice fiscale.
+    pub fiscal_code: FiscalCode,
+    /// Name to show.
+    pub display_name: String,
+    /// Gestione artigiani or commercianti.
+    pub gestione: Gestione,
+    /// The operator's delegation.
+    pub delegation: Delegation,
+}
+
+/// An argomento.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Topic {
+    /// Stable code.
+    pub code: String,
+    /// Italian label.
+    pub label: String,
+    /// Whole days after sending a communication before an appointment may be requested.
+    pub appointment_after_days: u32,
+}
+
+/// One opening interval, wall-clock `HH:MM` in Europe/Rome.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Interval {
+    /// Opening time.
+    pub from: String,
+    /// Closing time.
+    pub to: String,
+}
+
+/// Weekly opening hours of an office.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WeeklyHours {
+    /// Lunedì.
+    pub monday: Vec<Interval>,
+    /// Martedì.
+    pub tuesday: Vec<Interval>,
+    /// Mercoledì.
+    pub wednesday: Vec<Interval>,
+    /// Giovedì.
+    pub thursday: Vec<Interval>,
+    /// Venerdì.
+    pub friday: Vec<Interval>,
+    /// Sabato.
+    pub saturday: Vec<Interval>,
+    /// Domenica.
+    pub sunday: Vec<Interval>,
+}
+
+/// A listed closure of an office.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Closure {
+    /// The closed day.
+    pub date: NaiveDate,
+    /// Why, when given.
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// The local patron-saint day of an office's city.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PatronSaint {
+    /// Month, 1-12.
+    pub month: u32,
+    /// Day of the month.
+    pub day: u32,
+    /// The saint.
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// A struttura territoriale.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Office {
+    /// Stable code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// `direzione_provinciale`, `filiale` or `agenzia`.
+    pub kind: String,
+    /// Street address.
+    pub address: String,
+    /// City.
+    pub city: String,
+    /// Province (sigla).
+    pub province: String,
+    /// Weekly opening hours.
+    #[serde(default)]
+    pub opening_hours: WeeklyHours,
+    /// Listed closures.
+    #[serde(default)]
+    pub closures: Vec<Closure>,
+    /// Local patron-saint day, when the service tells it.
+    #[serde(default)]
+    pub patron_saint: Option<PatronSaint>,
+}
+
+/// A punto di consulenza.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsultationPoint {
+    /// Stable code.
+    pub code: String,
+    /// Label.
+    pub label: String,
+    /// In presenza, telefonica or videochiamata.
+    pub channel: Channel,
+    /// The office it belongs to.
+    pub office_code: Option<String>,
+    /// Slot length in minutes, when the service tells it.
+    #[serde(default)]
+    pub slot_minutes: Option<u32>,
+    /// Topics served, when the service tells them.
+    #[serde(default)]
+    pub topics: Vec<String>,
+}
+
+/// A communication (one bidirectional thread), as listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Communication {
+    /// Id.
+    pub id: String,
+    /// Its argomento.
+    pub topic_code: String,
+    /// Subject line.
+    pub subject: String,
+    /// When it was sent.
+    pub sent_at: Timestamp,
+    /// State of the thread.
+    pub status: CommunicationStatus,
+    /// Time of the last message.
+    pub last_message_at: Timestamp,
+    /// Whether "Richiedi appuntamento" is allowed, and from when.
+    pub appointment_request: Eligibility,
+}
+
+/// Who wrote a message of a thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sender {
+    /// The contributor (or the patronato on their behalf).
+    Utente,
+    /// INPS.
+    Inps,
+}
+
+/// One message of a thread.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    /// When.
+    pub at: Timestamp,
+    /// Who.
+    pub from: Sender,
+    /// Text.
+    pub text: String,
+}
+
+/// A communication with its messages (`GET /communications/{id}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommunicationThread {
+    /// The communication itself.
+    #[serde(flatten)]
+    pub communication: Communication,
+    /// Its messages, oldest first.
+    pub messages: Vec<Message>,
+}
+
+/// A slot of an office's calendar.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Slot {
+    /// Start (Europe/Rome wall clock, with offset).
+    pub start: Timestamp,
+    /// End.
+    pub end: Timestamp,
+    /// Whether it can be booked now.
+    pub available: bool,
+}
+
+/// Parameters of `GET /slots`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlotQuery {
+    /// Office code (required).
+    pub office: String,
+    /// Consultation point code (required).
+    pub consultation_point: String,
+    /// Topic code, optional.
+    pub topic: Option<String>,
+    /// First day, inclusive (service default: today).
+    pub from: Option<NaiveDate>,
+    /// Last day, inclusive (service default: 14 days on).
+    pub to: Option<NaiveDate>,
+}
+
+/// Body of `POST /bookings`: what a completed wizard produces.
+pub use agenda_core::BookingInput as BookingRequest;
+
+/// An appointment, wherever the service returns one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Appointment {
+    /// Identificativo appuntamento (`AP-7K3M-Q9TX`).
+    pub id: AppointmentId,
+    /// The communication it came from.
+    pub communication_id: String,
+    /// The contributor.
+    pub fiscal_code: FiscalCode,
+    /// The argomento.
+    pub topic_code: String,
+    /// The punto di consulenza.
+    pub consultation_point: String,
+    /// Its channel.
+    pub channel: Channel,
+    /// The struttura territoriale.
+    pub office_code: String,
+    /// Start.
+    pub start: Timestamp,
+    /// End.
+    pub end: Timestamp,
+    /// Telefono.
+    pub phone: PhoneNumber,
+    /// Note.
+    pub notes: Notes,
+    /// State.
+    pub status: AppointmentStatus,
+    /// Deadline for "Conferma Appuntamento"; only while `prenotato`.
+    pub hold_expires_at: Option<Timestamp>,
+    /// Created.
+    pub created_at: Timestamp,
+    /// Last changed.
+    pub updated_at: Timestamp,
+}
+
+/// Filters of `GET /contributors/{fiscal_code}/appointments` (and of the local history).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppointmentFilter {
+    /// Only this state.
+    pub status: Option<AppointmentStatus>,
+    /// Only appointments starting on or after this day (Europe/Rome).
+    pub from: Option<NaiveDate>,
+    /// Only appointments starting on or before this day (Europe/Rome).
+    pub to: Option<NaiveDate>,
+}
+
+/// Body of `POST /appointments/{id}/cancel`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CancelRequest {
+    /// Why, optional.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// The RFC 9457 body of an error response, as far as the client reads it.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct ProblemBody {
+    pub title: Option<String>,
+    pub detail: Option<String>,
+    pub code: Option<String>,
+    pub allowed_from: Option<NaiveDate>,
+    pub alternatives: Vec<Slot>,
+}
+
+/// Token response of `POST /auth/token`. No `Debug`: it holds secrets.
+#[derive(Deserialize)]
+pub(crate) struct TokenResponse {
+    pub access_token: String,
+    pub expires_in: u64,
+    pub refresh_token: String,
+    pub operator: Operator,
+}
