@@ -3,7 +3,7 @@
 //! Slots tile each opening interval in Europe/Rome wall-clock time. On the spring-forward
 //! day a wall-clock start that does not exist (02:00–02:59) yields no slot; on the
 //! fall-back day a start that occurs twice (02:00–02:59) yields one slot, at its first
-//! occurrence. Every slot lasts exactly its length in real time.
+//! occurrence. Every slot lasts exactly its length in real time, and slots never overlap.
 
 use std::fmt;
 

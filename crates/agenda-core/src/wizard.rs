@@ -501,6 +501,7 @@ impl Wizard {
                 if self.step != Step::Struttura {
                     return Err(wrong_step);
                 }
+                self.check_choices_up_to(Step::Argomento, ctx)?;
                 let point = self.consultation_point.as_deref().unwrap_or_default();
                 if !ctx.office_is_offered(point, &code) {
                     return Err(WizardError::OfficeUnavailable);
@@ -512,6 +513,7 @@ impl Wizard {
                 if self.step != Step::DataOra {
                     return Err(wrong_step);
                 }
+                self.check_choices_up_to(Step::Struttura, ctx)?;
                 let point = self.consultation_point.as_deref().unwrap_or_default();
                 let office = self.office_code.as_deref().unwrap_or_default();
                 if parse_rfc3339(&start).is_err() || !ctx.slot_is_offered(point, office, &start) {
