@@ -439,8 +439,13 @@ pub fn slots(
 ) -> Vec<Slot> {
     let today = rome_date(now);
     let first = from.max(today);
-    let last = to.min(today + Days::new(HORIZON_DAYS as u64));
-    let earliest = now + NOTICE;
+    let horizon = today
+        .checked_add_days(Days::new(HORIZON_DAYS as u64))
+        .unwrap_or(NaiveDate::MAX);
+    let last = to.min(horizon);
+    let Some(earliest) = now.checked_add_signed(NOTICE) else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     for date in first.iter_days().take_while(|d| *d <= last) {
         out.extend(

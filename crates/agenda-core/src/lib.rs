@@ -12,6 +12,7 @@
 //! - [`appointment`]: appointment identifiers and the appointment lifecycle.
 //! - [`wizard`]: the booking wizard as a state machine.
 #![deny(missing_docs)]
+#![forbid(unsafe_code)]
 
 pub mod appointment;
 pub mod calendar;
