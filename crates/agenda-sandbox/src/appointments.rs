@@ -1,0 +1,457 @@
+//! Appointments: the wire object, `GET /appointments/{id}`, the history of a contributor,
+//! and the lifecycle endpoints (confirm, cancel hold, cancel appointment).
+
+use agenda_core::appointment::{apply, effective_status};
+use agenda_core::{AppointmentId, AppointmentStatus, Transition, TransitionError};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use chrono::{DateTime, Days, TimeZone, Utc};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use serde::{Deserialize, Serialize};
+
+use agenda_core::time::ROME;
+
+use crate::catalog::Catalog;
+use crate::common::{
+    check_delegation, encode_cursor, instant, path_fiscal_code, query_date, wire_time, Page,
+    PageRequest,
+};
+use crate::error::ApiError;
+use crate::extract::{Operator, OptionalJsonBody, Params, PathParam};
+use crate::state::AppState;
+
+/// Longest accepted cancellation reason, in characters.
+pub const MAX_REASON_CHARS: usize = 500;
+
+/// Columns read by [`AppointmentRow::from_row`].
+pub(crate) const SELECT_APPOINTMENT: &str = "SELECT a.id, a.communication_id, a.fiscal_code,
+    a.topic_code, a.consultation_point, a.channel, a.office_code, a.start_at, a.end_at, a.phone,
+    a.notes, a.status, a.hold_expires_at, a.cancel_reason, a.created_at, a.updated_at, c.subject
+    FROM appointments a JOIN communications c ON c.id = a.communication_id";
+
+/// An appointment as stored.
+#[derive(Debug, Clone)]
+pub(crate) struct AppointmentRow {
+    pub id: String,
+    pub communication_id: String,
+    pub fiscal_code: String,
+    pub topic_code: String,
+    pub consultation_point: String,
+    pub channel: String,
+    pub office_code: String,
+    pub start_at: i64,
+    pub end_at: i64,
+    pub phone: String,
+    pub notes: String,
+    pub status: AppointmentStatus,
+    pub hold_expires_at: Option<i64>,
+    pub cancel_reason: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub communication_subject: String,
+}
+
+impl AppointmentRow {
+    /// Reads the columns of [`SELECT_APPOINTMENT`].
+    pub(crate) fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
+        let status: String = row.get(11)?;
+        Ok(Self {
+            id: row.get(0)?,
+            communication_id: row.get(1)?,
+            fiscal_code: row.get(2)?,
+            topic_code: row.get(3)?,
+            consultation_point: row.get(4)?,
+            channel: row.get(5)?,
+            office_code: row.get(6)?,
+            start_at: row.get(7)?,
+            end_at: row.get(8)?,
+            phone: row.get(9)?,
+            notes: row.get(10)?,
+            status: status.parse().map_err(|_| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    11,
+                    rusqlite::types::Type::Text,
+                    "unknown appointment status".into(),
+                )
+            })?,
+            hold_expires_at: row.get(12)?,
+            cancel_reason: row.get(13)?,
+            created_at: row.get(14)?,
+            updated_at: row.get(15)?,
+            communication_subject: row.get(16)?,
+        })
+    }
+
+    /// Loads one appointment.
+    pub(crate) fn load(conn: &Connection, id: &str) -> Result<Option<Self>, ApiError> {
+        let sql = format!("{SELECT_APPOINTMENT} WHERE a.id = ?1");
+        Ok(conn
+            .prepare_cached(&sql)?
+            .query_row([id], Self::from_row)
+            .optional()?)
+    }
+
+    /// The status at `now` (expired holds are `scaduto`, past appointments `svolto`) and
+    /// when it last changed.
+    pub(crate) fn effective(&self, now: DateTime<Utc>) -> (AppointmentStatus, i64) {
+        let status = effective_status(
+            self.status,
+            self.hold_expires_at.map(instant),
+            instant(self.start_at),
+            now,
+        );
+        let updated_at = match (self.status, status) {
+            (AppointmentStatus::Prenotato, AppointmentStatus::Scaduto) => {
+                self.hold_expires_at.unwrap_or(self.updated_at)
+            }
+            (AppointmentStatus::Confermato, AppointmentStatus::Svolto) => self.start_at,
+            _ => self.updated_at,
+        };
+        (status, updated_at)
+    }
+
+    /// The wire object at `now`.
+    pub(crate) fn to_dto(&self, catalog: &Catalog, now: DateTime<Utc>) -> AppointmentDto {
+        let (status, updated_at) = self.effective(now);
+        AppointmentDto {
+            id: self.id.clone(),
+            communication_id: self.communication_id.clone(),
+            fiscal_code: self.fiscal_code.clone(),
+            topic_code: self.topic_code.clone(),
+            consultation_point: self.consultation_point.clone(),
+            channel: self.channel.clone(),
+            office_code: self.office_code.clone(),
+            start: wire_time(self.start_at),
+            end: wire_time(self.end_at),
+            phone: self.phone.clone(),
+            notes: self.notes.clone(),
+            status,
+            hold_expires_at: match status {
+                AppointmentStatus::Prenotato => self.hold_expires_at.map(wire_time),
+                _ => None,
+            },
+            created_at: wire_time(self.created_at),
+            updated_at: wire_time(updated_at),
+            topic_label: catalog
+                .topic(&self.topic_code)
+                .map(|t| t.label.clone())
+                .unwrap_or_default(),
+            consultation_point_label: catalog
+                .point(&self.consultation_point)
+                .map(|p| p.label.clone())
+                .unwrap_or_default(),
+            office_name: catalog
+                .office(&self.office_code)
+                .map(|o| o.name.clone())
+                .unwrap_or_default(),
+            communication_subject: self.communication_subject.clone(),
+            cancel_reason: self.cancel_reason.clone(),
+        }
+    }
+}
+
+/// The appointment object of the contract, plus labels for display.
+#[derive(Debug, Clone, Serialize)]
+pub struct AppointmentDto {
+    id: String,
+    communication_id: String,
+    fiscal_code: String,
+    topic_code: String,
+    consultation_point: String,
+    channel: String,
+    office_code: String,
+    start: String,
+    end: String,
+    phone: String,
+    notes: String,
+    status: AppointmentStatus,
+    hold_expires_at: Option<String>,
+    created_at: String,
+    updated_at: String,
+    topic_label: String,
+    consultation_point_label: String,
+    office_name: String,
+    communication_subject: String,
+    cancel_reason: Option<String>,
+}
+
+/// 404 `appointment_not_found`.
+pub fn appointment_not_found() -> ApiError {
+    ApiError::not_found("appointment_not_found", "Appuntamento non trovato.")
+}
+
+/// Canonical id from the path; a text that cannot be an id is simply not found.
+fn path_id(raw: &str) -> Result<String, ApiError> {
+    AppointmentId::parse(raw)
+        .map(|id| id.as_str().to_owned())
+        .map_err(|_| appointment_not_found())
+}
+
+/// `GET /appointments/{id}`.
+pub async fn get(
+    State(state): State<AppState>,
+    operator: Operator,
+    PathParam(raw_id): PathParam,
+) -> Result<Json<AppointmentDto>, ApiError> {
+    let id = path_id(&raw_id)?;
+    let now = state.now();
+    let row = state
+        .db()
+        .read(move |conn| {
+            let row = AppointmentRow::load(conn, &id)?.ok_or_else(appointment_not_found)?;
+            check_delegation(conn, &operator.id, &row.fiscal_code, now)?;
+            Ok(row)
+        })
+        .await?;
+    Ok(Json(row.to_dto(state.catalog(), now)))
+}
+
+/// `POST /bookings/{id}/confirm` ("Conferma Appuntamento").
+pub async fn confirm(
+    State(state): State<AppState>,
+    operator: Operator,
+    PathParam(raw_id): PathParam,
+) -> Result<Json<AppointmentDto>, ApiError> {
+    transition(state, operator, &raw_id, Transition::Confirm, None).await
+}
+
+/// `DELETE /bookings/{id}` ("Cancella Prenotazione").
+pub async fn cancel_hold(
+    State(state): State<AppState>,
+    operator: Operator,
+    PathParam(raw_id): PathParam,
+) -> Result<Json<AppointmentDto>, ApiError> {
+    transition(state, operator, &raw_id, Transition::CancelHold, None).await
+}
+
+/// Body of `POST /appointments/{id}/cancel`.
+#[derive(Debug, Default, Deserialize)]
+pub struct CancelRequest {
+    reason: Option<String>,
+}
+
+/// `POST /appointments/{id}/cancel`: a confirmed future appointment becomes `annullato`.
+pub async fn cancel(
+    State(state): State<AppState>,
+    operator: Operator,
+    PathParam(raw_id): PathParam,
+    OptionalJsonBody(body): OptionalJsonBody<CancelRequest>,
+) -> Result<Json<AppointmentDto>, ApiError> {
+    let reason = body
+        .unwrap_or_default()
+        .reason
+        .map(|r| r.trim().to_owned())
+        .filter(|r| !r.is_empty());
+    if let Some(reason) = &reason {
+        let chars = reason.chars().count();
+        if chars > MAX_REASON_CHARS {
+            return Err(ApiError::unprocessable(
+                "reason_too_long",
+                format!("Il motivo supera i {MAX_REASON_CHARS} caratteri ({chars})."),
+            )
+            .with("field", "reason"));
+        }
+        if reason.chars().any(|c| c.is_control() && c != '\n') {
+            return Err(ApiError::unprocessable(
+                "invalid_reason",
+                "Il motivo contiene caratteri di controllo non ammessi.",
+            )
+            .with("field", "reason"));
+        }
+    }
+    transition(state, operator, &raw_id, Transition::Cancel, reason).await
+}
+
+async fn transition(
+    state: AppState,
+    operator: Operator,
+    raw_id: &str,
+    transition: Transition,
+    reason: Option<String>,
+) -> Result<Json<AppointmentDto>, ApiError> {
+    let id = path_id(raw_id)?;
+    let now = state.now();
+    let outcome = state
+        .db()
+        .write(move |conn| {
+            let tx = conn.transaction()?;
+            let row = AppointmentRow::load(&tx, &id)?.ok_or_else(appointment_not_found)?;
+            check_delegation(&tx, &operator.id, &row.fiscal_code, now)?;
+            let (current, since) = row.effective(now);
+            if current != row.status {
+                // Write down what time already decided (expiry, completion).
+                set_status(&tx, &row.id, current, since, None)?;
+            }
+            let outcome = match apply(
+                current,
+                transition,
+                now,
+                instant(row.start_at),
+                row.hold_expires_at.map(instant),
+            ) {
+                Ok(next) => {
+                    if next != current {
+                        set_status(&tx, &row.id, next, now.timestamp(), reason.as_deref())?;
+                    }
+                    let row =
+                        AppointmentRow::load(&tx, &row.id)?.ok_or_else(appointment_not_found)?;
+                    Ok(row)
+                }
+                Err(e) => Err(transition_error(e)),
+            };
+            tx.commit()?;
+            Ok(outcome)
+        })
+        .await??;
+    Ok(Json(outcome.to_dto(state.catalog(), now)))
+}
+
+fn set_status(
+    conn: &Connection,
+    id: &str,
+    status: AppointmentStatus,
+    at: i64,
+    reason: Option<&str>,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE appointments SET status = ?2, updated_at = ?3,
+                cancel_reason = COALESCE(?4, cancel_reason)
+         WHERE id = ?1",
+    )?
+    .execute(params![id, status.as_str(), at, reason])?;
+    Ok(())
+}
+
+fn transition_error(error: TransitionError) -> ApiError {
+    let status = match error {
+        TransitionError::HoldExpired => StatusCode::GONE,
+        TransitionError::InvalidState { .. } => StatusCode::CONFLICT,
+    };
+    let mut detail = error.to_string();
+    if let Some(first) = detail.get(..1) {
+        detail = first.to_uppercase() + &detail[1..] + ".";
+    }
+    ApiError::new(status, error.code(), detail)
+}
+
+/// Query of `GET /contributors/{fiscal_code}/appointments`.
+#[derive(Debug, Deserialize)]
+pub struct HistoryQuery {
+    status: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    limit: Option<String>,
+    cursor: Option<String>,
+}
+
+/// The effective status as SQL, for filtering (`?1` is now).
+const EFFECTIVE_STATUS_SQL: &str = "CASE
+    WHEN a.status = 'prenotato' AND a.hold_expires_at <= ?1 THEN 'scaduto'
+    WHEN a.status = 'confermato' AND a.start_at <= ?1 THEN 'svolto'
+    ELSE a.status END";
+
+/// `GET /contributors/{fiscal_code}/appointments?status=&from=&to=&limit=&cursor=`:
+/// the history, newest start first. `status` takes one status or a comma-separated list;
+/// `from`/`to` bound the start date (Europe/Rome, inclusive).
+pub async fn history(
+    State(state): State<AppState>,
+    operator: Operator,
+    PathParam(raw_fiscal_code): PathParam,
+    Params(query): Params<HistoryQuery>,
+) -> Result<Json<Page<AppointmentDto>>, ApiError> {
+    let fiscal_code = path_fiscal_code(&raw_fiscal_code)?;
+    let page = PageRequest::parse(query.limit.as_deref(), query.cursor.as_deref())?;
+    let statuses = match query
+        .status
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => Vec::new(),
+        Some(list) => list
+            .split(',')
+            .map(|s| s.trim().parse::<AppointmentStatus>())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| {
+                ApiError::bad_request(
+                    "invalid_parameter",
+                    "status deve essere uno o più stati separati da virgola \
+                     (prenotato, confermato, prenotazione_cancellata, scaduto, annullato, svolto).",
+                )
+            })?,
+    };
+    let from = query_date("from", query.from.as_deref())?;
+    let to = query_date("to", query.to.as_deref())?;
+    let midnight = |d: chrono::NaiveDate| {
+        ROME.from_local_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default())
+            .earliest()
+            .map(|t| t.timestamp())
+    };
+    let lower = from.and_then(midnight).unwrap_or(i64::MIN);
+    let upper = to
+        .and_then(|d| d.checked_add_days(Days::new(1)))
+        .and_then(midnight)
+        .unwrap_or(i64::MAX);
+    let (after_start, after_id) = match &page.after {
+        Some((key, id)) => (
+            key.parse::<i64>().map_err(|_| {
+                ApiError::bad_request("invalid_cursor", "Cursore di paginazione non valido.")
+            })?,
+            id.clone(),
+        ),
+        None => (i64::MAX, String::new()),
+    };
+    let now = state.now();
+    let limit = page.limit as usize;
+    let rows = state
+        .db()
+        .read(move |conn| {
+            check_delegation(conn, &operator.id, fiscal_code.as_str(), now)?;
+            let statuses: Vec<&str> = statuses.iter().map(|s| s.as_str()).collect();
+            let sql = format!(
+                "{SELECT_APPOINTMENT}
+                 WHERE a.fiscal_code = ?2 AND a.start_at >= ?3 AND a.start_at < ?4
+                   AND (a.start_at < ?5 OR (a.start_at = ?5 AND a.id < ?6))
+                   AND (?7 = '' OR instr(?7, ',' || {EFFECTIVE_STATUS_SQL} || ',') > 0)
+                 ORDER BY a.start_at DESC, a.id DESC
+                 LIMIT ?8"
+            );
+            let filter = if statuses.is_empty() {
+                String::new()
+            } else {
+                format!(",{},", statuses.join(","))
+            };
+            let mut stmt = conn.prepare_cached(&sql)?;
+            let rows = stmt
+                .query_map(
+                    params![
+                        now.timestamp(),
+                        fiscal_code.as_str(),
+                        lower,
+                        upper,
+                        after_start,
+                        after_id,
+                        filter,
+                        (limit + 1) as i64,
+                    ],
+                    AppointmentRow::from_row,
+                )?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        })
+        .await?;
+    let next_cursor = (rows.len() > limit).then(|| {
+        let last = &rows[limit - 1];
+        encode_cursor(&last.start_at.to_string(), &last.id)
+    });
+    let catalog = state.catalog();
+    Ok(Json(Page {
+        items: rows
+            .iter()
+            .take(limit)
+            .map(|r| r.to_dto(catalog, now))
+            .collect(),
+        next_cursor,
+    }))
+}

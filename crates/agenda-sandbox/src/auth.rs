@@ -1,0 +1,436 @@
+//! `POST /auth/token` (password and refresh-token grants), `POST /auth/revoke`, and the
+//! helpers behind bearer authentication.
+//!
+//! Tokens are random, handed out once, and stored only as SHA-256 hashes. A login and all the
+//! tokens refreshed from it form a *family*: refreshing rotates the refresh token (the old one
+//! stops working), presenting a rotated refresh token again revokes the whole family, and
+//! revoking a refresh token ends its family's access tokens too.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::header::{CACHE_CONTROL, RETRY_AFTER};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use rand::RngCore;
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::error::ApiError;
+use crate::extract::{JsonBody, Operator};
+use crate::state::{AppState, CachedToken, REFRESH_TOKEN_TTL_SECS};
+
+/// Failed logins for one username tolerated within [`LOCKOUT_WINDOW_SECS`].
+pub const MAX_FAILURES: i64 = 5;
+/// The lockout window: 15 minutes.
+pub const LOCKOUT_WINDOW_SECS: i64 = 15 * 60;
+/// Rounds of the salted password hash.
+const PASSWORD_ROUNDS: u32 = 4096;
+
+/// SHA-256 of a token, the only form in which tokens are stored.
+pub fn token_hash(token: &str) -> [u8; 32] {
+    Sha256::digest(token.as_bytes()).into()
+}
+
+/// Salted, iterated SHA-256 of a password.
+pub(crate) fn password_hash(salt: &[u8], password: &str) -> [u8; 32] {
+    let mut digest: [u8; 32] = Sha256::new()
+        .chain_update(salt)
+        .chain_update(password.as_bytes())
+        .finalize()
+        .into();
+    for _ in 1..PASSWORD_ROUNDS {
+        digest = Sha256::new()
+            .chain_update(digest)
+            .chain_update(salt)
+            .finalize()
+            .into();
+    }
+    digest
+}
+
+/// Compares two hashes in constant time.
+fn same_hash(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// `n` random bytes as lower-case hex.
+pub(crate) fn random_hex(n: usize) -> String {
+    let mut bytes = vec![0u8; n];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    hex(&bytes)
+}
+
+/// Lower-case hex of `bytes`.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Adds an operator with a freshly salted password (seeding).
+pub(crate) fn insert_operator(
+    conn: &Connection,
+    id: &str,
+    username: &str,
+    password: &str,
+    display_name: &str,
+    organization: &str,
+) -> rusqlite::Result<()> {
+    let mut salt = [0u8; 16];
+    rand::thread_rng().fill_bytes(&mut salt);
+    let hash = password_hash(&salt, password);
+    conn.execute(
+        "INSERT INTO operators (id, username, password_salt, password_hash, display_name, organization)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![id, username, &salt[..], &hash[..], display_name, organization],
+    )?;
+    Ok(())
+}
+
+/// Body of `POST /auth/token`.
+#[derive(Debug, Deserialize)]
+pub struct TokenRequest {
+    grant_type: Option<String>,
+    username: Option<String>,
+    password: Option<String>,
+    refresh_token: Option<String>,
+}
+
+/// The operator, as returned with a token.
+#[derive(Debug, Clone, Serialize)]
+pub struct OperatorInfo {
+    id: String,
+    display_name: String,
+    organization: String,
+}
+
+/// Answer of `POST /auth/token`.
+#[derive(Debug, Serialize)]
+pub struct TokenResponse {
+    access_token: String,
+    token_type: &'static str,
+    expires_in: i64,
+    refresh_token: String,
+    operator: OperatorInfo,
+}
+
+/// Body of `POST /auth/revoke`.
+#[derive(Debug, Deserialize)]
+pub struct RevokeRequest {
+    refresh_token: String,
+}
+
+/// `POST /auth/token`.
+pub async fn token(
+    State(state): State<AppState>,
+    JsonBody(request): JsonBody<TokenRequest>,
+) -> Result<Response, ApiError> {
+    let grant = match request.grant_type.as_deref() {
+        Some("password") => Grant::Password {
+            username: required(request.username, "username")?,
+            password: required(request.password, "password")?,
+        },
+        Some("refresh_token") => Grant::Refresh {
+            token: required(request.refresh_token, "refresh_token")?,
+        },
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "unsupported_grant_type",
+                "grant_type deve essere \"password\" o \"refresh_token\".",
+            ))
+        }
+        None => return Err(missing("grant_type")),
+    };
+    let now = state.now().timestamp();
+    let access_ttl = state.access_token_ttl().num_seconds();
+    let outcome = state
+        .db()
+        .write(move |conn| {
+            let tx = conn.transaction()?;
+            // Refusals are committed too: they record failures and revocations.
+            let outcome = match grant {
+                Grant::Password { username, password } => {
+                    password_grant(&tx, &username, &password, now, access_ttl)?
+                }
+                Grant::Refresh { token } => refresh_grant(&tx, &token, now, access_ttl)?,
+            };
+            tx.commit()?;
+            Ok(outcome)
+        })
+        .await?;
+    let (response, (hash, cached)) = match outcome {
+        Ok(issued) => issued,
+        Err(refusal) => {
+            if let Some(family) = refusal.revoked_family {
+                state.forget_family(&family);
+            }
+            return Err(refusal.error);
+        }
+    };
+    state.cache_token(hash, cached);
+    Ok((
+        [(CACHE_CONTROL, HeaderValue::from_static("no-store"))],
+        Json(response),
+    )
+        .into_response())
+}
+
+/// `POST /auth/revoke`: ends the refresh token's family. Always 204, as RFC 7009 asks.
+pub async fn revoke(
+    State(state): State<AppState>,
+    operator: Operator,
+    JsonBody(request): JsonBody<RevokeRequest>,
+) -> Result<StatusCode, ApiError> {
+    let hash = token_hash(&request.refresh_token);
+    let operator_id = operator.id.to_string();
+    let family = state
+        .db()
+        .write(move |conn| {
+            let tx = conn.transaction()?;
+            let family: Option<String> = tx
+                .query_row(
+                    "SELECT family FROM refresh_tokens WHERE token_hash = ?1 AND operator_id = ?2",
+                    params![&hash[..], operator_id],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            if let Some(family) = &family {
+                revoke_family(&tx, family)?;
+            }
+            tx.commit()?;
+            Ok(family)
+        })
+        .await?;
+    if let Some(family) = family {
+        state.forget_family(&family);
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+enum Grant {
+    Password { username: String, password: String },
+    Refresh { token: String },
+}
+
+fn required(value: Option<String>, field: &str) -> Result<String, ApiError> {
+    value.ok_or_else(|| missing(field))
+}
+
+fn missing(field: &str) -> ApiError {
+    ApiError::bad_request(
+        "invalid_request",
+        format!("Campo obbligatorio mancante: {field}."),
+    )
+}
+
+type Issued = (TokenResponse, ([u8; 32], CachedToken));
+
+/// A grant refused after its side effects (failure recorded, family revoked) were written.
+struct Refusal {
+    error: ApiError,
+    revoked_family: Option<String>,
+}
+
+impl From<ApiError> for Refusal {
+    fn from(error: ApiError) -> Self {
+        Self {
+            error,
+            revoked_family: None,
+        }
+    }
+}
+
+/// The result of a grant: tokens, or a refusal to commit; `Err` rolls back.
+type GrantOutcome = Result<Result<Issued, Refusal>, ApiError>;
+
+fn password_grant(
+    tx: &Transaction<'_>,
+    username: &str,
+    password: &str,
+    now: i64,
+    access_ttl: i64,
+) -> GrantOutcome {
+    let key = username.trim().to_lowercase();
+    let window_start = now - LOCKOUT_WINDOW_SECS;
+    let failures: Vec<i64> = tx
+        .prepare_cached(
+            "SELECT at FROM login_failures WHERE username = ?1 AND at > ?2 ORDER BY at",
+        )?
+        .query_map(params![key, window_start], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let count = failures.len() as i64;
+    if count >= MAX_FAILURES {
+        // Locked until enough failures leave the window to get below the limit.
+        let releasing = failures[(count - MAX_FAILURES) as usize];
+        let retry_after = (releasing + LOCKOUT_WINDOW_SECS - now).max(1);
+        return Ok(Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_attempts",
+            "Troppi tentativi di accesso falliti. Riprovare più tardi.",
+        )
+        .with("retry_after", retry_after)
+        .with_header(RETRY_AFTER, HeaderValue::from(retry_after))
+        .into()));
+    }
+    let operator: Option<(Vec<u8>, Vec<u8>, OperatorInfo)> = tx
+        .prepare_cached(
+            "SELECT password_salt, password_hash, id, display_name, organization
+             FROM operators WHERE username = ?1",
+        )?
+        .query_row([username.trim()], |row| {
+            Ok((
+                row.get(0)?,
+                row.get(1)?,
+                OperatorInfo {
+                    id: row.get(2)?,
+                    display_name: row.get(3)?,
+                    organization: row.get(4)?,
+                },
+            ))
+        })
+        .optional()?;
+    match operator {
+        Some((salt, hash, info)) if same_hash(&password_hash(&salt, password), &hash) => {
+            tx.execute("DELETE FROM login_failures WHERE username = ?1", [&key])?;
+            let family = random_hex(16);
+            issue(tx, info, &family, now, access_ttl).map(Ok)
+        }
+        _ => {
+            tx.execute(
+                "INSERT INTO login_failures (username, at) VALUES (?1, ?2)",
+                params![key, now],
+            )?;
+            Ok(Err(ApiError::unauthorized(
+                "invalid_credentials",
+                "Nome utente o password errati.",
+            )
+            .into()))
+        }
+    }
+}
+
+fn refresh_grant(tx: &Transaction<'_>, token: &str, now: i64, access_ttl: i64) -> GrantOutcome {
+    let hash = token_hash(token);
+    let found: Option<(String, i64, Option<i64>, OperatorInfo)> = tx
+        .prepare_cached(
+            "SELECT r.family, r.expires_at, r.used_at, o.id, o.display_name, o.organization
+             FROM refresh_tokens r JOIN operators o ON o.id = r.operator_id
+             WHERE r.token_hash = ?1",
+        )?
+        .query_row([&hash[..]], |row| {
+            Ok((
+                row.get(0)?,
+                row.get(1)?,
+                row.get(2)?,
+                OperatorInfo {
+                    id: row.get(3)?,
+                    display_name: row.get(4)?,
+                    organization: row.get(5)?,
+                },
+            ))
+        })
+        .optional()?;
+    let invalid = || {
+        ApiError::unauthorized(
+            "invalid_grant",
+            "Refresh token non valido, scaduto o già usato: accedere di nuovo.",
+        )
+    };
+    match found {
+        None => Ok(Err(invalid().into())),
+        Some((family, _, Some(_), _)) => {
+            // A rotated token came back: someone may have copied it. End the whole family.
+            revoke_family(tx, &family)?;
+            Ok(Err(Refusal {
+                error: invalid(),
+                revoked_family: Some(family),
+            }))
+        }
+        Some((_, expires_at, None, _)) if expires_at <= now => Ok(Err(invalid().into())),
+        Some((family, _, None, info)) => {
+            tx.execute(
+                "UPDATE refresh_tokens SET used_at = ?2 WHERE token_hash = ?1",
+                params![&hash[..], now],
+            )?;
+            issue(tx, info, &family, now, access_ttl).map(Ok)
+        }
+    }
+}
+
+fn issue(
+    tx: &Transaction<'_>,
+    operator: OperatorInfo,
+    family: &str,
+    now: i64,
+    access_ttl: i64,
+) -> Result<Issued, ApiError> {
+    let access_token = format!("at_{}", random_hex(32));
+    let refresh_token = format!("rt_{}", random_hex(32));
+    let access_hash = token_hash(&access_token);
+    let expires_at = now + access_ttl;
+    tx.execute(
+        "INSERT INTO access_tokens (token_hash, operator_id, family, expires_at)
+         VALUES (?1, ?2, ?3, ?4)",
+        params![&access_hash[..], operator.id, family, expires_at],
+    )?;
+    tx.execute(
+        "INSERT INTO refresh_tokens (token_hash, operator_id, family, expires_at)
+         VALUES (?1, ?2, ?3, ?4)",
+        params![
+            &token_hash(&refresh_token)[..],
+            operator.id,
+            family,
+            now + REFRESH_TOKEN_TTL_SECS
+        ],
+    )?;
+    let cached = CachedToken {
+        operator_id: Arc::from(operator.id.as_str()),
+        family: Arc::from(family),
+        expires_at,
+    };
+    Ok((
+        TokenResponse {
+            access_token,
+            token_type: "Bearer",
+            expires_in: access_ttl,
+            refresh_token,
+            operator,
+        },
+        (access_hash, cached),
+    ))
+}
+
+fn revoke_family(tx: &Transaction<'_>, family: &str) -> rusqlite::Result<()> {
+    tx.execute("DELETE FROM access_tokens WHERE family = ?1", [family])?;
+    tx.execute("DELETE FROM refresh_tokens WHERE family = ?1", [family])?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_hash_depends_on_salt_and_password() {
+        let a = password_hash(b"salt-a", "demo");
+        assert_eq!(a, password_hash(b"salt-a", "demo"));
+        assert_ne!(a, password_hash(b"salt-b", "demo"));
+        assert_ne!(a, password_hash(b"salt-a", "demo2"));
+    }
+
+    #[test]
+    fn hashes_compare_in_full() {
+        assert!(same_hash(b"abc", b"abc"));
+        assert!(!same_hash(b"abc", b"abd"));
+        assert!(!same_hash(b"abc", b"ab"));
+    }
+
+    #[test]
+    fn random_hex_has_two_digits_per_byte() {
+        let token = random_hex(32);
+        assert_eq!(token.len(), 64);
+        assert!(token.bytes().all(|b| b.is_ascii_hexdigit()));
+        assert_ne!(token, random_hex(32));
+    }
+}

@@ -1,0 +1,301 @@
+//! `POST /bookings`: hold a slot for a communication (`prenotato`), idempotently.
+//!
+//! Everything happens in one write transaction: the idempotency lookup, the checks, the
+//! insert and the stored response. The database has the last word on the slot: a partial
+//! unique index allows one live appointment per (office, consultation point, start).
+
+use agenda_core::calendar::is_bookable_start;
+use agenda_core::time::parse_rfc3339;
+use agenda_core::{AppointmentId, FiscalCode, Notes, PhoneNumber};
+use axum::extract::State;
+use axum::http::header::LOCATION;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Duration, Utc};
+use rand::RngCore;
+use rusqlite::{params, Transaction};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::appointments::AppointmentRow;
+use crate::catalog::Catalog;
+use crate::common::check_delegation;
+use crate::communications::{communication_not_found, CommunicationRow};
+use crate::db::is_unique_violation;
+use crate::error::{json_response, ApiError};
+use crate::extract::{parse_json, JsonBody, Operator};
+use crate::idempotency::{self, key_from_headers, request_hash};
+use crate::slots::{alternatives, office_not_found, point_not_found, taken_starts};
+use crate::state::AppState;
+use crate::sweep;
+
+/// Body of `POST /bookings`. Unknown fields are ignored.
+#[derive(Debug, Deserialize)]
+pub struct BookingRequest {
+    communication_id: String,
+    fiscal_code: String,
+    topic_code: String,
+    consultation_point: String,
+    office_code: String,
+    slot_start: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    notes: String,
+}
+
+/// `POST /bookings`.
+pub async fn create(
+    State(state): State<AppState>,
+    operator: Operator,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<Response, ApiError> {
+    let key = key_from_headers(&headers)?;
+    let hash = request_hash(&body);
+    let flight = state
+        .begin_request(operator.id.clone(), key.clone())
+        .ok_or_else(|| {
+            ApiError::conflict(
+                "request_in_progress",
+                "Una richiesta con la stessa Idempotency-Key è ancora in corso.",
+            )
+        })?;
+    let now = state.now();
+    let worker_state = state.clone();
+    let (status, body) = state
+        .db()
+        .write(move |conn| {
+            // The flight ends when the transaction does, even if the client went away.
+            let _flight = flight;
+            let tx = conn.transaction()?;
+            if let Some(stored) = idempotency::lookup(&tx, &operator.id, &key)? {
+                return if stored.request_hash == hash {
+                    Ok((stored.status, stored.body))
+                } else {
+                    Err(ApiError::unprocessable(
+                        "idempotency_key_reused",
+                        "Idempotency-Key già usata per una richiesta diversa.",
+                    ))
+                };
+            }
+            let outcome = parse_json::<BookingRequest>(body.to_string().as_bytes())
+                .and_then(|request| book(&tx, &worker_state, &operator.id, request, now));
+            let (status, body) = match outcome {
+                Ok(row) => (
+                    StatusCode::CREATED.as_u16(),
+                    serde_json::to_value(row.to_dto(worker_state.catalog(), now))
+                        .map_err(ApiError::internal)?,
+                ),
+                Err(e) if e.status().is_server_error() => return Err(e),
+                Err(e) => (e.status().as_u16(), e.body()),
+            };
+            idempotency::store(
+                &tx,
+                &operator.id,
+                &key,
+                &hash,
+                status,
+                &body,
+                now.timestamp(),
+            )?;
+            tx.commit()?;
+            Ok((status, body))
+        })
+        .await?;
+    let status = StatusCode::from_u16(status).map_err(ApiError::internal)?;
+    let mut response = json_response(status, &body);
+    if status == StatusCode::CREATED {
+        if let Some(location) = body["id"]
+            .as_str()
+            .and_then(|id| HeaderValue::from_str(&format!("/api/v1/appointments/{id}")).ok())
+        {
+            response.headers_mut().insert(LOCATION, location);
+        }
+    }
+    Ok(response.into_response())
+}
+
+/// Checks the request and holds the slot; any error is the answer to store.
+fn book(
+    tx: &Transaction<'_>,
+    state: &AppState,
+    operator_id: &str,
+    request: BookingRequest,
+    now: DateTime<Utc>,
+) -> Result<AppointmentRow, ApiError> {
+    let catalog = state.catalog();
+    // Input first: what can be judged without looking anything up.
+    let fiscal_code = FiscalCode::parse(&request.fiscal_code).map_err(|e| {
+        ApiError::unprocessable(e.code(), format!("Codice fiscale non valido: {e}."))
+            .with("field", "fiscal_code")
+    })?;
+    let phone = PhoneNumber::parse(&request.phone).map_err(|e| {
+        ApiError::unprocessable(e.code(), capitalise(&e.to_string())).with("field", "phone")
+    })?;
+    let notes = Notes::parse(&request.notes).map_err(|e| {
+        ApiError::unprocessable(e.code(), capitalise(&e.to_string())).with("field", "notes")
+    })?;
+    let slot_start = parse_rfc3339(&request.slot_start).map_err(|e| {
+        ApiError::unprocessable("invalid_slot_start", capitalise(&e.to_string()))
+            .with("field", "slot_start")
+    })?;
+
+    // Then who and what it is about.
+    check_delegation(tx, operator_id, fiscal_code.as_str(), now)?;
+    let communication = CommunicationRow::load(tx, request.communication_id.trim(), now)?
+        .filter(|c| c.fiscal_code == fiscal_code.as_str())
+        .ok_or_else(communication_not_found)?;
+    if request.topic_code.trim() != communication.topic_code {
+        return Err(ApiError::unprocessable(
+            "topic_mismatch",
+            "L'argomento non corrisponde a quello della comunicazione.",
+        )
+        .with("field", "topic_code"));
+    }
+    let office_code = request.office_code.trim();
+    catalog.office(office_code).ok_or_else(office_not_found)?;
+    let point = catalog
+        .point(request.consultation_point.trim())
+        .filter(|p| p.office_code == office_code)
+        .ok_or_else(point_not_found)?;
+    if !point.serves(&communication.topic_code) {
+        return Err(ApiError::unprocessable(
+            "topic_not_served",
+            "Il punto di consulenza non tratta l'argomento della comunicazione.",
+        )
+        .with("field", "consultation_point"));
+    }
+
+    // Time has its say before the rules: expired holds and past appointments stop counting.
+    let start = slot_start.with_timezone(&Utc);
+    sweep::expire_for_booking(tx, &communication.id, office_code, &point.code, start, now)?;
+
+    let eligibility = communication.eligibility(catalog, now);
+    match eligibility.refusal_code() {
+        None => {}
+        Some("already_booked") => {
+            return Err(ApiError::conflict(
+                "already_booked",
+                "Per questa comunicazione esiste già un appuntamento prenotato o confermato.",
+            ))
+        }
+        Some(_) => {
+            return Err(ApiError::unprocessable(
+                "not_eligible_yet",
+                capitalise(&eligibility.message_it()),
+            )
+            .with(
+                "allowed_from",
+                eligibility.allowed_from.format("%Y-%m-%d").to_string(),
+            ))
+        }
+    }
+    if !is_bookable_start(&point.calendar, point.slot_minutes, slot_start, now) {
+        return Err(ApiError::unprocessable(
+            "slot_not_bookable",
+            "L'orario indicato non è uno degli orari prenotabili del punto di consulenza.",
+        )
+        .with("field", "slot_start"));
+    }
+    let taken = taken_starts(
+        tx,
+        office_code,
+        &point.code,
+        start.timestamp(),
+        start.timestamp(),
+        now,
+    )?;
+    if !taken.is_empty() {
+        return Err(slot_taken(tx, catalog, &point.code, start, now));
+    }
+
+    let end = start + Duration::minutes(i64::from(point.slot_minutes));
+    let hold_expires_at = now + state.hold_ttl();
+    for _ in 0..8 {
+        let mut bytes = [0u8; 8];
+        rand::thread_rng().fill_bytes(&mut bytes);
+        let id = AppointmentId::from_random(bytes);
+        let inserted = tx
+            .prepare_cached(
+                "INSERT INTO appointments (id, communication_id, fiscal_code, topic_code,
+                    consultation_point, channel, office_code, start_at, end_at, phone, notes,
+                    status, hold_expires_at, operator_id, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'prenotato', ?12, ?13,
+                    ?14, ?14)",
+            )?
+            .execute(params![
+                id.as_str(),
+                communication.id,
+                fiscal_code.as_str(),
+                communication.topic_code,
+                point.code,
+                point.channel.as_str(),
+                office_code,
+                start.timestamp(),
+                end.timestamp(),
+                phone.e164(),
+                notes.as_str(),
+                hold_expires_at.timestamp(),
+                operator_id,
+                now.timestamp(),
+            ]);
+        match inserted {
+            Ok(_) => {
+                return AppointmentRow::load(tx, id.as_str())?
+                    .ok_or_else(|| ApiError::internal("inserted appointment not found"))
+            }
+            Err(e) if is_unique_violation(&e) => {
+                let message = e.to_string();
+                if message.contains("appointments.id") {
+                    continue; // an identifier collision: draw another one
+                }
+                if message.contains("communication_id") {
+                    return Err(ApiError::conflict(
+                        "already_booked",
+                        "Per questa comunicazione esiste già un appuntamento prenotato o confermato.",
+                    ));
+                }
+                return Err(slot_taken(tx, catalog, &point.code, start, now));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(ApiError::internal("could not draw a free appointment id"))
+}
+
+fn slot_taken(
+    tx: &Transaction<'_>,
+    catalog: &Catalog,
+    point_code: &str,
+    start: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> ApiError {
+    let alternatives = catalog
+        .point(point_code)
+        .map(|point| alternatives(tx, point, start, now))
+        .transpose()
+        .unwrap_or_default()
+        .unwrap_or_default();
+    ApiError::conflict(
+        "slot_taken",
+        "L'orario scelto è già stato prenotato. Scegliere un altro orario.",
+    )
+    .with(
+        "alternatives",
+        serde_json::to_value(alternatives).unwrap_or_default(),
+    )
+}
+
+/// "le note sono obbligatorie" → "Le note sono obbligatorie."
+fn capitalise(message: &str) -> String {
+    let mut chars = message.chars();
+    let mut out: String = match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    };
+    if !out.ends_with('.') {
+        out.push('.');
+    }
+    out
+}

@@ -1,0 +1,256 @@
+//! Communications: the list of a contributor with the "Richiedi appuntamento" rule applied,
+//! and one thread with its messages.
+
+use agenda_core::eligibility::appointment_request;
+use agenda_core::{CommunicationStatus, Eligibility};
+use axum::extract::State;
+use axum::Json;
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::Catalog;
+use crate::common::{
+    check_delegation, encode_cursor, instant, path_fiscal_code, wire_time, Page, PageRequest,
+};
+use crate::error::ApiError;
+use crate::extract::{Operator, Params, PathParam};
+use crate::state::AppState;
+
+/// Columns read by [`CommunicationRow::from_row`]; `?1` is now.
+const SELECT_COMMUNICATION: &str = "SELECT c.id, c.fiscal_code, c.topic_code, c.subject,
+    c.sent_at, c.status, c.last_message_at,
+    EXISTS (SELECT 1 FROM appointments a
+            WHERE a.communication_id = c.id AND a.status IN ('prenotato', 'confermato')
+              AND ((a.status = 'prenotato' AND a.hold_expires_at > ?1)
+                OR (a.status = 'confermato' AND a.start_at > ?1)))
+    FROM communications c";
+
+/// A communication as stored, with whether it has a live appointment.
+#[derive(Debug, Clone)]
+pub(crate) struct CommunicationRow {
+    pub id: String,
+    pub fiscal_code: String,
+    pub topic_code: String,
+    pub subject: String,
+    pub sent_at: i64,
+    pub status: CommunicationStatus,
+    pub last_message_at: i64,
+    pub has_live_appointment: bool,
+}
+
+impl CommunicationRow {
+    fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
+        let status: String = row.get(5)?;
+        Ok(Self {
+            id: row.get(0)?,
+            fiscal_code: row.get(1)?,
+            topic_code: row.get(2)?,
+            subject: row.get(3)?,
+            sent_at: row.get(4)?,
+            status: status.parse().map_err(|_| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    5,
+                    rusqlite::types::Type::Text,
+                    "unknown communication status".into(),
+                )
+            })?,
+            last_message_at: row.get(6)?,
+            has_live_appointment: row.get(7)?,
+        })
+    }
+
+    /// Loads one communication as it is at `now`.
+    pub(crate) fn load(
+        conn: &Connection,
+        id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Self>, ApiError> {
+        let sql = format!("{SELECT_COMMUNICATION} WHERE c.id = ?2");
+        Ok(conn
+            .prepare_cached(&sql)?
+            .query_row(params![now.timestamp(), id], Self::from_row)
+            .optional()?)
+    }
+
+    /// Whether an appointment may be requested for it at `now`.
+    pub(crate) fn eligibility(&self, catalog: &Catalog, now: DateTime<Utc>) -> Eligibility {
+        let after_days = catalog
+            .topic(&self.topic_code)
+            .map_or(0, |t| t.appointment_after_days);
+        appointment_request(
+            self.status,
+            instant(self.sent_at),
+            after_days,
+            self.has_live_appointment,
+            now,
+        )
+    }
+
+    fn to_dto(&self, catalog: &Catalog, now: DateTime<Utc>) -> CommunicationDto {
+        let eligibility = self.eligibility(catalog, now);
+        CommunicationDto {
+            id: self.id.clone(),
+            fiscal_code: self.fiscal_code.clone(),
+            topic_code: self.topic_code.clone(),
+            topic_label: catalog
+                .topic(&self.topic_code)
+                .map(|t| t.label.clone())
+                .unwrap_or_default(),
+            subject: self.subject.clone(),
+            sent_at: wire_time(self.sent_at),
+            status: self.status,
+            last_message_at: wire_time(self.last_message_at),
+            appointment_request: AppointmentRequestDto {
+                allowed: eligibility.allowed,
+                reason: eligibility.reason.map(|r| r.as_str()),
+                allowed_from: eligibility.allowed_from.format("%Y-%m-%d").to_string(),
+            },
+        }
+    }
+}
+
+/// `appointment_request` on the wire.
+#[derive(Debug, Clone, Serialize)]
+pub struct AppointmentRequestDto {
+    allowed: bool,
+    reason: Option<&'static str>,
+    allowed_from: String,
+}
+
+/// A communication on the wire.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommunicationDto {
+    id: String,
+    fiscal_code: String,
+    topic_code: String,
+    topic_label: String,
+    subject: String,
+    sent_at: String,
+    status: CommunicationStatus,
+    last_message_at: String,
+    appointment_request: AppointmentRequestDto,
+}
+
+/// One message of a thread.
+#[derive(Debug, Clone, Serialize)]
+pub struct MessageDto {
+    at: String,
+    from: String,
+    text: String,
+}
+
+/// A communication with its messages.
+#[derive(Debug, Clone, Serialize)]
+pub struct ThreadDto {
+    #[serde(flatten)]
+    communication: CommunicationDto,
+    messages: Vec<MessageDto>,
+}
+
+/// 404 `communication_not_found`.
+pub fn communication_not_found() -> ApiError {
+    ApiError::not_found("communication_not_found", "Comunicazione non trovata.")
+}
+
+/// Query of `GET /contributors/{fiscal_code}/communications`.
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    limit: Option<String>,
+    cursor: Option<String>,
+}
+
+/// `GET /contributors/{fiscal_code}/communications?limit=&cursor=`: newest first.
+pub async fn list(
+    State(state): State<AppState>,
+    operator: Operator,
+    PathParam(raw_fiscal_code): PathParam,
+    Params(query): Params<ListQuery>,
+) -> Result<Json<Page<CommunicationDto>>, ApiError> {
+    let fiscal_code = path_fiscal_code(&raw_fiscal_code)?;
+    let page = PageRequest::parse(query.limit.as_deref(), query.cursor.as_deref())?;
+    let (after_sent, after_id) = match &page.after {
+        Some((key, id)) => (
+            key.parse::<i64>().map_err(|_| {
+                ApiError::bad_request("invalid_cursor", "Cursore di paginazione non valido.")
+            })?,
+            id.clone(),
+        ),
+        None => (i64::MAX, String::new()),
+    };
+    let now = state.now();
+    let limit = page.limit as usize;
+    let rows = state
+        .db()
+        .read(move |conn| {
+            check_delegation(conn, &operator.id, fiscal_code.as_str(), now)?;
+            let sql = format!(
+                "{SELECT_COMMUNICATION}
+                 WHERE c.fiscal_code = ?2 AND (c.sent_at < ?3 OR (c.sent_at = ?3 AND c.id < ?4))
+                 ORDER BY c.sent_at DESC, c.id DESC LIMIT ?5"
+            );
+            let rows = conn
+                .prepare_cached(&sql)?
+                .query_map(
+                    params![
+                        now.timestamp(),
+                        fiscal_code.as_str(),
+                        after_sent,
+                        after_id,
+                        (limit + 1) as i64
+                    ],
+                    CommunicationRow::from_row,
+                )?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        })
+        .await?;
+    let next_cursor = (rows.len() > limit).then(|| {
+        let last = &rows[limit - 1];
+        encode_cursor(&last.sent_at.to_string(), &last.id)
+    });
+    let catalog = state.catalog();
+    Ok(Json(Page {
+        items: rows
+            .iter()
+            .take(limit)
+            .map(|r| r.to_dto(catalog, now))
+            .collect(),
+        next_cursor,
+    }))
+}
+
+/// `GET /communications/{id}`: the thread with its messages, oldest first.
+pub async fn get(
+    State(state): State<AppState>,
+    operator: Operator,
+    PathParam(id): PathParam,
+) -> Result<Json<ThreadDto>, ApiError> {
+    let now = state.now();
+    let (row, messages) = state
+        .db()
+        .read(move |conn| {
+            let row =
+                CommunicationRow::load(conn, &id, now)?.ok_or_else(communication_not_found)?;
+            check_delegation(conn, &operator.id, &row.fiscal_code, now)?;
+            let messages = conn
+                .prepare_cached(
+                    "SELECT at, sender, text FROM messages WHERE communication_id = ?1
+                     ORDER BY seq",
+                )?
+                .query_map([&row.id], |r| {
+                    Ok(MessageDto {
+                        at: wire_time(r.get(0)?),
+                        from: r.get(1)?,
+                        text: r.get(2)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok((row, messages))
+        })
+        .await?;
+    Ok(Json(ThreadDto {
+        communication: row.to_dto(state.catalog(), now),
+        messages,
+    }))
+}

@@ -1,0 +1,205 @@
+//! `GET /slots`: the bookable slots of a consultation point, with their availability.
+
+use std::collections::HashSet;
+
+use agenda_core::calendar::{self, Slot};
+use agenda_core::time::rome_date;
+use axum::extract::State;
+use axum::Json;
+use chrono::{DateTime, Days, Duration, NaiveDate, Utc};
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::ConsultationPoint;
+use crate::common::query_date;
+use crate::error::ApiError;
+use crate::extract::{Operator, Params};
+use crate::state::AppState;
+
+/// Days shown when `to` is not given: the next 14 days.
+const DEFAULT_DAYS: u64 = 14;
+/// How far around a taken slot alternatives are looked for.
+const ALTERNATIVES_WINDOW_DAYS: u64 = 7;
+/// How many alternatives a `slot_taken` problem offers.
+const MAX_ALTERNATIVES: usize = 5;
+
+/// Query of `GET /slots`.
+#[derive(Debug, Deserialize)]
+pub struct SlotQuery {
+    office: Option<String>,
+    consultation_point: Option<String>,
+    topic: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// A slot on the wire.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SlotDto {
+    /// Start, RFC 3339 Europe/Rome: the `slot_start` of a booking.
+    pub start: String,
+    /// End, RFC 3339 Europe/Rome.
+    pub end: String,
+    /// Whether nobody holds it.
+    pub available: bool,
+}
+
+impl SlotDto {
+    fn new(slot: &Slot, available: bool) -> Self {
+        Self {
+            start: slot.start_rfc3339(),
+            end: slot.end_rfc3339(),
+            available,
+        }
+    }
+}
+
+/// `GET /slots?office=&consultation_point=&topic=&from=&to=`.
+pub async fn slots(
+    State(state): State<AppState>,
+    _operator: Operator,
+    Params(query): Params<SlotQuery>,
+) -> Result<Json<Vec<SlotDto>>, ApiError> {
+    let office = required(query.office.as_deref(), "office")?;
+    let point_code = required(query.consultation_point.as_deref(), "consultation_point")?;
+    let catalog = state.catalog();
+    catalog.office(office).ok_or_else(office_not_found)?;
+    let point = catalog
+        .point(point_code)
+        .filter(|p| p.office_code == office)
+        .ok_or_else(point_not_found)?;
+    if let Some(topic) = query
+        .topic
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        catalog.topic(topic).ok_or_else(topic_not_found)?;
+        if !point.serves(topic) {
+            return Err(ApiError::bad_request(
+                "topic_not_served",
+                "Il punto di consulenza non tratta questo argomento.",
+            ));
+        }
+    }
+    let now = state.now();
+    let today = rome_date(now);
+    let from = query_date("from", query.from.as_deref())?.unwrap_or(today);
+    let to = query_date("to", query.to.as_deref())?
+        .unwrap_or_else(|| from + Days::new(DEFAULT_DAYS - 1));
+    if from > to {
+        return Err(ApiError::bad_request(
+            "invalid_parameter",
+            "La data from non può seguire la data to.",
+        ));
+    }
+    let slots = calendar::slots(&point.calendar, point.slot_minutes, from, to, now);
+    let (Some(first), Some(last)) = (slots.first(), slots.last()) else {
+        return Ok(Json(Vec::new()));
+    };
+    let (office, point_code) = (office.to_owned(), point_code.to_owned());
+    let (first, last) = (first.start.timestamp(), last.start.timestamp());
+    let taken = state
+        .db()
+        .read(move |conn| taken_starts(conn, &office, &point_code, first, last, now))
+        .await?;
+    Ok(Json(
+        slots
+            .iter()
+            .map(|s| SlotDto::new(s, !taken.contains(&s.start.timestamp())))
+            .collect(),
+    ))
+}
+
+fn required<'a>(value: Option<&'a str>, name: &str) -> Result<&'a str, ApiError> {
+    value
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                "missing_parameter",
+                format!("Parametro obbligatorio mancante: {name}."),
+            )
+        })
+}
+
+/// 404 `office_not_found`.
+pub fn office_not_found() -> ApiError {
+    ApiError::not_found("office_not_found", "Struttura territoriale non trovata.")
+}
+
+/// 404 `consultation_point_not_found`.
+pub fn point_not_found() -> ApiError {
+    ApiError::not_found(
+        "consultation_point_not_found",
+        "Punto di consulenza non trovato presso questa struttura.",
+    )
+}
+
+/// 404 `topic_not_found`.
+pub fn topic_not_found() -> ApiError {
+    ApiError::not_found("topic_not_found", "Argomento non trovato.")
+}
+
+/// Starts (Unix seconds) of the live appointments of a point between two starts, inclusive.
+pub(crate) fn taken_starts(
+    conn: &Connection,
+    office: &str,
+    point: &str,
+    first: i64,
+    last: i64,
+    now: DateTime<Utc>,
+) -> Result<HashSet<i64>, ApiError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT start_at FROM appointments
+         WHERE office_code = ?1 AND consultation_point = ?2 AND start_at BETWEEN ?3 AND ?4
+           AND status IN ('prenotato', 'confermato')
+           AND (status = 'confermato' OR hold_expires_at > ?5)",
+    )?;
+    let taken = stmt
+        .query_map(
+            rusqlite::params![office, point, first, last, now.timestamp()],
+            |row| row.get(0),
+        )?
+        .collect::<rusqlite::Result<HashSet<i64>>>()?;
+    Ok(taken)
+}
+
+/// Up to five free slots of the point nearest to `start` (within a week either side).
+pub(crate) fn alternatives(
+    conn: &Connection,
+    point: &ConsultationPoint,
+    start: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<Vec<SlotDto>, ApiError> {
+    let day = rome_date(start);
+    let from = day
+        .checked_sub_days(Days::new(ALTERNATIVES_WINDOW_DAYS))
+        .unwrap_or(NaiveDate::MIN);
+    let to = day + Days::new(ALTERNATIVES_WINDOW_DAYS);
+    let slots = calendar::slots(&point.calendar, point.slot_minutes, from, to, now);
+    let (Some(first), Some(last)) = (slots.first(), slots.last()) else {
+        return Ok(Vec::new());
+    };
+    let taken = taken_starts(
+        conn,
+        &point.office_code,
+        &point.code,
+        first.start.timestamp(),
+        last.start.timestamp(),
+        now,
+    )?;
+    let mut free: Vec<&Slot> = slots
+        .iter()
+        .filter(|s| !taken.contains(&s.start.timestamp()))
+        .collect();
+    let distance = |s: &&Slot| {
+        (s.start.with_timezone(&Utc) - start)
+            .abs()
+            .max(Duration::zero())
+    };
+    free.sort_by_key(|s| (distance(s), s.start));
+    let mut nearest: Vec<&Slot> = free.into_iter().take(MAX_ALTERNATIVES).collect();
+    nearest.sort_by_key(|s| s.start);
+    Ok(nearest.into_iter().map(|s| SlotDto::new(s, true)).collect())
+}

@@ -1,0 +1,151 @@
+//! The shared state of the server: database, reference data, clock and settings.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::catalog::Catalog;
+use crate::clock::Clock;
+use crate::db::Db;
+
+/// Lifetime of an access token unless changed with [`AppState::set_access_token_ttl`].
+pub const DEFAULT_ACCESS_TOKEN_TTL_SECS: i64 = 15 * 60;
+/// Lifetime of a refresh token.
+pub const REFRESH_TOKEN_TTL_SECS: i64 = 30 * 24 * 60 * 60;
+
+/// An access token known to be valid until `expires_at` (unless revoked).
+#[derive(Debug, Clone)]
+pub(crate) struct CachedToken {
+    pub operator_id: Arc<str>,
+    pub family: Arc<str>,
+    pub expires_at: i64,
+}
+
+/// Everything a handler needs; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: Arc<Db>,
+    catalog: Catalog,
+    clock: Clock,
+    hold_ttl: Duration,
+    access_ttl_secs: AtomicI64,
+    tokens: Mutex<HashMap<[u8; 32], CachedToken>>,
+    in_flight: Mutex<HashSet<(Arc<str>, String)>>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("hold_ttl", &self.inner.hold_ttl)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    pub(crate) fn new(db: Db, catalog: Catalog, clock: Clock, hold_ttl: Duration) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                db: Arc::new(db),
+                catalog,
+                clock,
+                hold_ttl,
+                access_ttl_secs: AtomicI64::new(DEFAULT_ACCESS_TOKEN_TTL_SECS),
+                tokens: Mutex::new(HashMap::new()),
+                in_flight: Mutex::new(HashSet::new()),
+            }),
+        }
+    }
+
+    /// "Now", from the state's clock, truncated to whole seconds.
+    pub fn now(&self) -> DateTime<Utc> {
+        let now = (self.inner.clock)();
+        DateTime::from_timestamp(now.timestamp(), 0).unwrap_or(now)
+    }
+
+    /// How long a hold (`prenotato`) lasts before it expires.
+    pub fn hold_ttl(&self) -> Duration {
+        self.inner.hold_ttl
+    }
+
+    /// How long a new access token lasts.
+    pub fn access_token_ttl(&self) -> Duration {
+        Duration::seconds(self.inner.access_ttl_secs.load(Ordering::Relaxed))
+    }
+
+    /// Changes the lifetime of access tokens issued from now on (minimum one second).
+    pub fn set_access_token_ttl(&self, ttl: std::time::Duration) {
+        let secs = i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX).max(1);
+        self.inner.access_ttl_secs.store(secs, Ordering::Relaxed);
+    }
+
+    pub(crate) fn db(&self) -> &Arc<Db> {
+        &self.inner.db
+    }
+
+    pub(crate) fn catalog(&self) -> &Catalog {
+        &self.inner.catalog
+    }
+
+    pub(crate) fn cached_token(&self, hash: &[u8; 32]) -> Option<CachedToken> {
+        self.tokens().get(hash).cloned()
+    }
+
+    pub(crate) fn cache_token(&self, hash: [u8; 32], token: CachedToken) {
+        self.tokens().insert(hash, token);
+    }
+
+    /// Forgets every cached access token of a token family (after revocation or reuse).
+    pub(crate) fn forget_family(&self, family: &str) {
+        self.tokens().retain(|_, t| &*t.family != family);
+    }
+
+    /// Forgets cached tokens that expired before `now`.
+    pub(crate) fn forget_expired_tokens(&self, now: i64) {
+        self.tokens().retain(|_, t| t.expires_at > now);
+    }
+
+    fn tokens(&self) -> std::sync::MutexGuard<'_, HashMap<[u8; 32], CachedToken>> {
+        self.inner
+            .tokens
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Marks an idempotency key as in flight; `None` if it already is.
+    pub(crate) fn begin_request(&self, operator: Arc<str>, key: String) -> Option<InFlight> {
+        let entry = (operator, key);
+        let fresh = self
+            .inner
+            .in_flight
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(entry.clone());
+        fresh.then(|| InFlight {
+            state: self.clone(),
+            entry,
+        })
+    }
+}
+
+/// An idempotency key in flight; dropping it ends the flight.
+pub(crate) struct InFlight {
+    state: AppState,
+    entry: (Arc<str>, String),
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.state
+            .inner
+            .in_flight
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&self.entry);
+    }
+}
