@@ -1,18 +1,19 @@
-// The only module that touches window.__TAURI__. Every call resolves with the command's
-// value or rejects with {kind, message}: never a raw error, never undefined.
+// The only module that touches window.__TAURI__ (see docs/ipc.md). One exported function per
+// command. Every call resolves with the command's value or rejects with {kind, message, details}:
+// never a raw error, never undefined.
 
-const FALLBACK = { kind: "internal", message: "Errore imprevisto dell'applicazione." };
+const FALLBACK_MESSAGE = "Errore imprevisto dell'applicazione.";
 
 function tauriInvoke() {
-  const core = globalThis.window && window.__TAURI__ && window.__TAURI__.core;
-  return core ? core.invoke : null;
+  const tauri = globalThis.window && globalThis.window.__TAURI__;
+  return tauri && tauri.core && typeof tauri.core.invoke === "function" ? tauri.core.invoke : null;
 }
 
-/** Calls a Rust command; maps any rejection to {kind, message}. */
+/** Calls a Rust command; maps any rejection to {kind, message, details}. */
 export async function call(command, args = {}) {
   const invoke = tauriInvoke();
   if (!invoke) {
-    throw { kind: "no_backend", message: "L'interfaccia non è collegata all'applicazione." };
+    throw { kind: "no_backend", message: "L'interfaccia non è collegata all'applicazione.", details: {} };
   }
   try {
     return await invoke(command, args);
@@ -21,16 +22,61 @@ export async function call(command, args = {}) {
   }
 }
 
-/** Normalises whatever the bridge rejected with into {kind, message}. */
-export function toUiError(error) {
-  if (error && typeof error === "object" && typeof error.kind === "string") {
-    return { kind: error.kind, message: typeof error.message === "string" && error.message ? error.message : FALLBACK.message };
-  }
-  if (typeof error === "string" && error) {
-    return { kind: "internal", message: error };
-  }
-  return { ...FALLBACK };
+/** True for a text that would read as machine output rather than a sentence. */
+function looksRaw(text) {
+  const s = text.trim();
+  return s.startsWith("{") || s.startsWith("[") || /\bundefined\b|\bnull\b|\[object /.test(s);
 }
+
+/**
+ * Normalises whatever the bridge rejected with into {kind, message, details}. A command error
+ * keeps its kind, Italian message and details; anything else (a bare string from the bridge, an
+ * exception) becomes `internal` with a readable Italian message, the raw text kept in details.
+ */
+export function toUiError(error) {
+  if (error && typeof error === "object" && typeof error.kind === "string" && error.kind) {
+    const message = typeof error.message === "string" && error.message.trim() && !looksRaw(error.message)
+      ? error.message
+      : FALLBACK_MESSAGE;
+    const details = error.details && typeof error.details === "object" ? error.details : {};
+    return { kind: error.kind, message, details };
+  }
+  const raw = typeof error === "string" ? error : error instanceof Error ? error.message : "";
+  return { kind: "internal", message: FALLBACK_MESSAGE, details: raw ? { raw } : {} };
+}
+
+// --- The commands of docs/ipc.md, in its order. -------------------------------------------
 
 export const appInfo = () => call("app_info");
 export const uiReady = () => call("ui_ready");
+export const setServiceUrl = (url) => call("set_service_url", { url });
+export const sessionStatus = () => call("session_status");
+export const signIn = (username, password) => call("sign_in", { username, password });
+export const signOut = () => call("sign_out");
+export const searchContributors = (q, cursor) =>
+  call("search_contributors", cursor ? { q, cursor } : { q });
+export const selectContributor = (fiscalCode) => call("select_contributor", { fiscalCode });
+export const selectedContributor = () => call("selected_contributor");
+export const listCommunications = (fiscalCode) => call("list_communications", { fiscalCode });
+export const getCommunication = (id) => call("get_communication", { id });
+export const wizardOptions = (communicationId) => call("wizard_options", { communicationId });
+export const listOffices = (topicCode, pointCode) => call("list_offices", { topicCode, pointCode });
+export const listSlots = (officeCode, pointCode, topicCode, from, to) =>
+  call("list_slots", { officeCode, pointCode, topicCode, from, to });
+export const validateContact = (phone, notes) => call("validate_contact", { phone, notes });
+export const saveDraft = (draft) => call("save_draft", { draft });
+export const listDrafts = () => call("list_drafts");
+export const deleteDraft = (id) => call("delete_draft", { id });
+export const book = (draftId) => call("book", { draftId });
+export const confirmBooking = (id) => call("confirm_booking", { id });
+export const cancelBooking = (id) => call("cancel_booking", { id });
+/** `filters` may hold status, from, to; empty ones are left out. */
+export const listAppointments = (fiscalCode, filters = {}) => {
+  const args = { fiscalCode };
+  for (const key of ["status", "from", "to"]) if (filters[key]) args[key] = filters[key];
+  return call("list_appointments", args);
+};
+export const getAppointment = (id) => call("get_appointment", { id });
+export const cancelAppointment = (id, reason) =>
+  call("cancel_appointment", reason ? { id, reason } : { id });
+export const syncNow = () => call("sync_now");

@@ -1,53 +1,95 @@
-// Controller: wires the DOM to state.update and to api.js.
+// Bootstrap: the store, the controller with the real api.js, the views, the hash route.
 
 import * as api from "./api.js";
-import { applyTranslations, t } from "./i18n.js";
-import { initialState, routeFromHash, update } from "./state.js";
+import { createController, createStore } from "./controller.js";
+import { applyTranslations } from "./i18n.js";
+import { initialState, routeFromHash, screenOf } from "./state.js";
+import { createAccess } from "./views/access.js";
+import { createAppointments } from "./views/appointments.js";
+import { createCommunications } from "./views/communications.js";
+import { createContributors } from "./views/contributors.js";
+import { createDrafts } from "./views/drafts.js";
+import { createFrame } from "./views/frame.js";
+import { createWizard } from "./views/wizard.js";
 
-let state = initialState();
+/** The language choice survives restarts; nothing personal is stored here. */
+const prefs = {
+  get(key) {
+    try {
+      return window.localStorage.getItem(`cassetto.${key}`);
+    } catch {
+      return null;
+    }
+  },
+  set(key, value) {
+    try {
+      window.localStorage.setItem(`cassetto.${key}`, value);
+    } catch {
+      // Storage unavailable: the choice lasts for this session only.
+    }
+  },
+};
 
-function dispatch(action) {
-  state = update(state, action);
-  render();
-}
+const store = createStore(initialState());
+const ctrl = createController({
+  api,
+  store,
+  timers: window,
+  now: () => Date.now(),
+  perfNow: () => performance.now(),
+  prefs,
+});
 
-function render() {
-  applyTranslations(document, state.lang);
-  const badge = document.getElementById("env-badge");
-  badge.hidden = !(state.environment && state.environment.mode === "embedded_sandbox");
-  for (const link of document.querySelectorAll(".app-nav a[data-route]")) {
-    if (link.dataset.route === state.route) link.setAttribute("aria-current", "page");
-    else link.removeAttribute("aria-current");
+const frame = createFrame(ctrl);
+const views = [
+  frame,
+  createAccess(ctrl),
+  createContributors(ctrl),
+  createCommunications(ctrl),
+  createWizard(ctrl),
+  createAppointments(ctrl),
+  createDrafts(ctrl),
+];
+
+let lang = null;
+function render(state) {
+  if (state.lang !== lang) {
+    lang = state.lang;
+    applyTranslations(document, lang);
   }
-  const title = document.getElementById("page-title");
-  const empty = document.getElementById("page-empty");
-  const onAppointments = state.route === "appuntamenti";
-  title.textContent = t(state.lang, onAppointments ? "title_appointments" : "title_communications");
-  empty.textContent = t(state.lang, onAppointments ? "empty_select_contributor_appointments" : "empty_select_contributor");
-  document.getElementById("lang-select").value = state.lang;
-}
-
-function announce(message) {
-  document.getElementById("announcer").textContent = message;
-}
-
-async function start() {
-  window.addEventListener("hashchange", () => {
-    dispatch({ type: "navigate", route: routeFromHash(location.hash) });
-    document.getElementById("page-title").focus?.();
-  });
-  document.getElementById("lang-select").addEventListener("change", (event) => {
-    dispatch({ type: "set_lang", lang: event.target.value });
-  });
-  dispatch({ type: "navigate", route: routeFromHash(location.hash) });
-  try {
-    dispatch({ type: "app_info", info: await api.appInfo() });
-  } catch (error) {
-    dispatch({ type: "error", error });
-    announce(error.message);
+  const screen = screenOf(state);
+  for (const view of views) view.render(state, screen);
+  frame.applyFocus(state);
+  const hash = `#/${state.route}`;
+  if (state.session.known && location.hash !== hash && screen === state.route) {
+    history.replaceState(null, "", hash);
   }
-  // The first interactive frame: tell the shell after the browser has painted it.
+}
+
+store.subscribe(render);
+window.addEventListener("hashchange", () => {
+  const route = routeFromHash(location.hash);
+  if (route && route !== store.getState().route) ctrl.navigate(route);
+});
+// Escape closes an open <dialog> natively; make sure focus never gets lost behind it.
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape" && document.activeElement === document.body) document.getElementById("main").focus();
+});
+
+render(store.getState());
+
+// The first interactive frame (the sign-in screen or the desk) tells the shell once, after
+// the browser has painted it; the startup benchmark waits for it.
+let readySent = false;
+function sendReady() {
+  if (readySent) return;
+  readySent = true;
   requestAnimationFrame(() => setTimeout(() => api.uiReady().catch(() => {}), 0));
 }
-
-start();
+const unsubscribeReady = store.subscribe((state) => {
+  if (state.session.known) {
+    unsubscribeReady();
+    sendReady();
+  }
+});
+ctrl.start(routeFromHash(location.hash)).finally(sendReady);

@@ -1,0 +1,192 @@
+// Dates, times and labels as the desk reads them: Italian style (dd/mm/yyyy, HH:MM) in
+// Europe/Rome whatever the machine's zone, vocabulary from SERVICE.md. Pure functions.
+
+import { t } from "./i18n.js";
+
+export const ZONE = "Europe/Rome";
+
+const dateFmt = new Intl.DateTimeFormat("it-IT", {
+  timeZone: ZONE, day: "2-digit", month: "2-digit", year: "numeric",
+});
+const timeFmt = new Intl.DateTimeFormat("it-IT", {
+  timeZone: ZONE, hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+});
+const isoDateFmt = new Intl.DateTimeFormat("en-CA", {
+  timeZone: ZONE, year: "numeric", month: "2-digit", day: "2-digit",
+});
+
+function toDate(value) {
+  if (value === null || value === undefined || value === "") return null;
+  const d = value instanceof Date ? value : new Date(value);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+function parts(fmt, d) {
+  const out = {};
+  for (const p of fmt.formatToParts(d)) out[p.type] = p.value;
+  return out;
+}
+
+/** "12/12/2026" for a timestamp, or for a plain "YYYY-MM-DD" date; "" when unknown. */
+export function formatDate(value) {
+  if (typeof value === "string" && /^\d{4}-\d{2}-\d{2}$/.test(value)) {
+    const [y, m, d] = value.split("-");
+    return `${d}/${m}/${y}`;
+  }
+  const d = toDate(value);
+  if (!d) return "";
+  const p = parts(dateFmt, d);
+  return `${p.day}/${p.month}/${p.year}`;
+}
+
+/** "09:30" in Europe/Rome; "" when unknown. */
+export function formatTime(value) {
+  const d = toDate(value);
+  if (!d) return "";
+  const p = parts(timeFmt, d);
+  return `${p.hour === "24" ? "00" : p.hour}:${p.minute}`;
+}
+
+/** "12/12/2026 09:30" in Europe/Rome; "" when unknown. */
+export function formatDateTime(value) {
+  const d = toDate(value);
+  return d ? `${formatDate(d)} ${formatTime(d)}` : "";
+}
+
+/** The Europe/Rome calendar date of an instant, as "YYYY-MM-DD". */
+export function romeDate(value) {
+  const d = toDate(value);
+  if (!d) return "";
+  const p = parts(isoDateFmt, d);
+  return `${p.year}-${p.month}-${p.day}`;
+}
+
+function utcNoon(dateStr) {
+  const [y, m, d] = dateStr.split("-").map(Number);
+  return new Date(Date.UTC(y, m - 1, d, 12));
+}
+
+function isoOf(d) {
+  return d.toISOString().slice(0, 10);
+}
+
+/** "YYYY-MM-DD" plus `n` calendar days. */
+export function addDays(dateStr, n) {
+  const d = utcNoon(dateStr);
+  d.setUTCDate(d.getUTCDate() + n);
+  return isoOf(d);
+}
+
+/** Whole calendar days from `a` to `b` (both "YYYY-MM-DD"). */
+export function daysBetween(a, b) {
+  return Math.round((utcNoon(b) - utcNoon(a)) / 86400000);
+}
+
+/** The Monday of the week holding `dateStr`. */
+export function mondayOf(dateStr) {
+  const day = utcNoon(dateStr).getUTCDay(); // 0 = Sunday
+  return addDays(dateStr, -((day + 6) % 7));
+}
+
+/** The seven dates of the week starting at `monday`. */
+export function weekDates(monday) {
+  return Array.from({ length: 7 }, (_, i) => addDays(monday, i));
+}
+
+/** "lunedì 07/12/2026" (weekday in the UI language, date Italian style). */
+export function formatDayHeading(dateStr, lang) {
+  const weekday = new Intl.DateTimeFormat(lang === "en" ? "en-GB" : "it-IT", {
+    timeZone: "UTC", weekday: "long",
+  }).format(utcNoon(dateStr));
+  return `${weekday} ${formatDate(dateStr)}`;
+}
+
+/** "09:41" (minutes:seconds) for a remaining time in ms; "00:00" once elapsed. */
+export function formatCountdown(ms) {
+  const total = Math.max(0, Math.ceil(ms / 1000));
+  const m = Math.floor(total / 60);
+  const s = total % 60;
+  return `${String(m).padStart(2, "0")}:${String(s).padStart(2, "0")}`;
+}
+
+/** Milliseconds left on a hold at `nowMs`; 0 when unknown or elapsed. */
+export function holdRemaining(holdExpiresAt, nowMs) {
+  const d = toDate(holdExpiresAt);
+  return d ? Math.max(0, d.getTime() - nowMs) : 0;
+}
+
+export const APPOINTMENT_STATUSES = [
+  "prenotato", "confermato", "prenotazione_cancellata", "scaduto", "annullato", "svolto",
+];
+export const COMMUNICATION_STATUSES = ["inviata", "in_lavorazione", "accolta", "non_accolta", "chiusa"];
+export const CHANNELS = ["in_presenza", "telefonica", "videochiamata"];
+
+/** Label of an appointment status ("Prenotato (da confermare)"…); unknown ones as given. */
+export function appointmentStatusLabel(lang, status) {
+  return APPOINTMENT_STATUSES.includes(status) ? t(lang, `status_${status}`) : String(status ?? "");
+}
+
+/** Label of a communication status ("Inviata"…). */
+export function communicationStatusLabel(lang, status) {
+  return COMMUNICATION_STATUSES.includes(status) ? t(lang, `comm_status_${status}`) : String(status ?? "");
+}
+
+/** Label of a channel ("In presenza", "Richiamata telefonica", "Videochiamata"). */
+export function channelLabel(lang, channel) {
+  return CHANNELS.includes(channel) ? t(lang, `channel_${channel}`) : String(channel ?? "");
+}
+
+/** Label of an office kind ("Direzione provinciale"…). */
+export function officeKindLabel(lang, kind) {
+  return ["direzione_provinciale", "filiale", "agenzia"].includes(kind)
+    ? t(lang, `office_kind_${kind}`)
+    : String(kind ?? "").replace(/_/g, " ");
+}
+
+/**
+ * Why "Richiedi appuntamento" is (not) available for a communication, as a sentence, or ""
+ * when it is allowed with nothing to say. E.g. "Disponibile dal 12/12/2026 (trascorsi 30
+ * giorni dall'invio)" or "Esiste già un appuntamento prenotato".
+ */
+export function eligibilityText(lang, communication) {
+  const req = communication && communication.appointment_request;
+  if (!req) return "";
+  if (req.allowed) {
+    return req.reason === "not_accepted" ? t(lang, "eligible_not_accepted") : "";
+  }
+  if (req.reason === "already_booked") return t(lang, "eligible_already_booked");
+  if (req.allowed_from) {
+    const sent = romeDate(communication.sent_at);
+    const days = sent ? daysBetween(sent, req.allowed_from) : null;
+    return days !== null && days > 0
+      ? t(lang, "eligible_from_days", { date: formatDate(req.allowed_from), days })
+      : t(lang, "eligible_from", { date: formatDate(req.allowed_from) });
+  }
+  return t(lang, "eligible_not_now");
+}
+
+/** A human message for an error {kind, message, details}: never raw JSON or "undefined". */
+export function errorText(lang, error) {
+  if (!error) return "";
+  const kind = typeof error.kind === "string" ? error.kind : "internal";
+  const details = error.details || {};
+  const known = t(lang, `error_${kind}`) !== `error_${kind}`;
+  let text;
+  if (lang === "it" && typeof error.message === "string" && error.message.trim()) {
+    text = error.message.trim();
+  } else {
+    text = known ? t(lang, `error_${kind}`) : t(lang, "error_internal");
+  }
+  if (kind === "locked_out" && Number.isFinite(details.retry_after_secs) && !/\d/.test(text)) {
+    text += " " + t(lang, "retry_after", { minutes: Math.max(1, Math.ceil(details.retry_after_secs / 60)) });
+  }
+  if (kind === "not_eligible_yet" && details.allowed_from && !text.includes(formatDate(details.allowed_from))) {
+    text += " " + t(lang, "eligible_from", { date: formatDate(details.allowed_from) });
+  }
+  return text;
+}
+
+/** A fiscal code as printed on documents: upper case. */
+export function formatFiscalCode(code) {
+  return String(code ?? "").toUpperCase();
+}

@@ -1,0 +1,426 @@
+// The booking wizard: stepper, (1) argomento + punto di consulenza, (2) struttura territoriale,
+// (3) data e ora (week view), Contatti, the held appointment with its countdown, the outcome.
+
+import {
+  channelLabel, errorText, formatCountdown, formatDate, formatDateTime, formatDayHeading,
+  formatTime, holdRemaining, officeKindLabel, romeDate, weekDates, addDays,
+} from "../format.js";
+import { t } from "../i18n.js";
+import { canAdvance, filterOffices, NOTES_MAX, STEPPER_STAGES } from "../state.js";
+import { attr, byId, byTestId, clone, fillFacts, memo, setText, setValue, show, showText } from "./dom.js";
+
+const STEP_KEYS = {
+  argomento: "step_argomento",
+  struttura: "step_struttura",
+  data_ora: "step_data_ora",
+  contatti: "step_contatti",
+};
+const HEADING_KEYS = {
+  ...STEP_KEYS,
+  attesa: "stage_attesa",
+  esito: "stage_esito",
+};
+
+/** "numero di telefono mancante" → "Numero di telefono mancante". */
+function sentence(text) {
+  const s = String(text || "").trim();
+  return s ? s[0].toUpperCase() + s.slice(1) : "";
+}
+
+export function createWizard(ctrl) {
+  const root = document.querySelector('section[data-screen="prenotazione"]');
+  const stepper = byId("wizard-stepper");
+  const pointsList = byId("points-list");
+  const officesList = byId("offices-list");
+  const officeSearch = byId("office-search");
+  const week = byId("slots-week");
+  const phone = byId("contact-phone");
+  const notes = byId("contact-notes");
+  const btn = (id) => byTestId(root, id);
+  const changed = {
+    frame: memo(), points: memo(), offices: memo(), slots: memo(), contact: memo(),
+    hold: memo(), outcome: memo(), summary: memo(), alternatives: memo(), countdown: memo(),
+  };
+
+  stepper.addEventListener("click", (event) => {
+    const b = event.target.closest("button[data-stage]");
+    if (b) ctrl.back(b.dataset.stage);
+  });
+  pointsList.addEventListener("change", (event) => {
+    if (event.target.name === "wizard-point") ctrl.choosePoint(event.target.value);
+  });
+  officesList.addEventListener("change", (event) => {
+    if (event.target.name === "wizard-office") ctrl.chooseOffice(event.target.value);
+  });
+  officeSearch.addEventListener("input", () => ctrl.filterOffices(officeSearch.value));
+  // Enter on a choice moves on, as in a form.
+  for (const list of [pointsList, officesList]) {
+    list.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && event.target.matches('input[type="radio"]')) {
+        event.preventDefault();
+        if (!event.target.checked) event.target.click();
+        ctrl.next();
+      }
+    });
+  }
+  btn("week-prev").addEventListener("click", () => ctrl.shiftWeek(-1));
+  btn("week-next").addEventListener("click", () => ctrl.shiftWeek(1));
+  week.addEventListener("click", (event) => {
+    const b = event.target.closest("button[data-start]");
+    if (b && !b.disabled) ctrl.chooseSlot(b.dataset.start);
+  });
+  phone.addEventListener("input", () => ctrl.editContact("phone", phone.value));
+  notes.addEventListener("input", () => ctrl.editContact("notes", notes.value));
+  phone.addEventListener("blur", () => ctrl.touchContact("phone"));
+  notes.addEventListener("blur", () => ctrl.touchContact("notes"));
+  phone.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") {
+      event.preventDefault();
+      notes.focus();
+    }
+  });
+  byId("alternatives-list").addEventListener("click", (event) => {
+    const b = event.target.closest("button[data-start]");
+    if (b) ctrl.chooseAlternative(b.dataset.start);
+  });
+  btn("wizard-back").addEventListener("click", () => ctrl.back());
+  btn("wizard-next").addEventListener("click", () => ctrl.next());
+  btn("book-submit").addEventListener("click", () => ctrl.book());
+  btn("wizard-close").addEventListener("click", () => ctrl.closeWizard("comunicazioni"));
+  btn("confirm-booking").addEventListener("click", () => ctrl.confirmHold());
+  btn("cancel-booking").addEventListener("click", () => ctrl.cancelHold());
+  btn("outcome-to-history").addEventListener("click", () => ctrl.closeWizard("appuntamenti"));
+  btn("outcome-to-comms").addEventListener("click", () => ctrl.closeWizard("comunicazioni"));
+  btn("outcome-to-drafts").addEventListener("click", () => ctrl.closeWizard("bozze"));
+
+  function render(state, screen) {
+    const w = state.wizard;
+    if (!w || screen !== "prenotazione") return;
+    const lang = state.lang;
+
+    if (changed.frame(lang, w.stage, w.options, w.offices.status, w.slots.status, w.booking, w.draft, w.contact)) {
+      renderStepper(lang, w);
+      setText(byId("wizard-heading"), t(lang, HEADING_KEYS[w.stage]));
+      for (const el of root.querySelectorAll(".wizard-stage")) show(el, el.dataset.stage === w.stage);
+      const loadError = (w.options.status === "error" && w.options.error)
+        || (w.stage === "struttura" && w.offices.status === "error" && w.offices.error)
+        || (w.stage === "data_ora" && w.slots.status === "error" && w.slots.error);
+      showText(byId("wizard-error"), loadError ? errorText(lang, loadError) : "");
+      const inSteps = STEPPER_STAGES.includes(w.stage);
+      show(byId("wizard-actions"), inSteps);
+      show(btn("wizard-back"), inSteps && w.stage !== "argomento");
+      show(btn("wizard-next"), inSteps && w.stage !== "contatti");
+      btn("wizard-next").disabled = !canAdvance(w);
+      show(btn("book-submit"), w.stage === "contatti");
+      btn("book-submit").disabled = w.booking.busy;
+      setText(btn("book-submit"), t(lang, w.booking.busy ? "booking_busy" : "book"));
+      attr(btn("book-submit"), "aria-busy", w.booking.busy ? "true" : null);
+      const e = w.booking.error;
+      const fieldError = e && ["invalid_phone", "notes_required", "notes_too_long", "invalid_notes"].includes(e.kind);
+      showText(byId("booking-error"), e && !fieldError && w.stage === "contatti" ? errorText(lang, e) : "");
+    }
+
+    if (w.stage === "argomento" && changed.points(lang, w.options, w.draft.consultation_point)) renderPoints(lang, w);
+    if (w.stage === "struttura" && changed.offices(lang, w.offices, w.draft.office_code)) renderOffices(lang, w);
+    if (w.stage === "data_ora" && changed.slots(lang, w.slots, w.draft.slot_start)) renderSlots(lang, w);
+    if (w.stage === "contatti" && changed.contact(lang, w.draft.phone, w.draft.notes, w.contact, w.booking)) renderContact(lang, w);
+    if (w.stage === "contatti" && changed.alternatives(lang, w.booking.alternatives)) renderAlternatives(lang, w);
+    if (w.stage === "attesa" && changed.hold(lang, w.appointment, w.hold, state.labels)) renderHold(lang, w, state);
+    if (w.stage === "attesa" && changed.countdown(lang, state.now, w.appointment)) renderCountdown(lang, w, state.now);
+    if (w.stage === "esito" && changed.outcome(lang, w.outcome, state.labels)) renderOutcome(lang, w, state);
+    if (changed.summary(lang, w.draft, w.options, w.offices.items, w.saving, w.saved_at, w.save_error, w.appointment, state.labels)) {
+      renderSummary(lang, w, state);
+    }
+  }
+
+  function renderStepper(lang, w) {
+    const current = STEPPER_STAGES.indexOf(w.stage);
+    const done = current < 0 ? STEPPER_STAGES.length : current;
+    const items = STEPPER_STAGES.map((stage, i) => {
+      const li = clone("tpl-step");
+      li.dataset.testid = `wizard-step-${stage}`;
+      li.querySelector(".js-num").textContent = i < done ? "✓" : String(i + 1);
+      const label = li.querySelector(".js-label");
+      label.textContent = t(lang, STEP_KEYS[stage]);
+      const state = i < done ? "done" : i === current ? "current" : "todo";
+      li.classList.add(`step-${state}`);
+      if (i === current) li.setAttribute("aria-current", "step");
+      const status = document.createElement("span");
+      status.className = "visually-hidden";
+      status.textContent = ` (${t(lang, `step_state_${state}`)})`;
+      li.append(status);
+      if (state === "done" && current >= 0) {
+        // Completed steps can be reopened.
+        const b = document.createElement("button");
+        b.type = "button";
+        b.className = "step-link";
+        b.dataset.stage = stage;
+        b.dataset.testid = `wizard-goto-${stage}`;
+        b.append(...li.childNodes);
+        li.append(b);
+      }
+      return li;
+    });
+    stepper.replaceChildren(...items);
+  }
+
+  function renderPoints(lang, w) {
+    const data = w.options.data;
+    setText(byId("wizard-topic"), data && data.topic ? data.topic.label : "");
+    setText(byId("wizard-subject"), data && data.communication ? data.communication.subject || "" : "");
+    show(byId("points-loading"), w.options.status === "loading");
+    const points = data ? data.points : [];
+    show(byId("points-empty"), w.options.status === "ready" && points.length === 0);
+    const nodes = points.map((p) => {
+      const label = clone("tpl-point");
+      const input = label.querySelector("input");
+      input.value = p.code;
+      input.checked = p.code === w.draft.consultation_point;
+      label.querySelector(".js-label").textContent = p.label;
+      const channel = label.querySelector(".js-channel");
+      channel.textContent = channelLabel(lang, p.channel);
+      channel.dataset.channel = p.channel;
+      label.classList.toggle("is-checked", input.checked);
+      return label;
+    });
+    const focusedCode = document.activeElement && document.activeElement.name === "wizard-point" ? document.activeElement.value : null;
+    pointsList.replaceChildren(...nodes);
+    if (focusedCode) {
+      const again = pointsList.querySelector(`input[value="${CSS.escape(focusedCode)}"]`);
+      if (again) again.focus();
+    }
+  }
+
+  function renderOffices(lang, w) {
+    setValue(officeSearch, w.offices.filter);
+    show(byId("offices-loading"), w.offices.status === "loading");
+    const all = w.offices.items;
+    const shown = filterOffices(all, w.offices.filter);
+    const nodes = shown.map((o) => {
+      const label = clone("tpl-office");
+      const input = label.querySelector("input");
+      input.value = o.code;
+      input.checked = o.code === w.draft.office_code;
+      label.querySelector(".js-name").textContent = o.name;
+      label.querySelector(".js-address").textContent = [o.address, [o.city, o.province ? `(${o.province})` : ""].filter(Boolean).join(" ")].filter(Boolean).join(", ");
+      label.querySelector(".js-kind").textContent = officeKindLabel(lang, o.kind);
+      label.classList.toggle("is-checked", input.checked);
+      return label;
+    });
+    const focusedCode = document.activeElement && document.activeElement.name === "wizard-office" ? document.activeElement.value : null;
+    officesList.replaceChildren(...nodes);
+    if (focusedCode) {
+      const again = officesList.querySelector(`input[value="${CSS.escape(focusedCode)}"]`);
+      if (again) again.focus();
+    }
+    let count = "";
+    if (w.offices.status === "ready") {
+      count = all.length === 0
+        ? t(lang, "offices_none")
+        : shown.length === 0
+          ? t(lang, "offices_none_match")
+          : t(lang, "offices_count", { shown: shown.length, total: all.length });
+    }
+    setText(byId("offices-count"), count);
+  }
+
+  function renderSlots(lang, w) {
+    const s = w.slots;
+    const monday = s.week;
+    const bounds = ctrl.weekBounds();
+    setText(byId("week-label"), monday
+      ? t(lang, "week_of", { from: formatDate(monday), to: formatDate(addDays(monday, 6)) })
+      : "");
+    btn("week-prev").disabled = !monday || monday <= bounds.first || s.status === "loading";
+    btn("week-next").disabled = !monday || monday >= bounds.last || s.status === "loading";
+    const loading = s.status === "loading";
+    show(byId("slots-loading"), loading);
+    const byDay = new Map();
+    for (const slot of s.items) {
+      const day = romeDate(slot.start);
+      if (!byDay.has(day)) byDay.set(day, []);
+      byDay.get(day).push(slot);
+    }
+    const free = s.items.filter((x) => x.available).length;
+    show(byId("slots-empty"), s.status === "ready" && free === 0);
+    const days = monday ? weekDates(monday).filter((d, i) => i < 5 || (byDay.get(d) || []).length > 0) : [];
+    const nodes = s.status === "ready" && free > 0 ? days.map((day) => {
+      const node = clone("tpl-slot-day");
+      const head = node.querySelector(".js-day");
+      head.id = `slot-day-${day}`;
+      head.textContent = formatDayHeading(day, lang);
+      node.setAttribute("aria-labelledby", head.id);
+      const slots = (byDay.get(day) || []).slice().sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
+      const buttons = slots.map((slot) => {
+        const b = document.createElement("button");
+        b.type = "button";
+        b.className = "slot";
+        b.dataset.testid = "slot-option";
+        b.dataset.start = slot.start;
+        b.textContent = formatTime(slot.start);
+        const selected = slot.start === w.draft.slot_start;
+        b.setAttribute("aria-pressed", selected ? "true" : "false");
+        if (!slot.available) {
+          b.disabled = true;
+          b.classList.add("slot-taken");
+          b.setAttribute("aria-label", t(lang, "slot_taken_label", { time: formatTime(slot.start) }));
+        } else {
+          b.setAttribute("aria-label", t(lang, "slot_label", { day: formatDayHeading(day, lang), time: formatTime(slot.start) }));
+        }
+        return b;
+      });
+      node.querySelector(".js-slots").replaceChildren(...buttons);
+      const none = node.querySelector(".js-none");
+      if (buttons.length === 0) {
+        none.hidden = false;
+        none.textContent = t(lang, "day_no_slots");
+      }
+      return node;
+    }) : [];
+    const focused = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.start : null;
+    week.replaceChildren(...nodes);
+    if (focused) {
+      const again = week.querySelector(`button[data-start="${CSS.escape(focused)}"]`);
+      if (again) again.focus();
+    }
+    setText(byId("slot-selected"), w.draft.slot_start
+      ? t(lang, "slot_chosen", { when: formatDateTime(w.draft.slot_start) })
+      : "");
+  }
+
+  function renderContact(lang, w) {
+    setValue(phone, w.draft.phone);
+    setValue(notes, w.draft.notes);
+    const v = w.contact.validation;
+    const touched = w.contact.touched;
+    const phoneError = touched.phone && v && !v.phone.ok
+      ? (lang === "it" ? sentence(v.phone.message) : t(lang, "error_invalid_phone")) || t(lang, "error_invalid_phone")
+      : "";
+    const notesMax = (v && v.notes && v.notes.max) || NOTES_MAX;
+    const length = [...w.draft.notes.trim()].length;
+    let notesError = touched.notes && v && !v.notes.ok
+      ? (lang === "it" ? sentence(v.notes.message) : t(lang, length === 0 ? "error_notes_required" : length > notesMax ? "error_notes_too_long" : "error_invalid_notes"))
+      : "";
+    if (!notesError && length > notesMax) notesError = t(lang, "error_notes_too_long");
+    setText(byId("contact-phone-error"), phoneError);
+    setText(byId("contact-notes-error"), notesError);
+    phone.setAttribute("aria-invalid", phoneError ? "true" : "false");
+    notes.setAttribute("aria-invalid", notesError ? "true" : "false");
+    const counter = byId("contact-notes-counter");
+    setText(counter, t(lang, "notes_counter", { length, max: notesMax }));
+    counter.classList.toggle("over", length > notesMax);
+    phone.classList.toggle("is-valid", Boolean(v && v.phone.ok && w.contact.checked_phone === w.draft.phone));
+    notes.classList.toggle("is-valid", Boolean(v && v.notes.ok && w.contact.checked_notes === w.draft.notes));
+  }
+
+  function renderAlternatives(lang, w) {
+    const alts = (w.booking.alternatives || []).filter((s) => s && s.start);
+    show(byId("alternatives"), alts.length > 0);
+    const nodes = alts.map((slot) => {
+      const b = document.createElement("button");
+      b.type = "button";
+      b.className = "btn btn-small alt";
+      b.dataset.testid = "alternative-option";
+      b.dataset.start = slot.start;
+      b.textContent = t(lang, "alternative_book", { when: formatDateTime(slot.start) });
+      return b;
+    });
+    byId("alternatives-list").replaceChildren(...nodes);
+  }
+
+  function appointmentFacts(lang, a, state) {
+    if (!a) return [];
+    const labels = state.labels;
+    return [
+      [t(lang, "contributor"), state.selected ? `${state.selected.display_name} (${state.selected.fiscal_code})` : a.fiscal_code],
+      [t(lang, "topic"), a.topic_label || labels.topics[a.topic_code] || a.topic_code],
+      [t(lang, "consultation_point"), `${a.consultation_point_label || labels.points[a.consultation_point] || a.consultation_point} · ${channelLabel(lang, a.channel)}`],
+      [t(lang, "office"), a.office_name || labels.offices[a.office_code] || a.office_code],
+      [t(lang, "date_time"), `${formatDateTime(a.start)}${a.end ? `–${formatTime(a.end)}` : ""}`],
+      [t(lang, "phone"), a.phone],
+    ];
+  }
+
+  function renderHold(lang, w, state) {
+    const a = w.appointment;
+    setText(byId("appointment-id"), a ? a.id : "");
+    fillFacts(byId("hold-summary"), appointmentFacts(lang, a, state));
+    const busy = w.hold.busy;
+    btn("confirm-booking").disabled = Boolean(busy);
+    btn("cancel-booking").disabled = Boolean(busy);
+    setText(btn("confirm-booking"), t(lang, busy === "confirm" ? "confirming" : "confirm_booking"));
+    setText(btn("cancel-booking"), t(lang, busy === "cancel" ? "cancelling" : "cancel_booking"));
+    showText(byId("hold-error"), w.hold.error ? errorText(lang, w.hold.error) : "");
+  }
+
+  function renderCountdown(lang, w, now) {
+    const a = w.appointment;
+    const left = holdRemaining(a && a.hold_expires_at, now);
+    const el = byId("hold-countdown");
+    setText(el, a && a.hold_expires_at ? formatCountdown(left) : "—");
+    const box = byId("hold-countdown-box");
+    box.classList.toggle("urgent", left > 0 && left <= 60000);
+    box.classList.toggle("elapsed", Boolean(a && a.hold_expires_at) && left === 0);
+    show(byId("hold-expired"), Boolean(a && a.hold_expires_at) && left === 0);
+    // Tell screen-reader users the time left each minute rather than each second.
+    const minute = Math.ceil(left / 60000);
+    el.setAttribute("aria-label", t(lang, "hold_remaining_minutes", { minutes: minute }));
+  }
+
+  function renderOutcome(lang, w, state) {
+    const o = w.outcome || {};
+    const box = byId("outcome");
+    box.dataset.result = o.result || "";
+    const a = o.appointment || w.appointment;
+    let title = "";
+    let reason = "";
+    switch (o.result) {
+      case "confirmed":
+        title = t(lang, "outcome_confirmed_title");
+        reason = t(lang, "outcome_confirmed_body", { when: formatDateTime(a && a.start) });
+        break;
+      case "cancelled":
+        title = t(lang, "outcome_cancelled_title");
+        reason = t(lang, "outcome_cancelled_body");
+        break;
+      case "queued":
+        title = t(lang, "outcome_queued_title");
+        reason = t(lang, "outcome_queued_body");
+        break;
+      default:
+        title = t(lang, "outcome_failed_title");
+        reason = errorText(lang, o.error);
+    }
+    setText(byId("outcome-title"), title);
+    setText(byId("outcome-reason"), reason);
+    show(byId("outcome-id-box"), Boolean(a && o.result !== "queued"));
+    setText(byId("outcome-appointment-id"), a ? a.id : "");
+    fillFacts(byId("outcome-summary"), o.result === "queued" ? [] : appointmentFacts(lang, a, state));
+    show(btn("outcome-to-history"), o.result !== "queued");
+    show(btn("outcome-to-drafts"), o.result === "queued");
+  }
+
+  function renderSummary(lang, w, state) {
+    const d = w.draft;
+    const data = w.options.data;
+    const point = data && data.points.find((p) => p.code === d.consultation_point);
+    const office = w.offices.items.find((o) => o.code === d.office_code);
+    const labels = state.labels;
+    fillFacts(byId("summary-list"), [
+      [t(lang, "contributor"), d.contributor_name ? `${d.contributor_name} · ${d.contributor_fiscal_code}` : d.contributor_fiscal_code, "summary-contributor"],
+      [t(lang, "topic"), (data && data.topic && data.topic.label) || labels.topics[d.topic_code] || d.topic_code, "summary-topic"],
+      [t(lang, "consultation_point"), point ? `${point.label} · ${channelLabel(lang, point.channel)}` : d.consultation_point ? labels.points[d.consultation_point] || d.consultation_point : "", "summary-point"],
+      [t(lang, "office"), office ? `${office.name}, ${office.city}` : d.office_code ? labels.offices[d.office_code] || d.office_code : "", "summary-office"],
+      [t(lang, "date_time"), d.slot_start ? formatDateTime(d.slot_start) : "", "summary-slot"],
+      [t(lang, "phone"), d.phone, "summary-phone"],
+    ]);
+    let status = "";
+    if (w.appointment) status = "";
+    else if (w.saving) status = t(lang, "draft_saving");
+    else if (w.save_error) status = t(lang, "draft_save_failed", { reason: errorText(lang, w.save_error) });
+    else if (w.saved_at) status = t(lang, "draft_saved_at", { time: formatTime(w.saved_at) });
+    setText(byId("draft-status"), status);
+  }
+
+  return { render };
+}
