@@ -387,7 +387,7 @@ pub fn tile_day(date: NaiveDate, intervals: &[Interval], slot_minutes: u32) -> V
     candidates.sort();
     let mut out: Vec<Slot> = Vec::with_capacity(candidates.len());
     for slot in candidates {
-        if out.last().map_or(true, |kept| slot.start >= kept.end) {
+        if out.last().is_none_or(|kept| slot.start >= kept.end) {
             out.push(slot);
         }
     }

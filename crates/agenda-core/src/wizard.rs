@@ -167,7 +167,7 @@ impl WizardContext {
         self.offices.iter().any(|o| o == office)
             && self
                 .point(point)
-                .is_some_and(|p| p.office_code.as_deref().map_or(true, |o| o == office))
+                .is_some_and(|p| p.office_code.as_deref().is_none_or(|o| o == office))
     }
 
     fn slot_is_offered(&self, point: &str, office: &str, start: &str) -> bool {
@@ -428,7 +428,7 @@ impl Wizard {
     /// Always true for a wizard built by [`Wizard::new`] and [`Wizard::apply`], or read back
     /// with serde.
     pub fn is_consistent(&self) -> bool {
-        let non_empty = |s: &Option<String>| s.as_deref().map_or(true, |s| !s.trim().is_empty());
+        let non_empty = |s: &Option<String>| s.as_deref().is_none_or(|s| !s.trim().is_empty());
         !self.communication_id.trim().is_empty()
             && !self.topic_code.trim().is_empty()
             && non_empty(&self.consultation_point)
@@ -439,7 +439,7 @@ impl Wizard {
             && self
                 .slot_start
                 .as_deref()
-                .map_or(true, |s| parse_rfc3339(s).is_ok())
+                .is_none_or(|s| parse_rfc3339(s).is_ok())
             && self.step <= self.furthest_step()
     }
 
