@@ -2,7 +2,33 @@
 //! app's own commands, so that `capabilities/main.json` can allow exactly these.
 
 /// Every `#[tauri::command]` the shell registers; keep in step with `lib.rs`.
-const COMMANDS: &[&str] = &["app_info", "ui_ready"];
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "ui_ready",
+    "set_service_url",
+    "sync_now",
+    "session_status",
+    "sign_in",
+    "sign_out",
+    "search_contributors",
+    "select_contributor",
+    "selected_contributor",
+    "list_communications",
+    "get_communication",
+    "wizard_options",
+    "list_offices",
+    "list_slots",
+    "validate_contact",
+    "book",
+    "confirm_booking",
+    "cancel_booking",
+    "save_draft",
+    "list_drafts",
+    "delete_draft",
+    "list_appointments",
+    "get_appointment",
+    "cancel_appointment",
+];
 
 fn main() {
     let attributes = tauri_build::Attributes::new()

@@ -1,13 +1,138 @@
-//! The one error type every command returns. Serialised as `{kind, message}`: `kind` is a
-//! stable word the UI switches on, `message` is safe to show to the operator (Italian).
+//! The one error type every command returns. Serialised as `{kind, message, details?}`:
+//! `kind` is a stable word the UI switches on (see `docs/ipc.md`), `message` is an Italian
+//! sentence safe to show to the operator; the full chain goes to the log, not to the UI.
 
+use agenda_client::{AgendaError, ApiError};
 use serde::Serialize;
+use serde_json::Value;
 
 /// An error returned to the UI by a command.
-#[derive(Debug, thiserror::Error, Serialize)]
-#[serde(tag = "kind", content = "message", rename_all = "snake_case")]
-pub enum CommandError {
-    /// Something inside the app failed; details are in the log, not here.
-    #[error("{0}")]
-    Internal(String),
+#[derive(Debug, Clone, thiserror::Error, Serialize)]
+#[error("{kind}: {message}")]
+pub struct CommandError {
+    /// Stable machine word.
+    pub kind: String,
+    /// Italian sentence for the operator.
+    pub message: String,
+    /// Extra data for some kinds (`allowed_from`, `alternatives`, `retry_after_secs`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<Value>,
+}
+
+impl CommandError {
+    /// An error of `kind` with `message`.
+    pub fn new(kind: &str, message: impl Into<String>) -> Self {
+        Self {
+            kind: kind.to_owned(),
+            message: message.into(),
+            details: None,
+        }
+    }
+
+    /// Something inside the app failed; the cause is logged, the operator gets a sentence.
+    pub fn internal(context: &str, cause: impl std::fmt::Display) -> Self {
+        tracing::error!(%cause, "{context}");
+        Self::new(
+            "internal",
+            "Si è verificato un errore interno dell'applicazione. Riprovare; se si ripete, \
+             contattare l'assistenza.",
+        )
+    }
+
+    /// A bad argument from the UI.
+    pub fn validation(message: impl Into<String>) -> Self {
+        Self::new("validation", message)
+    }
+}
+
+/// Maps the client's codes to the IPC kinds (most are the same word).
+fn kind_of(code: &str) -> &str {
+    match code {
+        "network_error" | "timeout" | "service_unavailable" => "offline",
+        "unauthorized" | "invalid_token" => "session_expired",
+        "rate_limited" | "too_many_attempts" => "locked_out",
+        "forbidden" => "no_delegation",
+        "invalid_response" => "internal",
+        other => other,
+    }
+}
+
+impl From<AgendaError> for CommandError {
+    fn from(error: AgendaError) -> Self {
+        tracing::warn!(code = error.code(), "workflow failed: {error}");
+        let code = error.code().to_owned();
+        let mut kind = kind_of(&code).to_owned();
+        let mut message = error.to_string();
+        let mut details = serde_json::Map::new();
+        if let AgendaError::Api(api) = &error {
+            match api {
+                ApiError::Transport(_) | ApiError::Timeout => {
+                    message = "Il servizio non è raggiungibile: controllare la connessione. \
+                               I dati mostrati sono quelli salvati sul PC."
+                        .to_owned();
+                }
+                ApiError::Problem(problem) => {
+                    if problem.status == 429 {
+                        kind = "locked_out".to_owned();
+                    } else if problem.status >= 500 {
+                        kind = "offline".to_owned();
+                    }
+                    if let Some(date) = problem.allowed_from {
+                        details.insert("allowed_from".into(), Value::String(date.to_string()));
+                    }
+                    if !problem.alternatives.is_empty() {
+                        details.insert(
+                            "alternatives".into(),
+                            serde_json::to_value(&problem.alternatives).unwrap_or_default(),
+                        );
+                    }
+                    if let Some(after) = problem.retry_after {
+                        details.insert("retry_after_secs".into(), after.as_secs().into());
+                    }
+                }
+                _ => {}
+            }
+        }
+        if kind == "internal" {
+            message = "Risposta inattesa dal servizio. Riprovare più tardi.".to_owned();
+        }
+        Self {
+            kind,
+            message: capitalise(&message),
+            details: (!details.is_empty()).then_some(Value::Object(details)),
+        }
+    }
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => text.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transport_words_become_offline() {
+        for code in ["network_error", "timeout"] {
+            assert_eq!(kind_of(code), "offline");
+        }
+        assert_eq!(kind_of("slot_taken"), "slot_taken");
+    }
+
+    #[test]
+    fn the_serialised_error_has_kind_and_message_only_when_no_details() {
+        let json = serde_json::to_value(CommandError::new("offline", "x")).unwrap();
+        assert_eq!(json, serde_json::json!({"kind": "offline", "message": "x"}));
+    }
+
+    #[test]
+    fn messages_start_with_a_capital() {
+        assert_eq!(capitalise("la prenotazione"), "La prenotazione");
+        assert_eq!(capitalise(""), "");
+    }
 }

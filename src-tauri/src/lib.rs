@@ -6,12 +6,19 @@
 
 pub mod commands;
 mod error;
+mod prefs;
+mod service;
 mod state;
 
 pub use error::CommandError;
-pub use state::{AppState, Environment};
+pub use state::{AppState, Environment, StartOptions};
 
-use tauri::Runtime;
+use std::path::PathBuf;
+use std::time::Duration;
+use tauri::{AppHandle, Manager, Runtime};
+
+/// How often the outbox is sent in the background.
+const SYNC_PERIOD: Duration = Duration::from_secs(15);
 
 /// Checks what the window needs before GTK is touched, so that a missing display is a
 /// sentence a person can act on rather than a panic from deep inside GTK.
@@ -38,11 +45,72 @@ pub fn preflight() -> Result<(), String> {
 /// tests can pass `tauri::test::mock_builder()`.
 pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder
-        .manage(AppState::from_env())
+        .plugin(tauri_plugin_store::Builder::default().build())
+        .manage(AppState::new(StartOptions::from_env()))
+        .setup(|app| {
+            start_service(app.handle());
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(service::sync_loop(handle, SYNC_PERIOD));
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             commands::app::app_info,
             commands::app::ui_ready,
+            commands::app::set_service_url,
+            commands::app::sync_now,
+            commands::auth::session_status,
+            commands::auth::sign_in,
+            commands::auth::sign_out,
+            commands::contributors::search_contributors,
+            commands::contributors::select_contributor,
+            commands::contributors::selected_contributor,
+            commands::contributors::list_communications,
+            commands::contributors::get_communication,
+            commands::wizard::wizard_options,
+            commands::wizard::list_offices,
+            commands::wizard::list_slots,
+            commands::wizard::validate_contact,
+            commands::wizard::book,
+            commands::wizard::confirm_booking,
+            commands::wizard::cancel_booking,
+            commands::drafts::save_draft,
+            commands::drafts::list_drafts,
+            commands::drafts::delete_draft,
+            commands::appointments::list_appointments,
+            commands::appointments::get_appointment,
+            commands::appointments::cancel_appointment,
         ])
+}
+
+/// The app's data folder (SQLite files live below it).
+pub(crate) fn data_dir<R: Runtime>(app: &AppHandle<R>) -> Result<PathBuf, CommandError> {
+    app.path()
+        .app_data_dir()
+        .map_err(|e| CommandError::internal("finding the app data folder", e))
+}
+
+/// Starts the configured service in the background; commands wait for it.
+fn start_service<R: Runtime>(app: &AppHandle<R>) {
+    let state = app.state::<AppState>();
+    let Some(slot) = state.begin_start() else {
+        return;
+    };
+    let url = state
+        .options
+        .service_url
+        .clone()
+        .or_else(|| prefs::service_url(app));
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let state = app.state::<AppState>();
+        match data_dir(&app) {
+            Ok(dir) => service::start(&state, dir, url, slot).await,
+            Err(error) => {
+                let mut slot = slot;
+                *slot = state::ServiceSlot::Failed(error);
+            }
+        }
+    });
 }
 
 /// Runs the desktop app until its window closes.

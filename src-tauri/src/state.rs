@@ -1,8 +1,15 @@
-//! The one managed state of the app.
+//! The one managed state of the app: which service is in use, the agenda facade bound to
+//! it, the selected contributor, and cached reference labels.
 
+use crate::error::CommandError;
+use crate::service::{Labels, Service};
+use agenda_client::{Agenda, Contributor};
 use serde::Serialize;
-use std::sync::Mutex;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tokio::sync::{OwnedRwLockWriteGuard, RwLock};
 
 /// Which service the app talks to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -17,42 +24,142 @@ pub enum Environment {
     },
 }
 
+/// Start-up options read from the environment (tests and benchmarks use them).
+#[derive(Debug, Clone, Default)]
+pub struct StartOptions {
+    /// `CASSETTO_SERVICE_URL`: a remote service instead of the embedded sandbox; overrides
+    /// the saved preference.
+    pub service_url: Option<String>,
+    /// `CASSETTO_SANDBOX_LISTEN`: the loopback address of the embedded sandbox (default: a
+    /// free port).
+    pub sandbox_listen: Option<SocketAddr>,
+    /// `CASSETTO_SANDBOX_HOLD_TTL`: seconds a hold lasts in the embedded sandbox.
+    pub sandbox_hold_ttl: Option<Duration>,
+    /// `CASSETTO_READY_FILE`: where to write the instant of the UI's first frame.
+    pub ready_file: Option<PathBuf>,
+}
+
+impl StartOptions {
+    /// Reads the options from the process environment.
+    pub fn from_env() -> Self {
+        let var = |name: &str| {
+            std::env::var(name)
+                .ok()
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        Self {
+            service_url: var("CASSETTO_SERVICE_URL"),
+            sandbox_listen: var("CASSETTO_SANDBOX_LISTEN").and_then(|v| v.parse().ok()),
+            sandbox_hold_ttl: var("CASSETTO_SANDBOX_HOLD_TTL")
+                .and_then(|v| v.parse().ok())
+                .map(Duration::from_secs),
+            ready_file: var("CASSETTO_READY_FILE").map(PathBuf::from),
+        }
+    }
+}
+
+/// Where the service stands.
+pub(crate) enum ServiceSlot {
+    /// Being started (commands wait on the lock).
+    Starting,
+    /// Running.
+    Ready(Arc<Service>),
+    /// Could not start: every command answers with this error.
+    Failed(CommandError),
+}
+
 /// State shared by all commands.
-#[derive(Debug)]
 pub struct AppState {
-    environment: Mutex<Environment>,
-    ready_file: Option<std::path::PathBuf>,
+    pub(crate) options: StartOptions,
+    service: Arc<RwLock<ServiceSlot>>,
+    selected: Mutex<Option<Contributor>>,
+    labels: Mutex<Option<Arc<Labels>>>,
 }
 
 impl AppState {
-    /// Reads the start-up settings from the environment: `CASSETTO_SERVICE_URL` selects a
-    /// remote service (otherwise the embedded sandbox), `CASSETTO_READY_FILE` asks the app
-    /// to write the instant of the UI's first interactive frame (used by the benchmark).
-    pub fn from_env() -> Self {
-        let environment = match std::env::var("CASSETTO_SERVICE_URL") {
-            Ok(url) if !url.trim().is_empty() => Environment::Remote {
-                base_url: url.trim().to_owned(),
-            },
-            _ => Environment::EmbeddedSandbox,
-        };
+    /// A state with no service yet.
+    pub fn new(options: StartOptions) -> Self {
         Self {
-            environment: Mutex::new(environment),
-            ready_file: std::env::var_os("CASSETTO_READY_FILE").map(Into::into),
+            options,
+            service: Arc::new(RwLock::new(ServiceSlot::Starting)),
+            selected: Mutex::new(None),
+            labels: Mutex::new(None),
         }
     }
 
-    /// The service currently in use.
+    /// Locks the service slot for (re)starting it; commands wait until the guard is dropped.
+    pub(crate) fn begin_start(&self) -> Option<OwnedRwLockWriteGuard<ServiceSlot>> {
+        self.service.clone().try_write_owned().ok()
+    }
+
+    /// Waits for the service slot for a restart.
+    pub(crate) async fn lock_for_restart(&self) -> OwnedRwLockWriteGuard<ServiceSlot> {
+        self.service.clone().write_owned().await
+    }
+
+    /// The running service, waiting while it starts.
+    pub async fn service(&self) -> Result<Arc<Service>, CommandError> {
+        match &*self.service.read().await {
+            ServiceSlot::Ready(service) => Ok(service.clone()),
+            ServiceSlot::Failed(error) => Err(error.clone()),
+            ServiceSlot::Starting => Err(CommandError::new(
+                "internal",
+                "Il servizio non è ancora avviato. Attendere qualche secondo e riprovare.",
+            )),
+        }
+    }
+
+    /// The running service if it is ready now, without waiting.
+    pub fn service_now(&self) -> Option<Arc<Service>> {
+        match &*self.service.try_read().ok()? {
+            ServiceSlot::Ready(service) => Some(service.clone()),
+            _ => None,
+        }
+    }
+
+    /// The agenda facade of the running service.
+    pub async fn agenda(&self) -> Result<Arc<Agenda>, CommandError> {
+        Ok(self.service().await?.agenda.clone())
+    }
+
+    /// The environment: the running service's, or the configured one while starting.
     pub fn environment(&self) -> Environment {
-        self.environment
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .clone()
+        if let Some(service) = self.service_now() {
+            return service.environment.clone();
+        }
+        match &self.options.service_url {
+            Some(url) => Environment::Remote {
+                base_url: url.clone(),
+            },
+            None => Environment::EmbeddedSandbox,
+        }
+    }
+
+    /// The *utente selezionato*.
+    pub fn selected(&self) -> Option<Contributor> {
+        lock(&self.selected).clone()
+    }
+
+    /// Sets (or clears) the *utente selezionato*.
+    pub fn set_selected(&self, contributor: Option<Contributor>) {
+        *lock(&self.selected) = contributor;
+    }
+
+    /// Reference labels loaded earlier, if any.
+    pub(crate) fn labels(&self) -> Option<Arc<Labels>> {
+        lock(&self.labels).clone()
+    }
+
+    /// Keeps reference labels for later calls (or forgets them with `None`).
+    pub(crate) fn set_labels(&self, labels: Option<Arc<Labels>>) {
+        *lock(&self.labels) = labels;
     }
 
     /// Records that the UI is interactive: writes the Unix time in milliseconds to the ready
     /// file, if one was asked for.
     pub fn mark_ui_ready(&self) -> std::io::Result<()> {
-        let Some(path) = &self.ready_file else {
+        let Some(path) = &self.options.ready_file else {
             return Ok(());
         };
         let millis = SystemTime::now()
@@ -61,4 +168,10 @@ impl AppState {
             .unwrap_or_default();
         std::fs::write(path, millis.to_string())
     }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }

@@ -1,19 +1,27 @@
-//! Commands about the app itself.
+//! Commands about the app itself: info, readiness, the service in use, sync.
 
 use crate::{AppState, CommandError, Environment};
+use agenda_client::BookingOutcome;
+use chrono::{DateTime, Utc};
 use serde::Serialize;
-use tauri::State;
+use tauri::{AppHandle, Runtime, State};
 
-/// What the UI needs to draw its frame.
+/// What the UI needs to draw its frame and the offline banner.
 #[derive(Debug, Serialize)]
 pub struct AppInfo {
     /// The app's version.
     pub version: &'static str,
     /// The service in use.
     pub environment: Environment,
+    /// Whether the service answered last time (`null` before the first call).
+    pub online: Option<bool>,
+    /// When the service last answered.
+    pub last_sync_at: Option<DateTime<Utc>>,
+    /// Bookings waiting to be sent.
+    pub queued_bookings: usize,
 }
 
-/// Returns the app's version and the service it talks to.
+/// Returns the app's version, the service it talks to and the connection state.
 #[tauri::command]
 pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo, CommandError> {
     Ok(info(&state))
@@ -21,9 +29,15 @@ pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo, CommandErro
 
 /// The plain function behind [`app_info`].
 pub fn info(state: &AppState) -> AppInfo {
+    let status = state
+        .service_now()
+        .and_then(|service| service.agenda.status().ok());
     AppInfo {
         version: env!("CARGO_PKG_VERSION"),
         environment: state.environment(),
+        online: status.as_ref().and_then(|s| s.online),
+        last_sync_at: status.as_ref().and_then(|s| s.last_contact_at),
+        queued_bookings: status.map_or(0, |s| s.queued_bookings),
     }
 }
 
@@ -31,8 +45,59 @@ pub fn info(state: &AppState) -> AppInfo {
 #[tauri::command]
 pub async fn ui_ready(state: State<'_, AppState>) -> Result<(), CommandError> {
     tracing::info!("UI ready");
-    state.mark_ui_ready().map_err(|error| {
-        tracing::warn!(%error, "could not write the ready file");
-        CommandError::Internal("Impossibile registrare l'avvio dell'interfaccia.".into())
+    state
+        .mark_ui_ready()
+        .map_err(|error| CommandError::internal("writing the ready file", error))
+}
+
+/// Chooses the service: a remote base URL, or `null` for the embedded sandbox. Saved in the
+/// preferences; takes effect at once (the operator signs in again).
+#[tauri::command]
+pub async fn set_service_url<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    url: Option<String>,
+) -> Result<AppInfo, CommandError> {
+    let url = url.map(|u| u.trim().to_owned()).filter(|u| !u.is_empty());
+    if let Some(url) = &url {
+        agenda_client::BaseUrl::parse(url)
+            .map_err(|e| CommandError::new("invalid_base_url", e.to_string()))?;
+    }
+    crate::prefs::set_service_url(&app, url.as_deref())?;
+    let data_dir = crate::data_dir(&app)?;
+    let slot = state.lock_for_restart().await;
+    crate::service::start(&state, data_dir, url, slot).await;
+    state.service().await?;
+    Ok(info(&state))
+}
+
+/// What a sync pass did.
+#[derive(Debug, Serialize)]
+pub struct SyncDto {
+    /// Whether the service answered.
+    pub online: Option<bool>,
+    /// When it last answered.
+    pub last_sync_at: Option<DateTime<Utc>>,
+    /// Bookings sent (held, confirmed or returned) in this pass.
+    pub sent: usize,
+    /// Drafts the service sent back and that need the operator.
+    pub needs_attention: usize,
+    /// Bookings still waiting.
+    pub remaining: usize,
+}
+
+/// Sends what waits in the outbox now.
+#[tauri::command]
+pub async fn sync_now(state: State<'_, AppState>) -> Result<SyncDto, CommandError> {
+    let agenda = state.agenda().await?;
+    let report = agenda.sync_outbox().await?;
+    let status = agenda.status()?;
+    let count = |f: fn(&BookingOutcome) -> bool| report.outcomes.iter().filter(|o| f(o)).count();
+    Ok(SyncDto {
+        online: status.online,
+        last_sync_at: status.last_contact_at,
+        sent: count(|o| !matches!(o, BookingOutcome::Queued { .. })),
+        needs_attention: count(|o| matches!(o, BookingOutcome::Returned { .. })),
+        remaining: report.remaining,
     })
 }

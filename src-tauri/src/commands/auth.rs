@@ -1,0 +1,68 @@
+//! Sign-in, session resume and sign-out.
+
+use crate::{AppState, CommandError};
+use agenda_client::{Operator, Secret};
+use serde::Serialize;
+use tauri::State;
+
+/// Whether an operator is signed in.
+#[derive(Debug, Serialize)]
+pub struct SessionDto {
+    /// True when signed in.
+    pub signed_in: bool,
+    /// The operator, when signed in.
+    pub operator: Option<Operator>,
+}
+
+/// The current session; at start-up, resumes it from the token in the OS keychain.
+#[tauri::command]
+pub async fn session_status(state: State<'_, AppState>) -> Result<SessionDto, CommandError> {
+    let agenda = state.agenda().await?;
+    let operator = match agenda.operator().await {
+        Some(operator) => Some(operator),
+        None => agenda.resume().await?,
+    };
+    Ok(SessionDto {
+        signed_in: operator.is_some(),
+        operator,
+    })
+}
+
+/// What a sign-in returns.
+#[derive(Debug, Serialize)]
+pub struct SignedIn {
+    /// The operator now signed in.
+    pub operator: Operator,
+}
+
+/// Signs in with username and password; the refresh token goes to the OS keychain.
+#[tauri::command]
+pub async fn sign_in(
+    state: State<'_, AppState>,
+    username: String,
+    password: String,
+) -> Result<SignedIn, CommandError> {
+    let username = username.trim().to_owned();
+    if username.is_empty() || password.is_empty() {
+        return Err(CommandError::validation("Inserire nome utente e password."));
+    }
+    let agenda = state.agenda().await?;
+    let operator = agenda.sign_in(&username, &Secret::new(password)).await?;
+    // Fill the caches in the background so that lists open offline later.
+    let background = agenda.clone();
+    tauri::async_runtime::spawn(async move {
+        if let Err(error) = background.refresh_cache(&[]).await {
+            tracing::debug!(code = error.code(), "cache not refreshed after sign-in");
+        }
+    });
+    Ok(SignedIn { operator })
+}
+
+/// "Esci": revokes the session and deletes the token from the keychain. Drafts stay.
+#[tauri::command]
+pub async fn sign_out(state: State<'_, AppState>) -> Result<(), CommandError> {
+    let agenda = state.agenda().await?;
+    agenda.sign_out().await?;
+    state.set_selected(None);
+    Ok(())
+}

@@ -1,0 +1,116 @@
+//! Assistiti: search, selection, and their communications.
+
+use super::ListingDto;
+use crate::service::labels;
+use crate::{AppState, CommandError};
+use agenda_client::{Communication, CommunicationThread, Contributor};
+use serde::Serialize;
+use tauri::State;
+
+/// Contributors the operator holds a delegation for, matching `q` (fiscal code prefix or
+/// name). The whole match is returned at once, so there is never a next page.
+#[tauri::command]
+pub async fn search_contributors(
+    state: State<'_, AppState>,
+    q: String,
+    cursor: Option<String>,
+) -> Result<SearchDto, CommandError> {
+    let _ = cursor;
+    let agenda = state.agenda().await?;
+    let listing = agenda.contributors(Some(q.trim())).await?;
+    Ok(SearchDto {
+        next_cursor: None,
+        listing: ListingDto::map(listing, |items| items),
+    })
+}
+
+/// A page of contributors.
+#[derive(Debug, Serialize)]
+pub struct SearchDto {
+    /// The contributors, with where they came from.
+    #[serde(flatten)]
+    pub listing: ListingDto<Vec<Contributor>>,
+    /// Always `null`: the whole match is returned.
+    pub next_cursor: Option<String>,
+}
+
+/// Makes a contributor the *utente selezionato*.
+#[tauri::command]
+pub async fn select_contributor(
+    state: State<'_, AppState>,
+    fiscal_code: String,
+) -> Result<Contributor, CommandError> {
+    let code = super::fiscal_code(&fiscal_code)?;
+    let agenda = state.agenda().await?;
+    let contributor = agenda.contributor(&code).await?.items;
+    state.set_selected(Some(contributor.clone()));
+    Ok(contributor)
+}
+
+/// The *utente selezionato*, if any.
+#[tauri::command]
+pub async fn selected_contributor(
+    state: State<'_, AppState>,
+) -> Result<Option<Contributor>, CommandError> {
+    Ok(state.selected())
+}
+
+/// A communication with its argomento's label.
+#[derive(Debug, Serialize)]
+pub struct CommunicationDto {
+    /// The communication as the service gives it.
+    #[serde(flatten)]
+    pub communication: Communication,
+    /// The argomento's label.
+    pub topic_label: String,
+}
+
+/// The threads of a contributor, newest first.
+#[tauri::command]
+pub async fn list_communications(
+    state: State<'_, AppState>,
+    fiscal_code: String,
+) -> Result<ListingDto<Vec<CommunicationDto>>, CommandError> {
+    let code = super::fiscal_code(&fiscal_code)?;
+    let agenda = state.agenda().await?;
+    let listing = agenda.communications(&code).await?;
+    let labels = labels(&state, &agenda).await?;
+    Ok(ListingDto::map(listing, |mut items| {
+        items.sort_by_key(|c| std::cmp::Reverse(c.sent_at));
+        items
+            .into_iter()
+            .map(|communication| CommunicationDto {
+                topic_label: labels.topic(&communication.topic_code),
+                communication,
+            })
+            .collect()
+    }))
+}
+
+/// A thread with its messages and argomento label.
+#[derive(Debug, Serialize)]
+pub struct ThreadDto {
+    /// The thread.
+    #[serde(flatten)]
+    pub thread: CommunicationThread,
+    /// The argomento's label.
+    pub topic_label: String,
+    /// True when read from the local cache.
+    pub from_cache: bool,
+}
+
+/// One thread with its messages.
+#[tauri::command]
+pub async fn get_communication(
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<ThreadDto, CommandError> {
+    let agenda = state.agenda().await?;
+    let listing = agenda.communication(id.trim()).await?;
+    let labels = labels(&state, &agenda).await?;
+    Ok(ThreadDto {
+        topic_label: labels.topic(&listing.items.communication.topic_code),
+        from_cache: listing.source == agenda_client::Source::Cache,
+        thread: listing.items,
+    })
+}

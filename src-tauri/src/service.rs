@@ -1,0 +1,266 @@
+//! Starting the service the app talks to — the embedded sandbox or a remote one — and the
+//! agenda facade bound to it; reference labels; the background sync loop.
+
+use crate::error::CommandError;
+use crate::state::{AppState, Environment, ServiceSlot};
+use agenda_client::{
+    Agenda, ApiClient, BaseUrl, ClientConfig, ConsultationPoint, KeyringKeyStore,
+    KeyringTokenStore, Office, Store, Topic,
+};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::OwnedRwLockWriteGuard;
+
+/// A running service: where it is and the facade bound to it.
+pub struct Service {
+    /// Which service this is.
+    pub environment: Environment,
+    /// The workflows.
+    pub agenda: Arc<Agenda>,
+    /// The embedded sandbox, when that is the service (stopped on drop).
+    pub(crate) sandbox: Option<agenda_sandbox::ServerHandle>,
+}
+
+/// The keychain account of the embedded sandbox's session: fixed, because the sandbox's
+/// port changes from run to run while its database (and so the session) persists.
+const EMBEDDED_TOKEN_ACCOUNT: &str = "session:embedded-sandbox";
+
+/// Starts the service chosen by `service_url` (`None`: the embedded sandbox) with its data
+/// under `data_dir`, and puts it (or the reason it failed) into `slot`.
+pub(crate) async fn start(
+    state: &AppState,
+    data_dir: PathBuf,
+    service_url: Option<String>,
+    mut slot: OwnedRwLockWriteGuard<ServiceSlot>,
+) {
+    // A restart first stops the old service, so the sandbox's database is closed.
+    if let ServiceSlot::Ready(old) = std::mem::replace(&mut *slot, ServiceSlot::Starting) {
+        if let Ok(old) = Arc::try_unwrap(old) {
+            if let Some(handle) = old.sandbox {
+                let _ = handle.shutdown().await;
+            }
+        }
+    }
+    state.set_labels(None);
+    state.set_selected(None);
+    *slot = match open(state, &data_dir, service_url).await {
+        Ok(service) => {
+            tracing::info!(environment = ?service.environment, "service ready");
+            ServiceSlot::Ready(Arc::new(service))
+        }
+        Err(error) => {
+            tracing::error!(kind = %error.kind, "the service could not start");
+            ServiceSlot::Failed(error)
+        }
+    };
+}
+
+async fn open(
+    state: &AppState,
+    data_dir: &Path,
+    service_url: Option<String>,
+) -> Result<Service, CommandError> {
+    match service_url {
+        None => {
+            let dir = data_dir.join("sandbox");
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| CommandError::internal("creating the sandbox folder", e))?;
+            let mut config = agenda_sandbox::Config::new(dir.join("sandbox.db"));
+            config.seed_demo = true;
+            if let Some(ttl) = state.options.sandbox_hold_ttl {
+                config.hold_ttl = ttl;
+            }
+            let listen = state
+                .options
+                .sandbox_listen
+                .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
+            let (addr, handle) = agenda_sandbox::spawn(config, listen)
+                .await
+                .map_err(|e| CommandError::internal("starting the embedded sandbox", e))?;
+            tracing::info!(%addr, "embedded sandbox listening");
+            let base_url = BaseUrl::parse(&format!("http://{addr}"))
+                .map_err(|e| CommandError::internal("the sandbox address", e))?;
+            let agenda = open_agenda(base_url, &data_dir.join("store-sandbox"), || {
+                KeyringTokenStore::new(EMBEDDED_TOKEN_ACCOUNT)
+            })?;
+            Ok(Service {
+                environment: Environment::EmbeddedSandbox,
+                agenda: Arc::new(agenda),
+                sandbox: Some(handle),
+            })
+        }
+        Some(url) => {
+            let base_url = BaseUrl::parse(&url)
+                .map_err(|e| CommandError::new("invalid_base_url", capital(&e.to_string())))?;
+            let store_dir = data_dir.join(format!("store-{}", folder_name(&base_url)));
+            let account = agenda_client::keychain::refresh_token_account(&base_url);
+            let agenda = open_agenda(base_url.clone(), &store_dir, || {
+                KeyringTokenStore::new(&account)
+            })?;
+            Ok(Service {
+                environment: Environment::Remote {
+                    base_url: base_url.to_string(),
+                },
+                agenda: Arc::new(agenda),
+                sandbox: None,
+            })
+        }
+    }
+}
+
+fn open_agenda(
+    base_url: BaseUrl,
+    store_dir: &Path,
+    tokens: impl FnOnce() -> Result<KeyringTokenStore, agenda_client::KeychainError>,
+) -> Result<Agenda, CommandError> {
+    let keychain = |e: agenda_client::KeychainError| CommandError::new(e.code(), e.to_string());
+    let tokens = tokens().map_err(keychain)?;
+    let keys = KeyringKeyStore::new().map_err(keychain)?;
+    let store = Store::open(store_dir, &keys)
+        .map_err(|e| CommandError::from(agenda_client::AgendaError::from(e)))?;
+    let client = ApiClient::new(ClientConfig::new(base_url), Arc::new(tokens))
+        .map_err(|e| CommandError::from(agenda_client::AgendaError::from(e)))?;
+    Ok(Agenda::with_parts(client, Arc::new(store)))
+}
+
+/// A folder name for a service's local store: its host and port, nothing else.
+fn folder_name(base_url: &BaseUrl) -> String {
+    base_url
+        .to_string()
+        .trim_start_matches("https://")
+        .trim_start_matches("http://")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+fn capital(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// Names for codes: argomenti, punti di consulenza, strutture.
+#[derive(Debug, Default)]
+pub struct Labels {
+    /// Argomenti by code.
+    pub topics: HashMap<String, Topic>,
+    /// Punti di consulenza by code.
+    pub points: HashMap<String, ConsultationPoint>,
+    /// Strutture by code.
+    pub offices: HashMap<String, Office>,
+}
+
+impl Labels {
+    /// Loads the reference data (live, or from the cache when offline).
+    pub async fn load(agenda: &Agenda) -> Result<Self, CommandError> {
+        let topics = agenda.topics().await?.items;
+        let points = agenda.consultation_points(None, None).await?.items;
+        let offices = agenda.offices(None).await?.items;
+        Ok(Self {
+            topics: topics.into_iter().map(|t| (t.code.clone(), t)).collect(),
+            points: points.into_iter().map(|p| (p.code.clone(), p)).collect(),
+            offices: offices.into_iter().map(|o| (o.code.clone(), o)).collect(),
+        })
+    }
+
+    /// The label of an argomento (its code when unknown).
+    pub fn topic(&self, code: &str) -> String {
+        self.topics
+            .get(code)
+            .map_or_else(|| code.to_owned(), |t| t.label.clone())
+    }
+
+    /// The points offered for `topic`, sorted by code.
+    pub fn points_for_topic(&self, topic: &str) -> Vec<&ConsultationPoint> {
+        let mut points: Vec<_> = self
+            .points
+            .values()
+            .filter(|p| p.topics.is_empty() || p.topics.iter().any(|t| t == topic))
+            .collect();
+        points.sort_by(|a, b| a.code.cmp(&b.code));
+        points
+    }
+
+    /// The point of the same kind (label and channel) as `point` at `office`.
+    pub fn point_at_office(&self, point: &str, office: &str) -> Option<&ConsultationPoint> {
+        let kind = self.points.get(point)?;
+        if kind.office_code.as_deref() == Some(office) {
+            return Some(kind);
+        }
+        self.points.values().find(|p| {
+            p.label == kind.label
+                && p.channel == kind.channel
+                && p.office_code.as_deref() == Some(office)
+        })
+    }
+}
+
+/// Reference labels, loaded once per service and kept.
+pub async fn labels(state: &AppState, agenda: &Agenda) -> Result<Arc<Labels>, CommandError> {
+    if let Some(labels) = state.labels() {
+        return Ok(labels);
+    }
+    let labels = Arc::new(Labels::load(agenda).await?);
+    if !labels.topics.is_empty() {
+        state.set_labels(Some(labels.clone()));
+    }
+    Ok(labels)
+}
+
+/// Every `period`, sends what waits in the outbox (which also tells whether the service is
+/// reachable). Runs for the life of the app.
+pub async fn sync_loop<R: tauri::Runtime>(app: tauri::AppHandle<R>, period: Duration) {
+    use tauri::Manager;
+    let mut ticker = tokio::time::interval(period);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticker.tick().await;
+        let Some(service) = app.state::<AppState>().service_now() else {
+            continue;
+        };
+        let agenda = &service.agenda;
+        if agenda.operator().await.is_none() {
+            continue;
+        }
+        let offline = agenda
+            .status()
+            .map(|s| s.online == Some(false))
+            .unwrap_or(false);
+        let queued = agenda.status().map(|s| s.queued_bookings).unwrap_or(0);
+        if queued > 0 {
+            if let Err(error) = agenda.sync_outbox().await {
+                tracing::debug!(code = error.code(), "outbox not sent yet");
+            }
+        } else if offline {
+            // A cheap read tells whether the service is back.
+            let _ = agenda.client().topics().await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_store_folder_is_named_after_host_and_port_only() {
+        let url = BaseUrl::parse("https://agenda.example.it:8443/api").unwrap();
+        let name = folder_name(&url);
+        assert!(name.starts_with("agenda.example.it_8443"), "{name}");
+        assert!(name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_'));
+    }
+}
