@@ -41,6 +41,12 @@ pub enum AgendaError {
     Wizard(#[from] WizardError),
 }
 
+impl From<crate::base_url::BaseUrlError> for AgendaError {
+    fn from(value: crate::base_url::BaseUrlError) -> Self {
+        AgendaError::Api(ApiError::InvalidBaseUrl(value))
+    }
+}
+
 impl AgendaError {
     /// Stable machine word (`session_expired`, `slot_taken`, `keychain_unavailable`, …).
     pub fn code(&self) -> &str {
@@ -643,8 +649,10 @@ impl Agenda {
         appointment: Appointment,
     ) -> Result<BookingOutcome, AgendaError> {
         let booking = &entry.booking;
-        let still_held = appointment.status == AppointmentStatus::Prenotato
-            && appointment.hold_expires_at.is_none_or(|at| at > Utc::now());
+        let expired = appointment
+            .hold_expires_at
+            .is_some_and(|at| at <= Utc::now());
+        let still_held = appointment.status == AppointmentStatus::Prenotato && !expired;
         if still_held {
             self.store.resolve_held(entry, &appointment)?;
             return Ok(BookingOutcome::Held { appointment });

@@ -87,7 +87,7 @@ impl BaseUrl {
                 })
             }
         }
-        if url.host_str().is_none_or(str::is_empty) {
+        if url.host_str().unwrap_or_default().is_empty() {
             return Err(BaseUrlError::Malformed {
                 reason: "manca il nome del server".to_owned(),
             });

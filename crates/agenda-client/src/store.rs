@@ -515,8 +515,15 @@ impl Store {
         let mut cached: Cached<Vec<ConsultationPoint>> =
             self.reference(Dataset::ConsultationPoints)?;
         cached.items.retain(|p| {
-            topic.is_none_or(|t| p.topics.is_empty() || p.topics.iter().any(|x| x == t))
-                && office.is_none_or(|o| p.office_code.as_deref() == Some(o))
+            let topic_ok = match topic {
+                Some(t) => p.topics.is_empty() || p.topics.iter().any(|x| x == t),
+                None => true,
+            };
+            let office_ok = match office {
+                Some(o) => p.office_code.as_deref() == Some(o),
+                None => true,
+            };
+            topic_ok && office_ok
         });
         Ok(cached)
     }
@@ -1230,10 +1237,9 @@ fn aad(kind: &str, id: &str) -> Vec<u8> {
 }
 
 fn text<'a>(row: &'a rusqlite::Row<'_>, index: usize) -> Result<&'a str, StoreError> {
-    Ok(row
-        .get_ref(index)?
+    row.get_ref(index)?
         .as_str()
-        .map_err(|_| StoreError::Damaged { what: "testo" })?)
+        .map_err(|_| StoreError::Damaged { what: "testo" })
 }
 
 fn parse_ts(text: &str) -> Result<Timestamp, StoreError> {

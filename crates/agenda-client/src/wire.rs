@@ -8,7 +8,7 @@
 
 use agenda_core::{
     AppointmentId, AppointmentStatus, Channel, CommunicationStatus, Eligibility, FiscalCode,
-    Gestione, Notes, PhoneNumber,
+    Gestione, Notes, OpeningHours, PhoneNumber,
 };
 use chrono::{DateTime, FixedOffset, NaiveDate, SecondsFormat};
 use serde::{Deserialize, Serialize};
@@ -96,35 +96,6 @@ pub struct Topic {
     pub appointment_after_days: u32,
 }
 
-/// One opening interval, wall-clock `HH:MM` in Europe/Rome.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Interval {
-    /// Opening time.
-    pub from: String,
-    /// Closing time.
-    pub to: String,
-}
-
-/// Weekly opening hours of an office.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct WeeklyHours {
-    /// Lunedì.
-    pub monday: Vec<Interval>,
-    /// Martedì.
-    pub tuesday: Vec<Interval>,
-    /// Mercoledì.
-    pub wednesday: Vec<Interval>,
-    /// Giovedì.
-    pub thursday: Vec<Interval>,
-    /// Venerdì.
-    pub friday: Vec<Interval>,
-    /// Sabato.
-    pub saturday: Vec<Interval>,
-    /// Domenica.
-    pub sunday: Vec<Interval>,
-}
-
 /// A listed closure of an office.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Closure {
@@ -162,9 +133,9 @@ pub struct Office {
     pub city: String,
     /// Province (sigla).
     pub province: String,
-    /// Weekly opening hours.
+    /// Weekly opening hours (each day a list of `"HH:MM-HH:MM"`).
     #[serde(default)]
-    pub opening_hours: WeeklyHours,
+    pub opening_hours: OpeningHours,
     /// Listed closures.
     #[serde(default)]
     pub closures: Vec<Closure>,
@@ -190,6 +161,9 @@ pub struct ConsultationPoint {
     /// Topics served, when the service tells them.
     #[serde(default)]
     pub topics: Vec<String>,
+    /// Own hours when narrower than the office's; `None`: the office's hours.
+    #[serde(default)]
+    pub opening_hours: Option<OpeningHours>,
 }
 
 /// A communication (one bidirectional thread), as listed.

@@ -1,0 +1,13 @@
+//! Integration tests of agenda-client against the real sandbox on loopback, with the real
+//! OS keychain. Run them inside a D-Bus session with an unlocked gnome-keyring (see the
+//! crate README / the workspace test command); without one the keychain tests fail with
+//! instructions.
+
+mod api;
+mod common;
+mod crash;
+mod keychain;
+mod offline;
+mod proxy;
+mod retries;
+mod tokens;
