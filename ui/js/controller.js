@@ -2,7 +2,7 @@
 // No DOM here. Everything it needs comes in through `createController` so the tests can pass
 // a fake api, fake timers and a fixed clock.
 
-import { addDays, mondayOf, romeDate, holdRemaining } from "./format.js";
+import { addDays, holdRemaining, mondayOf, parseDateInput, romeDate } from "./format.js";
 import { canAdvance, contactReady, newDraft, screenOf, stageOfDraft, STEPPER_STAGES, update } from "./state.js";
 
 /** Errors after which the operator must sign in again. */
@@ -147,6 +147,7 @@ export function createController({ api, store, timers = globalThis, now = () => 
   async function afterSignIn(route) {
     const selected = await run(() => api.selectedContributor());
     if (selected.ok && selected.value) dispatch({ type: "selected", contributor: selected.value });
+    loadDrafts(); // for the count beside "Bozze"; not awaited
     const target = route && route !== "accesso" && route !== "prenotazione"
       ? route
       : getState().selected ? "comunicazioni" : "assistiti";
@@ -368,7 +369,7 @@ export function createController({ api, store, timers = globalThis, now = () => 
    * Loads the free slots of the week starting `week` (a Monday). With `seek`, an empty week
    * moves on to the next one until a slot is found or the horizon is reached.
    */
-  async function loadSlots(week, { seek = false } = {}) {
+  async function loadSlots(week, { seek = false, origin = null } = {}) {
     const w = getState().wizard;
     if (!w || !w.draft.office_code || !w.draft.consultation_point) return;
     const { first, last } = weekBounds();
@@ -385,9 +386,17 @@ export function createController({ api, store, timers = globalThis, now = () => 
       return;
     }
     const items = Array.isArray(r.value) ? r.value : [];
-    if (seek && !items.some((s) => s.available) && monday < last) {
-      await loadSlots(addDays(monday, 7), { seek: true });
-      return;
+    if (seek && !items.some((s) => s.available)) {
+      if (monday < last) {
+        await loadSlots(addDays(monday, 7), { seek: true, origin: origin || monday });
+        return;
+      }
+      // Nothing free up to the horizon: show the first week, empty.
+      if (origin && origin !== monday) {
+        dispatch({ type: "slots_start", week: origin, first_week: first });
+        dispatch({ type: "slots_done", week: origin, items: [] });
+        return;
+      }
     }
     dispatch({ type: "slots_done", week: monday, items });
   }
@@ -528,6 +537,7 @@ export function createController({ api, store, timers = globalThis, now = () => 
     const r = await run(() => api.book(w.draft.id));
     if (r.ok) dispatch({ type: "book_done", result: r.value });
     else if (!r.handled) dispatch({ type: "book_failed", error: r.error });
+    if (r.ok || (r.error && r.error.kind === "offline")) loadDrafts(); // the count beside "Bozze"
   }
 
   /** A slot offered after slot_taken: take it and book again. */
@@ -570,8 +580,24 @@ export function createController({ api, store, timers = globalThis, now = () => 
     else if (!r.handled) dispatch({ type: "history_failed", request, error: r.error });
   }
 
+  /** `value` is a status, or a date as typed (dd/mm/yyyy); a bad date is reported, not sent. */
   async function setHistoryFilter(field, value) {
-    dispatch({ type: "history_filter", field, value });
+    let v = value;
+    if (field === "from" || field === "to") {
+      v = parseDateInput(value);
+      if (v === null) {
+        dispatch({ type: "history_filter_invalid", field, raw: String(value), error: "filter_date_invalid" });
+        return;
+      }
+      const f = { ...getState().history.filters, [field]: v };
+      if (f.from && f.to && f.from > f.to) {
+        dispatch({ type: "history_filter_invalid", field, raw: String(value), error: "filter_range_invalid" });
+        return;
+      }
+    }
+    const current = getState().history;
+    if (current.filters[field] === v && !(current.filter_errors[field])) return;
+    dispatch({ type: "history_filter", field, value: v });
     await loadHistory();
   }
 

@@ -77,6 +77,43 @@ export function addDays(dateStr, n) {
   return isoOf(d);
 }
 
+/**
+ * A date as the operator types it ("12/12/2026", "1/2/26", "12-12-2026", "12.12.2026" or
+ * "2026-12-12") as "YYYY-MM-DD"; "" for an empty text; null when it is not a real date.
+ */
+export function parseDateInput(text) {
+  const s = String(text ?? "").trim();
+  if (!s) return "";
+  let y;
+  let m;
+  let d;
+  let match = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(s);
+  if (match) [, y, m, d] = match.map(Number);
+  else {
+    match = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})$/.exec(s);
+    if (!match) return null;
+    [, d, m, y] = match.map(Number);
+    if (y < 100) y += 2000;
+  }
+  const date = new Date(Date.UTC(y, m - 1, d, 12));
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) return null;
+  return isoOf(date);
+}
+
+/** "+39 333 123 4567" for an E.164 Italian number; anything else as given. */
+export function formatPhone(value) {
+  const s = String(value ?? "");
+  const m = /^\+39(\d+)$/.exec(s);
+  if (!m) return s;
+  const n = m[1];
+  if (n.startsWith("3") && n.length === 10) return `+39 ${n.slice(0, 3)} ${n.slice(3, 6)} ${n.slice(6)}`;
+  if (n.startsWith("0")) {
+    const prefix = n.startsWith("02") || n.startsWith("06") ? 2 : 3;
+    return `+39 ${n.slice(0, prefix)} ${n.slice(prefix)}`;
+  }
+  return `+39 ${n}`;
+}
+
 /** Whole calendar days from `a` to `b` (both "YYYY-MM-DD"). */
 export function daysBetween(a, b) {
   return Math.round((utcNoon(b) - utcNoon(a)) / 86400000);

@@ -189,7 +189,11 @@ const it = {
   filter_from: "Dal",
   filter_to: "Al",
   filter_reset: "Azzera filtri",
+  filter_date_hint: "gg/mm/aaaa",
+  filter_date_invalid: "Data non valida: usa il formato gg/mm/aaaa.",
+  filter_range_invalid: "La data iniziale deve precedere quella finale.",
   col_when: "Data e ora",
+  col_topic_point: "Argomento e punto di consulenza",
   col_point: "Punto di consulenza",
   col_office: "Struttura territoriale",
   col_id: "Identificativo",
@@ -197,8 +201,8 @@ const it = {
   history_count_one: "1 appuntamento.",
   history_empty: "Nessun appuntamento per questo assistito.",
   history_empty_filtered: "Nessun appuntamento corrisponde ai filtri.",
-  history_open: "Dettagli dell'appuntamento {id} del {when}",
-  detail_title: "Appuntamento {id}",
+  history_open: "{when}, appuntamento {id}: dettagli",
+  detail_title: "Dettagli appuntamento",
   created_at: "Creato il",
   updated_at: "Ultima modifica",
   origin_communication: "Comunicazione di origine",
@@ -452,7 +456,11 @@ const en = {
   filter_from: "From",
   filter_to: "To",
   filter_reset: "Clear filters",
+  filter_date_hint: "dd/mm/yyyy",
+  filter_date_invalid: "Invalid date: use the format dd/mm/yyyy.",
+  filter_range_invalid: "The start date must come before the end date.",
   col_when: "Date and time",
+  col_topic_point: "Topic and consultation point",
   col_point: "Consultation point",
   col_office: "Office",
   col_id: "ID",
@@ -460,8 +468,8 @@ const en = {
   history_count_one: "1 appointment.",
   history_empty: "No appointments for this contributor.",
   history_empty_filtered: "No appointment matches the filters.",
-  history_open: "Details of appointment {id} on {when}",
-  detail_title: "Appointment {id}",
+  history_open: "{when}, appointment {id}: details",
+  detail_title: "Appointment details",
   created_at: "Created on",
   updated_at: "Last change",
   origin_communication: "Originating communication",
@@ -556,7 +564,7 @@ export function t(lang, key, params) {
     params[name] === undefined || params[name] === null ? whole : String(params[name]));
 }
 
-/** Applies `lang` to every element marked with data-i18n / data-i18n-aria-label under `root`. */
+/** Applies `lang` to every element marked with data-i18n, data-i18n-aria-label or data-i18n-placeholder. */
 export function applyTranslations(root, lang) {
   if (root.documentElement) root.documentElement.lang = lang;
   for (const el of root.querySelectorAll("[data-i18n]")) {
@@ -564,5 +572,8 @@ export function applyTranslations(root, lang) {
   }
   for (const el of root.querySelectorAll("[data-i18n-aria-label]")) {
     el.setAttribute("aria-label", t(lang, el.dataset.i18nAriaLabel));
+  }
+  for (const el of root.querySelectorAll("[data-i18n-placeholder]")) {
+    el.setAttribute("placeholder", t(lang, el.dataset.i18nPlaceholder));
   }
 }

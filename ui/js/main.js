@@ -58,7 +58,14 @@ function render(state) {
     applyTranslations(document, lang);
   }
   const screen = screenOf(state);
-  for (const view of views) view.render(state, screen);
+  for (const view of views) {
+    try {
+      view.render(state, screen);
+    } catch (error) {
+      // One broken view must not stop the others from drawing.
+      console.error("render failed", error && error.stack);
+    }
+  }
   frame.applyFocus(state);
   const hash = `#/${state.route}`;
   if (state.session.known && location.hash !== hash && screen === state.route) {

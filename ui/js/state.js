@@ -32,6 +32,7 @@ export function initialState() {
     wizard: null,
     history: {
       status: "idle", fiscal_code: null, items: [], filters: { status: "", from: "", to: "" },
+      filter_errors: { from: null, to: null }, filter_raw: { from: "", to: "" },
       from_cache: false, synced_at: null, error: null, received_at: 0, version: 0,
     },
     detail: { id: null, status: "idle", data: null, error: null },
@@ -518,10 +519,34 @@ export function update(state, action) {
 
     case "history_filter": {
       if (!["status", "from", "to"].includes(action.field)) return state;
-      return { ...state, history: { ...state.history, filters: { ...state.history.filters, [action.field]: action.value || "" } } };
+      const h = state.history;
+      const next = { ...h, filters: { ...h.filters, [action.field]: action.value || "" } };
+      if (action.field !== "status") {
+        next.filter_errors = { ...h.filter_errors, [action.field]: null };
+        next.filter_raw = { ...h.filter_raw, [action.field]: "" };
+      }
+      return { ...state, history: next };
+    }
+    case "history_filter_invalid": {
+      if (!["from", "to"].includes(action.field)) return state;
+      const h = state.history;
+      return withFocus({
+        ...state,
+        history: {
+          ...h,
+          filter_errors: { ...h.filter_errors, [action.field]: action.error },
+          filter_raw: { ...h.filter_raw, [action.field]: action.raw },
+        },
+      }, `history-filter-${action.field}`);
     }
     case "history_reset_filters":
-      return { ...state, history: { ...state.history, filters: { status: "", from: "", to: "" } } };
+      return {
+        ...state,
+        history: {
+          ...state.history, filters: { status: "", from: "", to: "" },
+          filter_errors: { from: null, to: null }, filter_raw: { from: "", to: "" },
+        },
+      };
     case "history_start":
       return { ...state, history: { ...state.history, status: "loading", fiscal_code: action.fiscal_code, error: null, request: action.request } };
     case "history_done": {

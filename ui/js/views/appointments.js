@@ -4,7 +4,7 @@
 
 import {
   APPOINTMENT_STATUSES, appointmentStatusLabel, channelLabel, communicationStatusLabel, errorText,
-  formatCountdown, formatDate, formatDateTime, formatTime, holdRemaining,
+  formatCountdown, formatDate, formatDateTime, formatPhone, formatTime, holdRemaining,
 } from "../format.js";
 import { t } from "../i18n.js";
 import { windowRange } from "../virtual.js";
@@ -42,8 +42,15 @@ export function createAppointments(ctrl) {
   let lastRequest = null;
 
   statusSelect.addEventListener("change", () => ctrl.setHistoryFilter("status", statusSelect.value));
-  from.addEventListener("change", () => ctrl.setHistoryFilter("from", from.value));
-  to.addEventListener("change", () => ctrl.setHistoryFilter("to", to.value));
+  for (const [input, field] of [[from, "from"], [to, "to"]]) {
+    input.addEventListener("change", () => ctrl.setHistoryFilter(field, input.value));
+    input.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") {
+        event.preventDefault();
+        ctrl.setHistoryFilter(field, input.value);
+      }
+    });
+  }
   btn("history-filter-reset").addEventListener("click", () => ctrl.resetHistoryFilters());
   btn("history-refresh").addEventListener("click", () => ctrl.loadHistory());
   byId("history-filters").addEventListener("submit", (e) => e.preventDefault());
@@ -116,17 +123,17 @@ export function createAppointments(ctrl) {
     row.setAttribute("aria-rowindex", String(index + 2));
     row.style.transform = `translateY(${index * ROW_HEIGHT}px)`;
     row.classList.toggle("is-open", a.id === openId);
-    setText(row.querySelector(".js-when"), formatDateTime(a.start));
     setText(row.querySelector(".js-topic"), a.topic_label || a.topic_code || "");
     setText(row.querySelector(".js-point"), a.consultation_point_label || a.consultation_point || "");
     setText(row.querySelector(".js-channel"), channelLabel(lang, a.channel));
     setText(row.querySelector(".js-office"), a.office_name || a.office_code || "");
     const badge = row.querySelector(".js-status");
     setText(badge, appointmentStatusLabel(lang, a.status));
-    badge.className = `badge status-${a.status}`;
+    badge.className = `badge js-status status-${a.status}`;
     badge.dataset.status = a.status;
+    setText(row.querySelector(".js-id"), a.id);
     const open = row.querySelector(".js-open");
-    setText(open, a.id);
+    setText(open, formatDateTime(a.start));
     open.dataset.id = a.id;
     attr(open, "aria-expanded", a.id === openId ? "true" : "false");
     open.setAttribute("aria-label", t(lang, "history_open", { id: a.id, when: formatDateTime(a.start) }));
@@ -169,6 +176,10 @@ export function createAppointments(ctrl) {
     }
     rendered = next;
     metrics().history_dom_rows = rendered.size;
+    // Keep the header's columns over the rows' when the list shows a scrollbar.
+    const gutter = viewport.offsetWidth - viewport.clientWidth;
+    const head = table.querySelector(".vrow-head .vrow");
+    if (head.style.paddingRight !== `${12 + gutter}px`) head.style.paddingRight = `${12 + gutter}px`;
   }
 
   function renderFilters(state) {
@@ -185,18 +196,21 @@ export function createAppointments(ctrl) {
       statusSelect.dataset.lang = state.lang;
     }
     statusSelect.value = f.status;
-    setValue(from, f.from);
-    setValue(to, f.to);
-    from.max = f.to || "";
-    to.min = f.from || "";
-    btn("history-filter-reset").disabled = !f.status && !f.from && !f.to;
+    const h = state.history;
+    for (const [input, field] of [[from, "from"], [to, "to"]]) {
+      const error = h.filter_errors[field];
+      if (document.activeElement !== input || error) setValue(input, error ? h.filter_raw[field] : formatDate(f[field]));
+      input.setAttribute("aria-invalid", error ? "true" : "false");
+      setText(byId(`history-filter-${field}-error`), error ? t(state.lang, error) : "");
+    }
+    btn("history-filter-reset").disabled = !f.status && !f.from && !f.to && !h.filter_errors.from && !h.filter_errors.to;
   }
 
   function render(state, screen) {
     if (screen !== "appuntamenti") return;
     lang = state.lang;
     const h = state.history;
-    if (changed.filters(lang, h.filters)) renderFilters(state);
+    if (changed.filters(lang, h.filters, h.filter_errors, h.filter_raw)) renderFilters(state);
 
     if (changed.list(lang, h, state.detail.id)) {
       const t0 = h.version !== measuredVersion && h.received_at ? h.received_at : 0;
@@ -251,7 +265,7 @@ export function createAppointments(ctrl) {
     show(panel, detail.id !== null);
     if (detail.id === null) return;
     const a = detail.data;
-    setText(byId("detail-heading"), t(lang, "detail_title", { id: detail.id }));
+    setText(byId("detail-heading"), t(lang, "detail_title"));
     show(byId("detail-loading"), detail.status === "loading");
     const error = detail.status === "error" ? detail.error : state.cancel.error;
     showText(byId("detail-error"), error ? errorText(lang, error) : "");
@@ -266,7 +280,7 @@ export function createAppointments(ctrl) {
       [t(lang, "consultation_point"), `${a.consultation_point_label || a.consultation_point} · ${channelLabel(lang, a.channel)}`, "detail-point"],
       [t(lang, "office"), office ? `${office.name}` : a.office_name || a.office_code, "detail-office"],
       [t(lang, "office_address"), office ? [office.address, office.city, office.province ? `(${office.province})` : ""].filter(Boolean).join(" ") : "", "detail-office-address"],
-      [t(lang, "phone"), a.phone, "detail-phone"],
+      [t(lang, "phone"), formatPhone(a.phone), "detail-phone"],
       [t(lang, "notes"), a.notes, "detail-notes"],
       [t(lang, "hold_expires_at"), a.hold_expires_at ? formatDateTime(a.hold_expires_at) : "", "detail-hold-expires"],
       [t(lang, "created_at"), formatDateTime(a.created_at), "detail-created"],

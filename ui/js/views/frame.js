@@ -69,6 +69,8 @@ export function createFrame(ctrl) {
       if (state.selected) {
         setText(byId("selected-contributor-name"), state.selected.display_name);
         setText(byId("selected-contributor-cf"), formatFiscalCode(state.selected.fiscal_code));
+        const g = state.selected.gestione;
+        setText(byId("selected-contributor-gestione"), g && t(lang, `gestione_${g}`) !== `gestione_${g}` ? t(lang, `gestione_${g}`) : "");
       }
       for (const link of nav.querySelectorAll("a[data-route]")) {
         attr(link, "aria-current", link.dataset.route === screen ? "page" : null);

@@ -3,7 +3,7 @@
 
 import {
   channelLabel, errorText, formatCountdown, formatDate, formatDateTime, formatDayHeading,
-  formatTime, holdRemaining, officeKindLabel, romeDate, weekDates, addDays,
+  formatPhone, formatTime, holdRemaining, officeKindLabel, romeDate, weekDates, addDays,
 } from "../format.js";
 import { t } from "../i18n.js";
 import { canAdvance, filterOffices, NOTES_MAX, STEPPER_STAGES } from "../state.js";
@@ -102,6 +102,8 @@ export function createWizard(ctrl) {
       renderStepper(lang, w);
       setText(byId("wizard-heading"), t(lang, HEADING_KEYS[w.stage]));
       for (const el of root.querySelectorAll(".wizard-stage")) show(el, el.dataset.stage === w.stage);
+      // Once booked, the card itself shows every detail: no need for the side summary.
+      root.querySelector(".wizard-layout").classList.toggle("no-summary", Boolean(w.appointment));
       const loadError = (w.options.status === "error" && w.options.error)
         || (w.stage === "struttura" && w.offices.status === "error" && w.offices.error)
         || (w.stage === "data_ora" && w.slots.status === "error" && w.slots.error);
@@ -337,7 +339,7 @@ export function createWizard(ctrl) {
       [t(lang, "consultation_point"), `${a.consultation_point_label || labels.points[a.consultation_point] || a.consultation_point} · ${channelLabel(lang, a.channel)}`],
       [t(lang, "office"), a.office_name || labels.offices[a.office_code] || a.office_code],
       [t(lang, "date_time"), `${formatDateTime(a.start)}${a.end ? `–${formatTime(a.end)}` : ""}`],
-      [t(lang, "phone"), a.phone],
+      [t(lang, "phone"), formatPhone(a.phone)],
     ];
   }
 
