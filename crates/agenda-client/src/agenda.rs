@@ -14,7 +14,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::client::{ApiClient, ClientConfig, Connectivity, IdempotencyKey};
 use crate::error::{ApiError, Problem};
-use crate::keychain::{refresh_token_account, KeyringKeyStore, KeyringTokenStore, TokenStore};
+use crate::keychain::{
+    refresh_token_account, KeyStore, KeyringKeyStore, KeyringTokenStore, TokenStore,
+};
 use crate::secret::Secret;
 use crate::store::{
     Cached, Draft, DraftSaved, DraftState, OutboxEntry, ReturnedProblem, Store, StoreError,
@@ -207,7 +209,20 @@ impl Agenda {
         Ok(Self::with_parts(client, Arc::new(store)))
     }
 
-    /// Joins a client and a store built elsewhere (tests, other key stores).
+    /// [`Agenda::open`] with other token and key stores (the shell's tests use in-memory
+    /// ones).
+    pub fn open_with(
+        config: ClientConfig,
+        data_dir: &Path,
+        tokens: Arc<dyn TokenStore>,
+        keys: &dyn KeyStore,
+    ) -> Result<Self, AgendaError> {
+        let store = Store::open(data_dir, keys)?;
+        let client = ApiClient::new(config, tokens)?;
+        Ok(Self::with_parts(client, Arc::new(store)))
+    }
+
+    /// Joins a client and a store built elsewhere.
     pub fn with_parts(client: ApiClient, store: Arc<Store>) -> Self {
         Self {
             client,
@@ -865,5 +880,65 @@ fn returned(problem: &Problem) -> ReturnedProblem {
         allowed_from: problem.allowed_from,
         alternatives: problem.alternatives.clone(),
         at: Utc::now(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::base_url::BaseUrl;
+    use crate::keychain::{MemoryKeyStore, MemoryTokenStore};
+    use crate::store::tests::TempDir;
+
+    fn assert_send<T: Send>(_: &T) {}
+    fn assert_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn the_facade_and_its_futures_can_cross_threads() {
+        assert_sync::<Agenda>();
+        let dir = TempDir::new();
+        let config = ClientConfig::new(BaseUrl::parse("http://127.0.0.1:9").unwrap());
+        let agenda = Agenda::open_with(
+            config,
+            dir.path(),
+            Arc::new(MemoryTokenStore::new()),
+            &MemoryKeyStore::new(),
+        )
+        .unwrap();
+        let fc = FiscalCode::parse("RSSMRA85T10A562S").unwrap();
+        let id = AppointmentId::from_random([1; 8]);
+        let password = Secret::new("x");
+        // Built, never polled: only their types matter (Tauri commands need Send futures).
+        assert_send(&agenda.sign_in("demo", &password));
+        assert_send(&agenda.resume());
+        assert_send(&agenda.sign_out());
+        assert_send(&agenda.contributors(None));
+        assert_send(&agenda.contributor(&fc));
+        assert_send(&agenda.communications(&fc));
+        assert_send(&agenda.communication("CM-1"));
+        assert_send(&agenda.appointments(&fc, &AppointmentFilter::default()));
+        assert_send(&agenda.appointment(&id));
+        assert_send(&agenda.topics());
+        assert_send(&agenda.offices(None));
+        assert_send(&agenda.consultation_points(None, None));
+        assert_send(&agenda.book(&fc, "CM-1"));
+        assert_send(&agenda.confirm(&id));
+        assert_send(&agenda.cancel_hold(&id));
+        assert_send(&agenda.cancel_appointment(&id, None));
+        assert_send(&agenda.sync_outbox());
+        assert_send(&agenda.refresh_cache(&[]));
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_service_with_an_empty_cache_is_an_error_not_an_empty_list() {
+        let dir = TempDir::new();
+        let mut config = ClientConfig::new(BaseUrl::parse("http://127.0.0.1:9").unwrap());
+        config.retry = crate::RetryPolicy::never();
+        let tokens = Arc::new(MemoryTokenStore::new());
+        tokens.set(&Secret::new("refresh")).unwrap();
+        let agenda = Agenda::open_with(config, dir.path(), tokens, &MemoryKeyStore::new()).unwrap();
+        let err = agenda.topics().await.unwrap_err();
+        assert_eq!(err.code(), "network_error");
+        assert_eq!(agenda.status().unwrap().online, Some(false));
     }
 }

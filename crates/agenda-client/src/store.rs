@@ -1350,7 +1350,7 @@ fn unlock(conn: &Connection, keys: &dyn KeyStore, path: &Path) -> Result<Cipher,
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::keychain::MemoryKeyStore;
     use agenda_core::{AppointmentStatus, Channel, WizardAction, WizardContext};

@@ -239,7 +239,10 @@ async fn slots_need_an_office_and_a_point_and_respect_the_notice() {
         })
         .await
         .unwrap_err();
-    assert_eq!(missing.status(), Some(400), "{missing:?}");
+    assert_eq!(
+        (missing.status(), missing.code()),
+        (Some(400), "missing_parameter")
+    );
     let unknown = client
         .slots(&SlotQuery {
             office: "XX99".to_owned(),

@@ -109,7 +109,7 @@ async fn a_refused_booking_is_not_retried() {
         .create_booking(&IdempotencyKey::generate(), &body)
         .await
         .unwrap_err();
-    assert!(matches!(err.status(), Some(400..=499)), "{err:?}");
+    assert_eq!((err.status(), err.code()), (Some(422), "slot_not_bookable"));
     assert_eq!(s.proxy.count("POST", "/bookings"), 1);
 }
 
