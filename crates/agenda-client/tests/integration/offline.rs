@@ -437,3 +437,55 @@ async fn releasing_a_hold_reopens_the_draft_and_an_expired_hold_comes_back_by_it
     let err = agenda.confirm(&appointment.id).await.unwrap_err();
     assert_eq!(err.code(), "hold_expired");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn several_bookings_queued_offline_are_all_sent_when_the_service_is_back() {
+    let d = desk().await;
+    let eligible = eligible(&d.direct).await;
+    let (first, second) = pair_on_one_topic(&eligible);
+    let third = eligible
+        .iter()
+        .find(|e| e.communication.topic_code != first.communication.topic_code)
+        .expect("eligible communications on two topics");
+    let place_a = place(&d.direct, &first.communication.topic_code).await;
+    let place_b = place(&d.direct, &third.communication.topic_code).await;
+    d.proxy.go_offline().await;
+    let queued = [
+        (first, &place_a, 0),
+        (second, &place_a, 1),
+        (third, &place_b, 2),
+    ];
+    for (e, place, slot) in queued {
+        d.agenda
+            .save_draft(&ready_wizard(e, place, slot, "06 4567 8901", NOTES))
+            .unwrap();
+        let outcome = d
+            .agenda
+            .book(&e.fiscal_code, &e.communication.id)
+            .await
+            .unwrap();
+        assert!(
+            matches!(outcome, BookingOutcome::Queued { .. }),
+            "{outcome:?}"
+        );
+    }
+    assert_eq!(d.agenda.status().unwrap().queued_bookings, 3);
+
+    d.proxy.go_online().await;
+    let report = d.agenda.sync_outbox().await.unwrap();
+    assert_eq!(report.remaining, 0);
+    assert_eq!(report.outcomes.len(), 3);
+    for ((e, _, _), outcome) in queued.iter().zip(&report.outcomes) {
+        let BookingOutcome::Held { appointment } = outcome else {
+            panic!("{outcome:?}");
+        };
+        assert_eq!(
+            appointment.communication_id, e.communication.id,
+            "oldest first"
+        );
+        let live = live_appointments(&d.direct, e).await;
+        assert_eq!(live.len(), 1);
+        assert_eq!(live[0].id, appointment.id);
+    }
+    assert!(d.agenda.status().unwrap().last_outbox_sync_at.is_some());
+}
