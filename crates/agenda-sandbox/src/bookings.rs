@@ -299,3 +299,79 @@ fn capitalise(message: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use axum::body::Body;
+    use axum::http::Request;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+
+    use super::*;
+    use crate::{app, open_state_with_clock, Config, ManualClock};
+
+    async fn send(router: &axum::Router, request: Request<Body>) -> (StatusCode, Value) {
+        let response = router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+
+    #[tokio::test]
+    async fn a_key_still_in_flight_is_409_request_in_progress() {
+        let dir = std::env::temp_dir().join(format!("agenda-sandbox-unit-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let config = Config {
+            db_path: dir.join("flight.db"),
+            hold_ttl: std::time::Duration::from_secs(600),
+            seed_demo: true,
+        };
+        let clock = ManualClock::new("2026-11-26T09:00:00Z".parse().unwrap());
+        let state = open_state_with_clock(&config, clock.clock()).await.unwrap();
+        let router = app(state.clone());
+        let (_, tokens) = send(
+            &router,
+            Request::post("/api/v1/auth/token")
+                .header("content-type", "application/json")
+                .body(Body::from(
+                    r#"{"grant_type":"password","username":"demo","password":"demo"}"#,
+                ))
+                .unwrap(),
+        )
+        .await;
+        let token = tokens["access_token"].as_str().unwrap().to_owned();
+        let booking = |key: &str| {
+            Request::post("/api/v1/bookings")
+                .header("authorization", format!("Bearer {token}"))
+                .header("content-type", "application/json")
+                .header("idempotency-key", key)
+                .body(Body::from(r#"{"communication_id":"CM-100001"}"#))
+                .unwrap()
+        };
+
+        let flight = state
+            .begin_request(Arc::from("op-demo"), "busy".to_owned())
+            .expect("a fresh key");
+        assert!(state
+            .begin_request(Arc::from("op-demo"), "busy".to_owned())
+            .is_none());
+        let (status, body) = send(&router, booking("busy")).await;
+        assert_eq!(status, StatusCode::CONFLICT);
+        assert_eq!(body["code"], "request_in_progress");
+        // Another operator's key of the same name is not in flight.
+        assert!(state
+            .begin_request(Arc::from("op-formazione"), "busy".to_owned())
+            .is_some());
+
+        drop(flight);
+        let (status, body) = send(&router, booking("busy")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["code"], "invalid_body");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -62,9 +62,10 @@ pub fn contributor_not_found() -> ApiError {
     ApiError::not_found("contributor_not_found", "Contribuente non trovato.")
 }
 
-/// Parses an optional `YYYY-MM-DD` query parameter: 400 `invalid_parameter` when malformed.
+/// Parses an optional `YYYY-MM-DD` query parameter: 400 `invalid_parameter` when malformed
+/// (an empty value included).
 pub fn query_date(name: &str, raw: Option<&str>) -> Result<Option<NaiveDate>, ApiError> {
-    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+    match raw {
         None => Ok(None),
         Some(text) => parse_date(text).map(Some).map_err(|_| {
             ApiError::bad_request(
@@ -85,9 +86,10 @@ pub struct PageRequest {
 }
 
 impl PageRequest {
-    /// Parses `limit` and `cursor`: 400 `invalid_parameter` / `invalid_cursor` when wrong.
+    /// Parses `limit` and `cursor`: 400 `invalid_parameter` / `invalid_cursor` when wrong
+    /// (an empty `limit` included; an empty `cursor` is the first page).
     pub fn parse(limit: Option<&str>, cursor: Option<&str>) -> Result<Self, ApiError> {
-        let limit = match limit.map(str::trim).filter(|s| !s.is_empty()) {
+        let limit = match limit {
             None => DEFAULT_LIMIT,
             Some(text) => text
                 .parse::<u32>()
@@ -153,7 +155,7 @@ mod tests {
             after: after.map(|(k, i)| (k.to_owned(), i.to_owned())),
         };
         check(None, None, Ok(page(50, None)));
-        check(Some(""), None, Ok(page(50, None)));
+        check(Some(""), None, Err("invalid_parameter"));
         check(Some("1"), None, Ok(page(1, None)));
         check(Some("500"), None, Ok(page(500, None)));
         check(Some("0"), None, Err("invalid_parameter"));

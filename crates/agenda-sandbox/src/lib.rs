@@ -60,6 +60,9 @@ pub use crate::routes::{routes, Route, API_PREFIX};
 pub use crate::state::{AppState, DEFAULT_ACCESS_TOKEN_TTL_SECS, REFRESH_TOKEN_TTL_SECS};
 pub use crate::sweep::SweepReport;
 
+/// Longest accepted hold TTL: one year.
+pub const MAX_HOLD_TTL: Duration = Duration::from_secs(365 * 24 * 3600);
+
 /// How often expired holds are swept while serving.
 const SWEEP_INTERVAL: Duration = Duration::from_secs(1);
 
@@ -97,8 +100,8 @@ pub enum SandboxError {
     /// A background task failed.
     #[error("background task: {0}")]
     Task(#[from] tokio::task::JoinError),
-    /// The hold TTL does not fit.
-    #[error("hold TTL out of range")]
+    /// The hold TTL is longer than [`MAX_HOLD_TTL`].
+    #[error("hold TTL out of range (at most one year)")]
     InvalidHoldTtl,
 }
 
@@ -118,6 +121,9 @@ pub async fn open_state_with_clock(
 }
 
 fn open_blocking(config: &Config, clock: Clock) -> Result<AppState, SandboxError> {
+    if config.hold_ttl > MAX_HOLD_TTL {
+        return Err(SandboxError::InvalidHoldTtl);
+    }
     let hold_ttl =
         chrono::Duration::from_std(config.hold_ttl).map_err(|_| SandboxError::InvalidHoldTtl)?;
     let db = db::Db::open(&config.db_path)?;

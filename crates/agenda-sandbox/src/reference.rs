@@ -60,7 +60,7 @@ pub async fn offices(
         .catalog()
         .offices()
         .iter()
-        .filter(|o| province.as_deref().map_or(true, |p| o.province == p))
+        .filter(|o| province.as_deref().into_iter().all(|p| o.province == p))
         .map(|o| OfficeDto {
             code: o.code.clone(),
             name: o.name.clone(),
@@ -103,11 +103,12 @@ pub async fn consultation_points(
         .catalog()
         .points()
         .iter()
-        .filter(|p| topic.as_deref().map_or(true, |t| p.serves(t.trim())))
+        .filter(|p| topic.as_deref().into_iter().all(|t| p.serves(t.trim())))
         .filter(|p| {
             office
                 .as_deref()
-                .map_or(true, |o| p.office_code == o.trim())
+                .into_iter()
+                .all(|o| p.office_code == o.trim())
         })
         .cloned()
         .collect();

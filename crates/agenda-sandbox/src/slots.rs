@@ -85,8 +85,10 @@ pub async fn slots(
     let now = state.now();
     let today = rome_date(now);
     let from = query_date("from", query.from.as_deref())?.unwrap_or(today);
-    let to = query_date("to", query.to.as_deref())?
-        .unwrap_or_else(|| from + Days::new(DEFAULT_DAYS - 1));
+    let to = query_date("to", query.to.as_deref())?.unwrap_or_else(|| {
+        from.checked_add_days(Days::new(DEFAULT_DAYS - 1))
+            .unwrap_or(NaiveDate::MAX)
+    });
     if from > to {
         return Err(ApiError::bad_request(
             "invalid_parameter",
@@ -176,7 +178,9 @@ pub(crate) fn alternatives(
     let from = day
         .checked_sub_days(Days::new(ALTERNATIVES_WINDOW_DAYS))
         .unwrap_or(NaiveDate::MIN);
-    let to = day + Days::new(ALTERNATIVES_WINDOW_DAYS);
+    let to = day
+        .checked_add_days(Days::new(ALTERNATIVES_WINDOW_DAYS))
+        .unwrap_or(NaiveDate::MAX);
     let slots = calendar::slots(&point.calendar, point.slot_minutes, from, to, now);
     let (Some(first), Some(last)) = (slots.first(), slots.last()) else {
         return Ok(Vec::new());

@@ -78,9 +78,10 @@ impl AppState {
         Duration::seconds(self.inner.access_ttl_secs.load(Ordering::Relaxed))
     }
 
-    /// Changes the lifetime of access tokens issued from now on (minimum one second).
+    /// Changes the lifetime of access tokens issued from now on (one second to one year).
     pub fn set_access_token_ttl(&self, ttl: std::time::Duration) {
-        let secs = i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX).max(1);
+        const YEAR: i64 = 365 * 24 * 3600;
+        let secs = i64::try_from(ttl.as_secs()).unwrap_or(YEAR).clamp(1, YEAR);
         self.inner.access_ttl_secs.store(secs, Ordering::Relaxed);
     }
 
