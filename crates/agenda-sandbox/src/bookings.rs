@@ -18,7 +18,6 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::appointments::AppointmentRow;
-use crate::catalog::Catalog;
 use crate::common::check_delegation;
 use crate::communications::{communication_not_found, CommunicationRow};
 use crate::db::is_unique_violation;
@@ -207,7 +206,7 @@ fn book(
         now,
     )?;
     if !taken.is_empty() {
-        return Err(slot_taken(tx, catalog, &point.code, start, now));
+        return Err(slot_taken(tx, state, &point.code, start, now));
     }
 
     let end = start + Duration::minutes(i64::from(point.slot_minutes));
@@ -256,7 +255,7 @@ fn book(
                         "Per questa comunicazione esiste già un appuntamento prenotato o confermato.",
                     ));
                 }
-                return Err(slot_taken(tx, catalog, &point.code, start, now));
+                return Err(slot_taken(tx, state, &point.code, start, now));
             }
             Err(e) => return Err(e.into()),
         }
@@ -266,14 +265,15 @@ fn book(
 
 fn slot_taken(
     tx: &Transaction<'_>,
-    catalog: &Catalog,
+    state: &AppState,
     point_code: &str,
     start: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> ApiError {
-    let alternatives = catalog
+    let alternatives = state
+        .catalog()
         .point(point_code)
-        .map(|point| alternatives(tx, point, start, now))
+        .map(|point| alternatives(tx, state.slot_cache(), point, start, now))
         .transpose()
         .unwrap_or_default()
         .unwrap_or_default();

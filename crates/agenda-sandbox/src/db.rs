@@ -316,6 +316,12 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<(), DbError> {
     Ok(())
 }
 
+/// Creates the schema in a bare connection (unit tests of other modules).
+#[cfg(test)]
+pub(crate) fn migrate_for_tests(conn: &mut Connection) {
+    migrate(conn, Path::new(":memory:")).expect("schema");
+}
+
 /// Whether `error` is a violation of a UNIQUE constraint or index.
 pub(crate) fn is_unique_violation(error: &rusqlite::Error) -> bool {
     matches!(

@@ -40,6 +40,7 @@ mod idempotency;
 mod reference;
 mod routes;
 pub mod seed;
+mod slot_cache;
 mod slots;
 mod state;
 mod sweep;

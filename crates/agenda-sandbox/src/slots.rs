@@ -2,11 +2,10 @@
 
 use std::collections::HashSet;
 
-use agenda_core::calendar::{self, Slot};
 use agenda_core::time::rome_date;
 use axum::extract::State;
 use axum::Json;
-use chrono::{DateTime, Days, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Days, NaiveDate, Utc};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
@@ -14,6 +13,7 @@ use crate::catalog::ConsultationPoint;
 use crate::common::query_date;
 use crate::error::ApiError;
 use crate::extract::{Operator, Params};
+use crate::slot_cache::{CachedSlot, SlotCache};
 use crate::state::AppState;
 
 /// Days shown when `to` is not given: the next 14 days.
@@ -45,11 +45,11 @@ pub struct SlotDto {
 }
 
 impl SlotDto {
-    fn new(slot: &Slot, available: bool) -> Self {
+    fn from_cached(slot: CachedSlot, taken: &HashSet<i64>) -> Self {
         Self {
-            start: slot.start_rfc3339(),
-            end: slot.end_rfc3339(),
-            available,
+            available: !taken.contains(&slot.start_at),
+            start: slot.start,
+            end: slot.end,
         }
     }
 }
@@ -95,20 +95,20 @@ pub async fn slots(
             "La data from non può seguire la data to.",
         ));
     }
-    let slots = calendar::slots(&point.calendar, point.slot_minutes, from, to, now);
+    let slots = state.slot_cache().slots(point, from, to, now);
     let (Some(first), Some(last)) = (slots.first(), slots.last()) else {
         return Ok(Json(Vec::new()));
     };
     let (office, point_code) = (office.to_owned(), point_code.to_owned());
-    let (first, last) = (first.start.timestamp(), last.start.timestamp());
+    let (first, last) = (first.start_at, last.start_at);
     let taken = state
         .db()
         .read(move |conn| taken_starts(conn, &office, &point_code, first, last, now))
         .await?;
     Ok(Json(
         slots
-            .iter()
-            .map(|s| SlotDto::new(s, !taken.contains(&s.start.timestamp())))
+            .into_iter()
+            .map(|s| SlotDto::from_cached(s, &taken))
             .collect(),
     ))
 }
@@ -170,6 +170,7 @@ pub(crate) fn taken_starts(
 /// Up to five free slots of the point nearest to `start` (within a week either side).
 pub(crate) fn alternatives(
     conn: &Connection,
+    cache: &SlotCache,
     point: &ConsultationPoint,
     start: DateTime<Utc>,
     now: DateTime<Utc>,
@@ -181,7 +182,7 @@ pub(crate) fn alternatives(
     let to = day
         .checked_add_days(Days::new(ALTERNATIVES_WINDOW_DAYS))
         .unwrap_or(NaiveDate::MAX);
-    let slots = calendar::slots(&point.calendar, point.slot_minutes, from, to, now);
+    let slots = cache.slots(point, from, to, now);
     let (Some(first), Some(last)) = (slots.first(), slots.last()) else {
         return Ok(Vec::new());
     };
@@ -189,21 +190,20 @@ pub(crate) fn alternatives(
         conn,
         &point.office_code,
         &point.code,
-        first.start.timestamp(),
-        last.start.timestamp(),
+        first.start_at,
+        last.start_at,
         now,
     )?;
-    let mut free: Vec<&Slot> = slots
-        .iter()
-        .filter(|s| !taken.contains(&s.start.timestamp()))
+    let target = start.timestamp();
+    let mut free: Vec<CachedSlot> = slots
+        .into_iter()
+        .filter(|s| !taken.contains(&s.start_at))
         .collect();
-    let distance = |s: &&Slot| {
-        (s.start.with_timezone(&Utc) - start)
-            .abs()
-            .max(Duration::zero())
-    };
-    free.sort_by_key(|s| (distance(s), s.start));
-    let mut nearest: Vec<&Slot> = free.into_iter().take(MAX_ALTERNATIVES).collect();
-    nearest.sort_by_key(|s| s.start);
-    Ok(nearest.into_iter().map(|s| SlotDto::new(s, true)).collect())
+    free.sort_by_key(|s| ((s.start_at - target).abs(), s.start_at));
+    free.truncate(MAX_ALTERNATIVES);
+    free.sort_by_key(|s| s.start_at);
+    Ok(free
+        .into_iter()
+        .map(|s| SlotDto::from_cached(s, &taken))
+        .collect())
 }

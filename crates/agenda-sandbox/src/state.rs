@@ -9,6 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 use crate::catalog::Catalog;
 use crate::clock::Clock;
 use crate::db::Db;
+use crate::slot_cache::SlotCache;
 
 /// Lifetime of an access token unless changed with [`AppState::set_access_token_ttl`].
 pub const DEFAULT_ACCESS_TOKEN_TTL_SECS: i64 = 15 * 60;
@@ -37,6 +38,7 @@ struct Inner {
     access_ttl_secs: AtomicI64,
     tokens: Mutex<HashMap<[u8; 32], CachedToken>>,
     in_flight: Mutex<HashSet<(Arc<str>, String)>>,
+    slots: SlotCache,
 }
 
 impl std::fmt::Debug for AppState {
@@ -58,6 +60,7 @@ impl AppState {
                 access_ttl_secs: AtomicI64::new(DEFAULT_ACCESS_TOKEN_TTL_SECS),
                 tokens: Mutex::new(HashMap::new()),
                 in_flight: Mutex::new(HashSet::new()),
+                slots: SlotCache::default(),
             }),
         }
     }
@@ -91,6 +94,10 @@ impl AppState {
 
     pub(crate) fn catalog(&self) -> &Catalog {
         &self.inner.catalog
+    }
+
+    pub(crate) fn slot_cache(&self) -> &SlotCache {
+        &self.inner.slots
     }
 
     pub(crate) fn cached_token(&self, hash: &[u8; 32]) -> Option<CachedToken> {
