@@ -22,7 +22,7 @@ use crate::common::check_delegation;
 use crate::communications::{communication_not_found, CommunicationRow};
 use crate::db::is_unique_violation;
 use crate::error::{json_response, ApiError};
-use crate::extract::{parse_json, JsonBody, Operator};
+use crate::extract::{from_json_value, JsonBody, Operator};
 use crate::idempotency::{self, key_from_headers, request_hash};
 use crate::slots::{alternatives, office_not_found, point_not_found, taken_starts};
 use crate::state::AppState;
@@ -78,7 +78,7 @@ pub async fn create(
                     ))
                 };
             }
-            let outcome = parse_json::<BookingRequest>(body.to_string().as_bytes())
+            let outcome = from_json_value::<BookingRequest>(body)
                 .and_then(|request| book(&tx, &worker_state, &operator.id, request, now));
             let (status, body) = match outcome {
                 Ok(row) => (

@@ -104,6 +104,20 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     })
 }
 
+/// Reads a typed request from an already parsed JSON document: 422 `invalid_body` when the
+/// shape or types do not fit.
+pub fn from_json_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
+    serde_json::from_value(value).map_err(|e| {
+        ApiError::unprocessable(
+            "invalid_body",
+            format!(
+                "Corpo della richiesta non valido: {}",
+                describe_data_error(&e)
+            ),
+        )
+    })
+}
+
 /// The serde message without the echoed input (which could hold personal data): field
 /// names are ours and kept, submitted values are dropped.
 fn describe_data_error(e: &serde_json::Error) -> String {

@@ -462,3 +462,34 @@ async fn holds_expire_across_a_restart_and_free_their_slot() {
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(process.terminate().code(), Some(0));
 }
+
+#[tokio::test]
+async fn the_library_spawns_a_server_on_port_0_and_shuts_it_down_gracefully() {
+    let db = TempDb::new("spawn");
+    let config = agenda_sandbox::Config {
+        db_path: db.path(),
+        hold_ttl: Duration::from_secs(600),
+        seed_demo: true,
+    };
+    let (addr, server) = agenda_sandbox::spawn(config, "127.0.0.1:0".parse().unwrap())
+        .await
+        .expect("spawn");
+    assert!(addr.ip().is_loopback() && addr.port() != 0);
+    let client = client();
+    let reply: Value = client
+        .post(format!("http://{addr}/api/v1/auth/token"))
+        .json(&json!({"grant_type": "password", "username": "demo", "password": "demo"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(reply["operator"]["id"], "op-demo");
+    server.shutdown().await.expect("graceful shutdown");
+    assert!(client
+        .get(format!("http://{addr}/api/v1/topics"))
+        .send()
+        .await
+        .is_err());
+}
