@@ -41,6 +41,20 @@ pub fn preflight() -> Result<(), String> {
     Ok(())
 }
 
+/// Process-wide settings that must be in place before GTK and WebKit start.
+///
+/// On Linux, WebKitGTK's accelerated compositing is switched off unless the environment
+/// already decides: the app's screens are forms and lists, and without a GPU (remote desktops,
+/// Xvfb, many office PCs) compositing falls back to software GL, which costs the web process
+/// about 100 MB for nothing. Set `WEBKIT_DISABLE_COMPOSITING_MODE=0` to keep it.
+pub fn configure_process() {
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none() {
+        // Called first thing in `main`, before any other thread exists.
+        std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
+    }
+}
+
 /// Registers the app's commands and state on `builder`. Generic over the runtime so that
 /// tests can pass `tauri::test::mock_builder()`.
 pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {

@@ -5,6 +5,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 fn main() {
+    cassetto_agenda::configure_process();
     if let Err(message) = cassetto_agenda::preflight() {
         eprintln!("{message}");
         std::process::exit(2);
