@@ -574,7 +574,8 @@ export function update(state, action) {
       if (state.detail.id !== action.id) return state;
       return { ...state, detail: { ...state.detail, status: "error", error: action.error } };
     case "detail_close":
-      return withFocus({ ...state, detail: initialState().detail }, "history-list");
+      // The view puts focus back on the row that was opened.
+      return { ...state, detail: initialState().detail };
 
     case "cancel_start":
       return { ...state, cancel: { busy: true, error: null } };

@@ -82,7 +82,8 @@ export function createAppointments(ctrl) {
     const id = openId;
     ctrl.closeAppointment();
     const index = items.findIndex((a) => a.id === id);
-    if (index >= 0) requestAnimationFrame(() => focusRow(index));
+    if (index >= 0) focusRow(index);
+    else byId("page-title").focus();
   });
   panel.addEventListener("keydown", (event) => {
     if (event.key === "Escape" && !dialog.open) btn("detail-close").click();

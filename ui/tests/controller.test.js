@@ -1,0 +1,522 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { screenOf } from "../js/state.js";
+import {
+  appointment, COMMUNICATION, CONTRIBUTOR, NOW, OFFICES, reject, setup, SLOT,
+} from "./helpers.js";
+
+/** Signed in, ROSSI MARIO selected, on Comunicazioni. */
+async function signedIn(answers = {}) {
+  const t = setup({ selectedContributor: CONTRIBUTOR, ...answers });
+  await t.ctrl.start(null);
+  return t;
+}
+
+/** A wizard open on COMMUNICATION, at the Contatti stage with a slot chosen. */
+async function atContacts(answers = {}) {
+  const t = await signedIn(answers);
+  await t.ctrl.startWizard(COMMUNICATION.id);
+  t.ctrl.choosePoint("AC-SPORTELLO");
+  await t.ctrl.next();
+  t.ctrl.chooseOffice("RM0");
+  await t.ctrl.next();
+  t.ctrl.chooseSlot(SLOT.start);
+  await t.ctrl.next();
+  return t;
+}
+
+async function typeContacts(t, phone, notes) {
+  t.ctrl.editContact("phone", phone);
+  t.ctrl.editContact("notes", notes);
+  await t.timers.advance(1000);
+}
+
+test("a resumed session restores the utente selezionato and opens Comunicazioni", async () => {
+  const t = await signedIn();
+  const s = t.state();
+  assert.equal(s.session.signed_in, true);
+  assert.equal(s.selected.fiscal_code, CONTRIBUTOR.fiscal_code);
+  assert.equal(screenOf(s), "comunicazioni");
+  assert.deepEqual(t.api.callsOf("listCommunications")[0].args, [CONTRIBUTOR.fiscal_code]);
+  assert.equal(s.comms.items.length, 1);
+  assert.equal(s.labels.topics.rateazioni, "Rateazioni e dilazioni");
+});
+
+test("without a session the sign-in screen is shown, whatever the route asked", async () => {
+  const t = setup({ sessionStatus: { signed_in: false, operator: null } });
+  await t.ctrl.start("appuntamenti");
+  assert.equal(screenOf(t.state()), "accesso");
+  assert.equal(t.api.callsOf("listAppointments").length, 0);
+});
+
+test("a wrong password shows the service's message and keeps the operator on the sign-in screen", async () => {
+  const t = setup({
+    sessionStatus: { signed_in: false, operator: null },
+    signIn: reject("invalid_credentials", "Nome utente o password non corretti."),
+  });
+  await t.ctrl.start(null);
+  await t.ctrl.signIn("demo", "sbagliata");
+  const s = t.state();
+  assert.equal(screenOf(s), "accesso");
+  assert.equal(s.signin.error.kind, "invalid_credentials");
+  assert.equal(s.signin.busy, false);
+  assert.equal(s.focus.id, "signin-error");
+});
+
+test("signing in trims the user name, then lists the assistiti", async () => {
+  const t = setup({ sessionStatus: { signed_in: false, operator: null } });
+  await t.ctrl.start(null);
+  await t.ctrl.signIn("  demo ", "demo");
+  assert.deepEqual(t.api.callsOf("signIn")[0].args, ["demo", "demo"]);
+  assert.equal(screenOf(t.state()), "assistiti");
+  assert.deepEqual(t.api.callsOf("searchContributors")[0].args, ["", undefined]);
+});
+
+test("an expired session on any call sends the operator back to sign in with the reason", async () => {
+  const t = await signedIn({ getCommunication: reject("session_expired", "La sessione è scaduta.") });
+  await t.ctrl.openThread(COMMUNICATION.id);
+  const s = t.state();
+  assert.equal(s.session.signed_in, false);
+  assert.equal(screenOf(s), "accesso");
+  assert.equal(s.signin.error.kind, "session_expired");
+  assert.equal(s.selected, null);
+});
+
+test("Esci revokes the session and forgets the utente selezionato", async () => {
+  const t = await signedIn();
+  await t.ctrl.signOut();
+  assert.equal(t.api.callsOf("signOut").length, 1);
+  assert.equal(t.state().selected, null);
+  assert.equal(screenOf(t.state()), "accesso");
+});
+
+test("the search waits for a pause in typing and sends only the last text", async () => {
+  const t = await signedIn();
+  await t.ctrl.navigate("assistiti");
+  const before = t.api.callsOf("searchContributors").length;
+  t.ctrl.searchInput("r");
+  await t.timers.advance(100);
+  t.ctrl.searchInput("ro");
+  await t.timers.advance(100);
+  t.ctrl.searchInput("ros ");
+  await t.timers.advance(300);
+  const calls = t.api.callsOf("searchContributors").slice(before);
+  assert.equal(calls.length, 1);
+  assert.deepEqual(calls[0].args, ["ros", undefined]);
+});
+
+test("a slower, older search answer never replaces a newer one", async () => {
+  let release;
+  const slow = new Promise((resolve) => { release = resolve; });
+  const t = await signedIn({
+    searchContributors: (q) => (q === "old" ? slow : { items: [{ ...CONTRIBUTOR, display_name: "NUOVO" }], next_cursor: null }),
+  });
+  const first = t.ctrl.searchNow("old");
+  await t.ctrl.searchNow("new");
+  release({ items: [{ ...CONTRIBUTOR, display_name: "VECCHIO" }], next_cursor: null });
+  await first;
+  assert.equal(t.state().search.items[0].display_name, "NUOVO");
+});
+
+test("picking an assistito selects it in the shell and opens its communications", async () => {
+  const t = setup();
+  await t.ctrl.start(null);
+  assert.equal(screenOf(t.state()), "assistiti");
+  await t.ctrl.pickContributor(CONTRIBUTOR.fiscal_code);
+  assert.deepEqual(t.api.callsOf("selectContributor")[0].args, [CONTRIBUTOR.fiscal_code]);
+  assert.equal(t.state().selected.display_name, "ROSSI MARIO");
+  assert.equal(screenOf(t.state()), "comunicazioni");
+});
+
+test("the wizard walks the three steps, saving the draft at each one", async () => {
+  const t = await signedIn();
+  await t.ctrl.startWizard(COMMUNICATION.id);
+  assert.equal(t.state().wizard.stage, "argomento");
+  assert.deepEqual(t.api.callsOf("wizardOptions")[0].args, [COMMUNICATION.id]);
+
+  t.ctrl.choosePoint("AC-TELEFONO");
+  assert.equal(t.state().wizard.draft.channel, "telefonica");
+  await t.ctrl.next();
+  assert.equal(t.state().wizard.stage, "struttura");
+  assert.deepEqual(t.api.callsOf("listOffices")[0].args, ["rateazioni", "AC-TELEFONO"]);
+  assert.equal(t.api.callsOf("saveDraft").length, 1);
+  assert.equal(t.api.callsOf("saveDraft")[0].args[0].step, "struttura");
+
+  t.ctrl.chooseOffice("MI0");
+  await t.ctrl.next();
+  assert.equal(t.state().wizard.stage, "data_ora");
+  // Thursday 26/11: the week view starts on Monday 23/11 but never asks for past days.
+  assert.deepEqual(t.api.callsOf("listSlots")[0].args, ["MI0", "AC-TELEFONO", "rateazioni", "2026-11-26", "2026-11-29"]);
+  assert.equal(t.state().wizard.slots.week, "2026-11-23");
+
+  t.ctrl.chooseSlot(SLOT.start);
+  await t.ctrl.next();
+  const w = t.state().wizard;
+  assert.equal(w.stage, "contatti");
+  assert.equal(w.draft.id, "D-1");
+  assert.equal(w.draft.step, "contatti");
+  assert.equal(t.api.callsOf("saveDraft").length, 3);
+});
+
+test("Avanti does nothing until the step's choice is made", async () => {
+  const t = await signedIn();
+  await t.ctrl.startWizard(COMMUNICATION.id);
+  await t.ctrl.next();
+  assert.equal(t.state().wizard.stage, "argomento");
+  assert.equal(t.api.callsOf("listOffices").length, 0);
+});
+
+test("an empty week moves on to the first week with a free slot", async () => {
+  const t = await signedIn({
+    listSlots: (office, point, topic, from) => (from >= "2026-12-07" ? [SLOT] : []),
+  });
+  await t.ctrl.startWizard(COMMUNICATION.id);
+  t.ctrl.choosePoint("AC-SPORTELLO");
+  await t.ctrl.next();
+  t.ctrl.chooseOffice("RM0");
+  await t.ctrl.next();
+  const froms = t.api.callsOf("listSlots").map((c) => c.args[3]);
+  assert.deepEqual(froms, ["2026-11-26", "2026-11-30", "2026-12-07"]);
+  assert.equal(t.state().wizard.slots.week, "2026-12-07");
+  await t.ctrl.shiftWeek(-1);
+  assert.equal(t.state().wizard.slots.week, "2026-11-30");
+  assert.equal(t.state().wizard.slots.items.length, 0);
+});
+
+test("with no free slot up to the horizon the first week is shown empty", async () => {
+  const t = await signedIn({ listSlots: [] });
+  await t.ctrl.startWizard(COMMUNICATION.id);
+  t.ctrl.choosePoint("AC-SPORTELLO");
+  await t.ctrl.next();
+  t.ctrl.chooseOffice("RM0");
+  await t.ctrl.next();
+  const s = t.state().wizard.slots;
+  assert.equal(s.week, "2026-11-23");
+  assert.equal(s.status, "ready");
+  assert.deepEqual(s.items, []);
+  assert.ok(t.api.callsOf("listSlots").length <= 11);
+});
+
+test("contacts are validated by the shell as typed, after a short pause", async () => {
+  const t = await atContacts();
+  t.ctrl.editContact("phone", "3");
+  t.ctrl.editContact("phone", "33");
+  t.ctrl.editContact("phone", "333 123 4567");
+  await t.timers.advance(250);
+  const calls = t.api.callsOf("validateContact");
+  assert.equal(calls.length, 1);
+  assert.deepEqual(calls[0].args, ["333 123 4567", ""]);
+  const v = t.state().wizard.contact.validation;
+  assert.equal(v.phone.ok, true);
+  assert.equal(v.notes.ok, false);
+});
+
+test("typed contacts are saved in the draft after a pause, and the step becomes pronto when valid", async () => {
+  const t = await atContacts();
+  const saves = t.api.callsOf("saveDraft").length;
+  await typeContacts(t, "333 123 4567", "Verifica versamenti");
+  const last = t.api.callsOf("saveDraft").at(-1).args[0];
+  assert.equal(t.api.callsOf("saveDraft").length, saves + 1);
+  assert.equal(last.phone, "333 123 4567");
+  assert.equal(last.notes, "Verifica versamenti");
+  assert.equal(t.state().wizard.draft.step, "pronto");
+});
+
+test("saves never overlap: the second waits for the first and carries its id", async () => {
+  let release;
+  const t = await signedIn({
+    saveDraft: (draft) => (draft.id ? { id: draft.id, saved_at: "x" } : new Promise((r) => { release = () => r({ id: "D-9", saved_at: "x" }); })),
+  });
+  await t.ctrl.startWizard(COMMUNICATION.id);
+  t.ctrl.choosePoint("AC-SPORTELLO");
+  const first = t.ctrl.saveNow();
+  const second = t.ctrl.saveNow();
+  assert.equal(t.api.callsOf("saveDraft").length, 1);
+  release();
+  await Promise.all([first, second]);
+  const calls = t.api.callsOf("saveDraft");
+  assert.equal(calls.length, 2);
+  assert.equal(calls[1].args[0].id, "D-9");
+});
+
+test("Prenota Appuntamento with invalid contacts books nothing and points at the field", async () => {
+  const t = await atContacts();
+  await typeContacts(t, "12", "");
+  await t.ctrl.book();
+  assert.equal(t.api.callsOf("book").length, 0);
+  const s = t.state();
+  assert.equal(s.wizard.contact.touched.phone, true);
+  assert.equal(s.focus.id, "contact-phone");
+});
+
+test("booking shows the held appointment, counts down, and Conferma Appuntamento confirms it", async () => {
+  const t = await atContacts();
+  await typeContacts(t, "333 123 4567", "Verifica versamenti");
+  await t.ctrl.book();
+  assert.deepEqual(t.api.callsOf("book")[0].args, ["D-1"]);
+  let w = t.state().wizard;
+  assert.equal(w.stage, "attesa");
+  assert.equal(w.appointment.id, "AP-7K3M-Q9TX");
+  // Typing took one second of the ten-minute hold.
+  assert.equal(t.ctrl.holdRemaining(w.appointment), 599000);
+  await t.timers.advance(61000);
+  assert.equal(t.ctrl.holdRemaining(t.state().wizard.appointment), 538000);
+
+  await t.ctrl.confirmHold();
+  assert.deepEqual(t.api.callsOf("confirmBooking")[0].args, ["AP-7K3M-Q9TX"]);
+  w = t.state().wizard;
+  assert.equal(w.stage, "esito");
+  assert.equal(w.outcome.result, "confirmed");
+  assert.equal(w.outcome.appointment.status, "confermato");
+  assert.equal(t.timers.pendingCount() > 0, true); // the 10 s poll keeps running
+});
+
+test("the countdown ticks only while a hold is on screen", async () => {
+  const t = await atContacts();
+  await typeContacts(t, "333 123 4567", "Verifica");
+  const idle = t.timers.pendingCount();
+  await t.ctrl.book();
+  assert.equal(t.timers.pendingCount(), idle + 1);
+  await t.ctrl.cancelHold();
+  assert.equal(t.timers.pendingCount(), idle);
+  assert.equal(t.state().wizard.outcome.result, "cancelled");
+  assert.deepEqual(t.api.callsOf("cancelBooking")[0].args, ["AP-7K3M-Q9TX"]);
+});
+
+test("an expired hold ends in esito negativo with the reason", async () => {
+  const t = await atContacts({ confirmBooking: reject("hold_expired", "Il tempo per confermare è scaduto.") });
+  await typeContacts(t, "333 123 4567", "Verifica");
+  await t.ctrl.book();
+  await t.ctrl.confirmHold();
+  const o = t.state().wizard.outcome;
+  assert.equal(o.result, "failed");
+  assert.equal(o.error.kind, "hold_expired");
+});
+
+test("a confirm that fails for the connection keeps the hold on screen to retry", async () => {
+  const t = await atContacts({ confirmBooking: reject("offline", "Servizio non raggiungibile.") });
+  await typeContacts(t, "333 123 4567", "Verifica");
+  await t.ctrl.book();
+  await t.ctrl.confirmHold();
+  const w = t.state().wizard;
+  assert.equal(w.stage, "attesa");
+  assert.equal(w.hold.error.kind, "offline");
+  assert.equal(t.state().app.online, false);
+});
+
+test("a slot taken in between offers the alternatives, and choosing one books it", async () => {
+  const alternative = { start: "2026-11-30T10:30:00+01:00", end: "2026-11-30T11:00:00+01:00", available: true };
+  let first = true;
+  const t = await atContacts({
+    book: () => {
+      if (first) {
+        first = false;
+        return reject("slot_taken", "Orario non più disponibile.", { alternatives: [alternative] });
+      }
+      return { outcome: "booked", appointment: appointment({ start: alternative.start }) };
+    },
+  });
+  await typeContacts(t, "333 123 4567", "Verifica");
+  await t.ctrl.book();
+  let w = t.state().wizard;
+  assert.equal(w.stage, "contatti");
+  assert.equal(w.booking.error.kind, "slot_taken");
+  assert.deepEqual(w.booking.alternatives, [alternative]);
+
+  await t.ctrl.chooseAlternative(alternative.start);
+  const saved = t.api.callsOf("saveDraft").at(-1).args[0];
+  assert.equal(saved.slot_start, alternative.start);
+  w = t.state().wizard;
+  assert.equal(w.stage, "attesa");
+  assert.equal(t.api.callsOf("book").length, 2);
+});
+
+test("offline, booking keeps the draft queued and says so", async () => {
+  for (const answer of [{ outcome: "queued" }, reject("offline", "Servizio non raggiungibile.")]) {
+    const t = await atContacts({ book: answer });
+    await typeContacts(t, "333 123 4567", "Verifica");
+    await t.ctrl.book();
+    const w = t.state().wizard;
+    assert.equal(w.stage, "esito");
+    assert.equal(w.outcome.result, "queued");
+  }
+});
+
+test("the service's field errors on booking land beside the field", async () => {
+  const t = await atContacts({ book: reject("invalid_phone", "Numero non valido per la richiamata.") });
+  await typeContacts(t, "333 123 4567", "Verifica");
+  await t.ctrl.book();
+  const w = t.state().wizard;
+  assert.equal(w.stage, "contatti");
+  assert.equal(w.contact.validation.phone.ok, false);
+  assert.equal(w.contact.validation.phone.message, "Numero non valido per la richiamata.");
+  assert.equal(t.state().focus.id, "contact-phone");
+});
+
+test("a draft resumes at its step, for its assistito, with its problem and alternatives", async () => {
+  const draft = {
+    id: "D-2", updated_at: "2026-11-25T10:00:00+01:00", state: "needs_attention",
+    problem: { kind: "slot_taken", message: "Orario non più disponibile.", alternatives: [SLOT] },
+    contributor_fiscal_code: "BNCLRA75C45F205X", contributor_name: "BIANCHI LAURA", communication_id: "COM-2",
+    topic_code: "contributi", consultation_point: "AC-TELEFONO", channel: "telefonica", office_code: "MI0",
+    slot_start: "2026-12-02T09:00:00+01:00", phone: "02 1234 5678", notes: "Richiamare", step: "pronto",
+  };
+  const t = await signedIn({
+    listDrafts: [draft],
+    selectContributor: (fc) => ({ ...CONTRIBUTOR, fiscal_code: fc, display_name: "BIANCHI LAURA" }),
+  });
+  await t.ctrl.navigate("bozze");
+  await t.ctrl.resumeDraft("D-2");
+  assert.deepEqual(t.api.callsOf("selectContributor").at(-1).args, ["BNCLRA75C45F205X"]);
+  const w = t.state().wizard;
+  assert.equal(w.stage, "contatti");
+  assert.equal(w.draft.id, "D-2");
+  assert.equal(w.draft.state, undefined);
+  assert.equal(w.booking.error.kind, "slot_taken");
+  assert.equal(w.booking.alternatives.length, 1);
+  assert.equal(t.api.callsOf("listSlots")[0].args[3], "2026-11-30");
+  assert.equal(t.api.callsOf("validateContact").length, 1);
+  assert.equal(screenOf(t.state()), "prenotazione");
+});
+
+test("deleting a draft removes it from the list", async () => {
+  const t = await signedIn({ listDrafts: [{ id: "D-5", state: "draft", step: "argomento", contributor_fiscal_code: "X", contributor_name: "Y" }] });
+  await t.ctrl.navigate("bozze");
+  await t.ctrl.deleteDraft("D-5");
+  assert.deepEqual(t.api.callsOf("deleteDraft")[0].args, ["D-5"]);
+  assert.equal(t.state().drafts.items.length, 0);
+});
+
+test("the history is filtered by stato and Italian dates, and a bad date asks nothing", async () => {
+  const t = await signedIn();
+  await t.ctrl.navigate("appuntamenti");
+  assert.deepEqual(t.api.callsOf("listAppointments")[0].args, [CONTRIBUTOR.fiscal_code, { status: "", from: "", to: "" }]);
+  await t.ctrl.setHistoryFilter("status", "confermato");
+  await t.ctrl.setHistoryFilter("from", "01/12/2026");
+  assert.deepEqual(t.api.callsOf("listAppointments").at(-1).args[1], { status: "confermato", from: "2026-12-01", to: "" });
+  const count = t.api.callsOf("listAppointments").length;
+  await t.ctrl.setHistoryFilter("to", "31/02/2026");
+  await t.ctrl.setHistoryFilter("to", "30/11/2026"); // before "from"
+  assert.equal(t.api.callsOf("listAppointments").length, count);
+  assert.equal(t.state().history.filter_errors.to, "filter_range_invalid");
+  await t.ctrl.resetHistoryFilters();
+  assert.deepEqual(t.api.callsOf("listAppointments").at(-1).args[1], { status: "", from: "", to: "" });
+  assert.equal(t.state().history.filter_errors.to, null);
+});
+
+test("only a confirmed future appointment can be annulled", async () => {
+  const t = await signedIn();
+  const future = appointment({ status: "confermato", hold_expires_at: null, start: "2026-12-01T09:00:00+01:00" });
+  const past = { ...future, start: "2026-11-20T09:00:00+01:00" };
+  assert.equal(t.ctrl.canCancelAppointment(future), true);
+  assert.equal(t.ctrl.canCancelAppointment(past), false);
+  assert.equal(t.ctrl.canCancelAppointment({ ...future, status: "prenotato" }), false);
+  assert.equal(t.ctrl.canCancelAppointment(null), false);
+});
+
+test("Annulla appuntamento updates the row and the details and says so", async () => {
+  const confirmed = appointment({ status: "confermato", hold_expires_at: null, start: "2026-12-01T09:00:00+01:00" });
+  const t = await signedIn({
+    listAppointments: { items: [confirmed], from_cache: false, synced_at: null },
+    getAppointment: { ...confirmed, communication: COMMUNICATION, office: OFFICES[0] },
+    cancelAppointment: { ...confirmed, status: "annullato" },
+  });
+  await t.ctrl.navigate("appuntamenti");
+  await t.ctrl.openAppointment(confirmed.id);
+  assert.equal(t.state().detail.data.office.code, "RM0");
+  const ok = await t.ctrl.cancelAppointment(confirmed.id, "  Richiesta dell'assistito ");
+  assert.equal(ok, true);
+  assert.deepEqual(t.api.callsOf("cancelAppointment")[0].args, [confirmed.id, "Richiesta dell'assistito"]);
+  const s = t.state();
+  assert.equal(s.history.items[0].status, "annullato");
+  assert.equal(s.detail.data.status, "annullato");
+  assert.equal(s.notice.key, "notice_appointment_cancelled");
+});
+
+test("a refused annulment shows the reason in the details", async () => {
+  const confirmed = appointment({ status: "confermato", hold_expires_at: null });
+  const t = await signedIn({
+    getAppointment: { ...confirmed, communication: null, office: null },
+    cancelAppointment: reject("invalid_state", "Appuntamento non annullabile."),
+  });
+  await t.ctrl.openAppointment(confirmed.id);
+  const ok = await t.ctrl.cancelAppointment(confirmed.id, "");
+  assert.equal(ok, false);
+  assert.deepEqual(t.api.callsOf("cancelAppointment")[0].args, [confirmed.id, undefined]);
+  assert.equal(t.state().cancel.error.kind, "invalid_state");
+  assert.equal(t.state().focus.id, "detail-error");
+});
+
+test("the history records when its data became local, for the render benchmark", async () => {
+  const t = await signedIn({ listAppointments: { items: [appointment()], from_cache: true, synced_at: "2026-11-26T15:00:00+01:00" } });
+  await t.ctrl.navigate("appuntamenti");
+  const h = t.state().history;
+  assert.equal(h.status, "ready");
+  assert.equal(h.received_at, NOW);
+  assert.equal(h.from_cache, true);
+});
+
+test("when the service comes back the app syncs and refreshes the screen", async () => {
+  let online = false;
+  const t = await signedIn({
+    appInfo: () => ({ version: "0.1.0", environment: { mode: "embedded_sandbox" }, online, last_sync_at: null }),
+    syncNow: { online: true, last_sync_at: "2026-11-26T16:00:20+01:00", sent: 2, needs_attention: 1 },
+  });
+  assert.equal(t.state().app.online, false);
+  const lists = t.api.callsOf("listCommunications").length;
+  online = true;
+  await t.timers.advance(10000);
+  assert.equal(t.api.callsOf("syncNow").length, 1);
+  const s = t.state();
+  assert.equal(s.app.online, true);
+  assert.equal(s.app.last_sync_at, "2026-11-26T16:00:20+01:00");
+  assert.equal(s.notice.key, "notice_sync_attention");
+  assert.equal(t.api.callsOf("listCommunications").length, lists + 1);
+});
+
+test("a call failing for the connection shows the banner and asks again soon", async () => {
+  const t = await signedIn({ getCommunication: reject("offline", "Servizio non raggiungibile.") });
+  const polls = t.api.callsOf("appInfo").length;
+  await t.ctrl.openThread(COMMUNICATION.id);
+  assert.equal(t.state().app.online, false);
+  await t.timers.advance(2500);
+  assert.equal(t.api.callsOf("appInfo").length, polls + 1);
+});
+
+test("a remote service needs an address; saving one signs out", async () => {
+  const t = await signedIn();
+  await t.ctrl.navigate("impostazioni");
+  await t.ctrl.saveSettings({ mode: "remote", url: "  " });
+  assert.equal(t.api.callsOf("setServiceUrl").length, 0);
+  assert.equal(t.state().settings.error.kind, "invalid_base_url");
+  await t.ctrl.saveSettings({ mode: "remote", url: " https://agenda.example.it " });
+  assert.deepEqual(t.api.callsOf("setServiceUrl")[0].args, ["https://agenda.example.it"]);
+  const s = t.state();
+  assert.equal(s.session.signed_in, false);
+  assert.equal(s.app.environment.mode, "remote");
+  await t.ctrl.saveSettings({ mode: "embedded_sandbox", url: "https://ignored" });
+  assert.deepEqual(t.api.callsOf("setServiceUrl")[1].args, [null]);
+});
+
+test("the language choice is remembered", async () => {
+  const t = await signedIn();
+  t.ctrl.setLang("en");
+  assert.equal(t.state().lang, "en");
+  assert.equal(t.prefs.get("lang"), "en");
+  const again = setup({ selectedContributor: CONTRIBUTOR });
+  again.prefs.set("lang", "en");
+  await again.ctrl.start(null);
+  assert.equal(again.state().lang, "en");
+});
+
+test("leaving the wizard keeps the draft saved and the wizard resumable", async () => {
+  const t = await signedIn();
+  await t.ctrl.startWizard(COMMUNICATION.id);
+  t.ctrl.choosePoint("AC-SPORTELLO");
+  await t.ctrl.navigate("appuntamenti");
+  assert.equal(t.api.callsOf("saveDraft").length, 1);
+  assert.notEqual(t.state().wizard, null);
+  await t.ctrl.closeWizard("comunicazioni");
+  assert.equal(t.state().wizard, null);
+  assert.equal(screenOf(t.state()), "comunicazioni");
+});
