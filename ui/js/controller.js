@@ -3,7 +3,9 @@
 // a fake api, fake timers and a fixed clock.
 
 import { addDays, holdRemaining, mondayOf, parseDateInput, romeDate } from "./format.js";
-import { canAdvance, contactReady, newDraft, screenOf, stageOfDraft, STEPPER_STAGES, update } from "./state.js";
+import {
+  canAdvance, contactReady, draftForWire, newDraft, screenOf, stageOfDraft, STEPPER_STAGES, update,
+} from "./state.js";
 
 /** Errors after which the operator must sign in again. */
 const SESSION_KINDS = ["session_expired", "not_signed_in"];
@@ -334,7 +336,7 @@ export function createController({ api, store, timers = globalThis, now = () => 
     const w = getState().wizard;
     if (!w || !w.draft.consultation_point) return;
     dispatch({ type: "offices_start" });
-    const r = await run(() => api.listOffices(w.draft.topic_code, w.draft.consultation_point));
+    const r = await run(() => api.listOffices(w.draft.topic_code, w.point_kind || w.draft.consultation_point));
     if (!r.ok) {
       if (!r.handled) dispatch({ type: "offices_failed", error: r.error });
       return;
@@ -342,15 +344,17 @@ export function createController({ api, store, timers = globalThis, now = () => 
     dispatch({ type: "offices_done", items: r.value });
     const after = getState().wizard;
     if (after && !after.draft.office_code && Array.isArray(r.value) && r.value.length === 1) {
-      dispatch({ type: "wizard_choose_office", code: r.value[0].code });
-      scheduleSave();
+      chooseOffice(r.value[0].code);
     }
   }
 
   const filterOffices = (text) => dispatch({ type: "offices_filter", text });
 
+  /** Picks a struttura; the draft takes that struttura's own point of the chosen kind. */
   function chooseOffice(code) {
-    dispatch({ type: "wizard_choose_office", code });
+    const w = getState().wizard;
+    const office = w && w.offices.items.find((o) => o.code === code);
+    dispatch({ type: "wizard_choose_office", code, point_code: office && office.point_code });
     scheduleSave();
   }
 
@@ -487,7 +491,7 @@ export function createController({ api, store, timers = globalThis, now = () => 
     }
     const w = getState().wizard;
     if (!w || w.stage === "attesa" || w.stage === "esito") return;
-    const draft = { ...w.draft };
+    const draft = draftForWire(w.draft);
     saving = (async () => {
       dispatch({ type: "draft_saving" });
       const r = await run(() => api.saveDraft(draft));
@@ -671,9 +675,39 @@ export function createController({ api, store, timers = globalThis, now = () => 
       }
       dispatch({ type: "selected", contributor: r.value });
     }
-    const { state: _s, updated_at: _u, problem, ...fields } = draft;
+    const fields = {
+      id: draft.id,
+      contributor_fiscal_code: draft.contributor_fiscal_code,
+      contributor_name: draft.contributor_name || "",
+      communication_id: draft.communication_id,
+      topic_code: draft.topic_code,
+      consultation_point: draft.consultation_point || "",
+      channel: draft.channel || "",
+      office_code: draft.office_code || "",
+      slot_start: draft.slot_start || "",
+      phone: draft.phone || "",
+      notes: draft.notes || "",
+      step: draft.step || "argomento",
+    };
+    if (draft.appointment_id) {
+      // The service already holds a slot for it: straight to Conferma / Cancella Prenotazione.
+      const held = await run(() => api.getAppointment(draft.appointment_id));
+      if (!held.ok) {
+        if (!held.handled) dispatch({ type: "notice", tone: "error", error: held.error });
+        return;
+      }
+      const { communication: _c, office: _o, from_cache: _f, ...appointment } = held.value;
+      dispatch({ type: "wizard_open", draft: fields, stage: "attesa", appointment });
+      if (appointment.status === "confermato" || appointment.status === "prenotazione_cancellata") {
+        dispatch({ type: "hold_done", op: appointment.status === "confermato" ? "confirm" : "cancel", appointment });
+      } else if (appointment.status !== "prenotato") {
+        dispatch({ type: "hold_failed", error: { kind: "hold_expired", message: "", details: {} } });
+      }
+      loadWizardOptions();
+      return;
+    }
     const stage = stageOfDraft(fields);
-    dispatch({ type: "wizard_open", draft: fields, stage, problem: problem || null });
+    dispatch({ type: "wizard_open", draft: fields, stage, problem: draft.problem || null });
     await loadWizardOptions();
     const order = STEPPER_STAGES.indexOf(stage);
     if (order >= 1) await loadOffices();

@@ -77,6 +77,28 @@ export function newDraft(contributor, communication) {
   };
 }
 
+/**
+ * The draft as save_draft takes it: choices not made yet travel as null (the shell parses
+ * channel, point, office and slot only when present); UI-only fields are left out.
+ */
+export function draftForWire(draft) {
+  const optional = (v) => (v === "" || v === undefined ? null : v);
+  return {
+    id: draft.id || null,
+    contributor_fiscal_code: draft.contributor_fiscal_code,
+    contributor_name: draft.contributor_name || null,
+    communication_id: draft.communication_id,
+    topic_code: draft.topic_code,
+    consultation_point: optional(draft.consultation_point),
+    channel: optional(draft.channel),
+    office_code: optional(draft.office_code),
+    slot_start: optional(draft.slot_start),
+    phone: draft.phone || "",
+    notes: draft.notes || "",
+    step: draft.step || "argomento",
+  };
+}
+
 /** The stage a saved draft resumes at. */
 export function stageOfDraft(draft) {
   const order = ["argomento", "struttura", "data_ora", "contatti"];
@@ -160,6 +182,9 @@ function emptyWizard(draft, stage) {
   return {
     stage,
     draft,
+    // The kind of punto di consulenza chosen in step 1; once a struttura is chosen the draft
+    // holds that struttura's own point of this kind.
+    point_kind: null,
     dirty: 0,
     saved_at: null,
     saving: false,
@@ -343,13 +368,22 @@ export function update(state, action) {
       if (action.problem) {
         wizard.booking = { busy: false, error: action.problem, alternatives: action.problem.alternatives || [] };
       }
+      if (action.appointment) wizard.appointment = action.appointment;
       return withFocus({ ...state, route: "prenotazione", wizard }, "wizard-heading");
     }
     case "wizard_options_done": {
       if (!state.wizard) return state;
       const data = action.data || {};
       const points = Array.isArray(data.points) ? data.points : [];
-      const next = wizardWith(state, { options: { status: "ready", data: { ...data, points }, error: null } });
+      const d = state.wizard.draft;
+      let kind = state.wizard.point_kind;
+      if (!kind && d.consultation_point) {
+        // A resumed draft holds a struttura's own point: find its kind by code, else by channel.
+        const same = points.find((p) => p.code === d.consultation_point);
+        const byChannel = points.filter((p) => p.channel === d.channel);
+        kind = same ? same.code : byChannel.length === 1 ? byChannel[0].code : null;
+      }
+      const next = wizardWith(state, { point_kind: kind, options: { status: "ready", data: { ...data, points }, error: null } });
       return {
         ...next,
         labels: learnLabels(state.labels, {
@@ -364,17 +398,20 @@ export function update(state, action) {
     case "wizard_choose_point": {
       if (!state.wizard) return state;
       const d = state.wizard.draft;
-      if (d.consultation_point === action.code) return state;
+      if (state.wizard.point_kind === action.code) return state;
       const next = draftWith(state, { consultation_point: action.code, channel: action.channel || "", office_code: "", slot_start: "" });
       return wizardWith(next, {
+        point_kind: action.code,
         offices: { ...emptyWizard(d, "").offices },
         slots: { ...emptyWizard(d, "").slots },
       });
     }
     case "wizard_choose_office": {
       if (!state.wizard) return state;
-      if (state.wizard.draft.office_code === action.code) return state;
-      const next = draftWith(state, { office_code: action.code, slot_start: "" });
+      const d = state.wizard.draft;
+      const point = action.point_code || d.consultation_point;
+      if (d.office_code === action.code && d.consultation_point === point) return state;
+      const next = draftWith(state, { office_code: action.code, consultation_point: point, slot_start: "" });
       return wizardWith(next, { slots: { ...emptyWizard(next.wizard.draft, "").slots } });
     }
     case "wizard_choose_slot": {
@@ -463,6 +500,14 @@ export function update(state, action) {
     case "book_done": {
       if (!state.wizard) return state;
       const r = action.result || {};
+      if (r.outcome === "booked" && r.appointment && r.appointment.status === "confermato") {
+        // Already confirmed (a replayed booking): straight to the outcome.
+        const next = wizardWith(state, {
+          booking: { busy: false, error: null, alternatives: [] },
+          appointment: r.appointment, stage: "esito", outcome: { result: "confirmed", appointment: r.appointment },
+        });
+        return withFocus(next, "wizard-heading");
+      }
       if (r.outcome === "booked" && r.appointment) {
         const next = wizardWith(state, {
           booking: { busy: false, error: null, alternatives: [] },

@@ -520,3 +520,55 @@ test("leaving the wizard keeps the draft saved and the wizard resumable", async 
   assert.equal(t.state().wizard, null);
   assert.equal(screenOf(t.state()), "comunicazioni");
 });
+
+test("the draft goes to the shell with nulls for choices not made and the struttura's own point", async () => {
+  const t = await signedIn({ listOffices: OFFICES.map((o) => ({ ...o, point_code: `${o.code}-SPORTELLO` })) });
+  await t.ctrl.startWizard(COMMUNICATION.id);
+  t.ctrl.choosePoint("AC-SPORTELLO");
+  await t.ctrl.saveNow();
+  const first = t.api.callsOf("saveDraft")[0].args[0];
+  assert.equal(first.office_code, null);
+  assert.equal(first.slot_start, null);
+  assert.equal(first.channel, "in_presenza");
+  await t.ctrl.next();
+  assert.deepEqual(t.api.callsOf("listOffices")[0].args, ["rateazioni", "AC-SPORTELLO"]);
+  t.ctrl.chooseOffice("MI0");
+  await t.ctrl.saveNow();
+  const second = t.api.callsOf("saveDraft").at(-1).args[0];
+  assert.equal(second.consultation_point, "MI0-SPORTELLO");
+  assert.equal(second.office_code, "MI0");
+  await t.ctrl.next();
+  assert.deepEqual(t.api.callsOf("listSlots")[0].args.slice(0, 2), ["MI0", "MI0-SPORTELLO"]);
+});
+
+test("a draft whose slot the service holds resumes at Conferma Appuntamento", async () => {
+  const held = appointment();
+  const draft = {
+    id: `${CONTRIBUTOR.fiscal_code}~COM-1`, state: "needs_attention", appointment_id: held.id, hold_expires_at: held.hold_expires_at,
+    contributor_fiscal_code: CONTRIBUTOR.fiscal_code, contributor_name: null, communication_id: "COM-1", topic_code: "rateazioni",
+    topic_label: "Rateazioni e dilazioni", consultation_point: "RM0-SPORTELLO", channel: "in_presenza", office_code: "RM0",
+    slot_start: SLOT.start, phone: "3331234567", notes: "Nota", step: "pronto", problem: null, updated_at: "2026-11-26T14:00:00Z",
+  };
+  const t = await signedIn({ listDrafts: [draft], getAppointment: { ...held, communication: COMMUNICATION, office: OFFICES[0], from_cache: false } });
+  await t.ctrl.navigate("bozze");
+  await t.ctrl.resumeDraft(draft.id);
+  const w = t.state().wizard;
+  assert.equal(w.stage, "attesa");
+  assert.equal(w.appointment.id, held.id);
+  assert.equal(w.appointment.communication, undefined);
+  await t.ctrl.confirmHold();
+  assert.equal(t.state().wizard.outcome.result, "confirmed");
+});
+
+test("a held draft that expired meanwhile resumes at esito negativo", async () => {
+  const expired = appointment({ status: "scaduto", hold_expires_at: null });
+  const t = await signedIn({
+    listDrafts: [{ id: "X~COM-1", state: "needs_attention", appointment_id: expired.id, contributor_fiscal_code: CONTRIBUTOR.fiscal_code, communication_id: "COM-1", topic_code: "rateazioni", step: "pronto" }],
+    getAppointment: { ...expired, communication: null, office: null, from_cache: true },
+  });
+  await t.ctrl.navigate("bozze");
+  await t.ctrl.resumeDraft("X~COM-1");
+  const o = t.state().wizard.outcome;
+  assert.equal(o.result, "failed");
+  assert.equal(o.error.kind, "hold_expired");
+});

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  canAdvance, contactReady, filterOffices, initialState, newDraft, routeFromHash, screenOf, stageOfDraft, update,
+  canAdvance, contactReady, draftForWire, filterOffices, initialState, newDraft, routeFromHash, screenOf, stageOfDraft, update,
 } from "../js/state.js";
 import { appointment, COMMUNICATION, CONTRIBUTOR, OFFICES } from "./helpers.js";
 
@@ -287,4 +287,44 @@ test("update never mutates the state it is given", () => {
   let s = deepFreeze(initialState());
   for (const action of actions) s = deepFreeze(update(s, action));
   assert.equal(s.session.signed_in, false);
+});
+
+test("choices not made yet travel as null, and UI-only fields stay home", () => {
+  const wire = draftForWire({ ...newDraft(CONTRIBUTOR, COMMUNICATION), extra: 1 });
+  assert.deepEqual(wire, {
+    id: null, contributor_fiscal_code: CONTRIBUTOR.fiscal_code, contributor_name: "ROSSI MARIO", communication_id: "COM-1",
+    topic_code: "rateazioni", consultation_point: null, channel: null, office_code: null, slot_start: null,
+    phone: "", notes: "", step: "argomento",
+  });
+  const full = draftForWire({ ...newDraft(CONTRIBUTOR, COMMUNICATION), id: "X~COM-1", channel: "telefonica", slot_start: "s" });
+  assert.equal(full.id, "X~COM-1");
+  assert.equal(full.channel, "telefonica");
+  assert.equal(full.slot_start, "s");
+});
+
+test("a struttura's own point replaces the kind chosen in step 1, which stays checked", () => {
+  let s = wizardState({ type: "wizard_choose_point", code: "KIND-SPORTELLO", channel: "in_presenza" });
+  s = update(s, { type: "wizard_choose_office", code: "RM0", point_code: "RM0-SPORTELLO" });
+  assert.equal(s.wizard.draft.consultation_point, "RM0-SPORTELLO");
+  assert.equal(s.wizard.point_kind, "KIND-SPORTELLO");
+  // Clicking the same kind again keeps the struttura.
+  assert.equal(update(s, { type: "wizard_choose_point", code: "KIND-SPORTELLO", channel: "in_presenza" }), s);
+});
+
+test("a resumed draft finds its kind of punto di consulenza by code, else by channel", () => {
+  const points = [
+    { code: "KIND-SPORTELLO", label: "Sportello", channel: "in_presenza" },
+    { code: "KIND-TEL", label: "Telefono", channel: "telefonica" },
+  ];
+  const open = (fields) => run(...signedIn, { type: "wizard_open", draft: { ...newDraft(CONTRIBUTOR, COMMUNICATION), ...fields } },
+    { type: "wizard_options_done", data: { points } });
+  assert.equal(open({ consultation_point: "KIND-TEL", channel: "telefonica" }).wizard.point_kind, "KIND-TEL");
+  assert.equal(open({ consultation_point: "MI0-TEL", channel: "telefonica" }).wizard.point_kind, "KIND-TEL");
+  assert.equal(open({ consultation_point: "", channel: "" }).wizard.point_kind, null);
+});
+
+test("a booking answered already confirmed goes straight to the positive outcome", () => {
+  const s = update(wizardState(), { type: "book_done", result: { outcome: "booked", appointment: appointment({ status: "confermato" }) } });
+  assert.equal(s.wizard.stage, "esito");
+  assert.equal(s.wizard.outcome.result, "confirmed");
 });

@@ -60,12 +60,18 @@ export function createDrafts(ctrl) {
       tr.dataset.state = draft.state;
       tr.querySelector(".js-name").textContent = draft.contributor_name || "";
       tr.querySelector(".js-cf").textContent = draft.contributor_fiscal_code || "";
-      tr.querySelector(".js-topic").textContent = state.labels.topics[draft.topic_code] || draft.topic_code || "";
+      tr.querySelector(".js-topic").textContent = draft.topic_label || state.labels.topics[draft.topic_code] || draft.topic_code || "";
       tr.querySelector(".js-step").textContent = t(lang, STEP_LABELS[draft.step] || "step_argomento");
       const badge = tr.querySelector(".js-state");
       badge.textContent = t(lang, `draft_state_${draft.state}`) !== `draft_state_${draft.state}` ? t(lang, `draft_state_${draft.state}`) : String(draft.state || "");
       badge.classList.add(`draft-${draft.state}`);
-      const problem = draft.problem ? errorText(lang, draft.problem) : draft.state === "queued" ? t(lang, "draft_queued_note") : "";
+      let problem = "";
+      if (draft.appointment_id) {
+        problem = draft.hold_expires_at
+          ? t(lang, "draft_held_until", { id: draft.appointment_id, when: formatDateTime(draft.hold_expires_at) })
+          : t(lang, "draft_held", { id: draft.appointment_id });
+      } else if (draft.problem) problem = errorText(lang, draft.problem);
+      else if (draft.state === "queued") problem = t(lang, "draft_queued_note");
       tr.querySelector(".js-problem").textContent = problem;
       tr.querySelector(".js-updated").textContent = formatDateTime(draft.updated_at);
       const name = draft.contributor_name || draft.contributor_fiscal_code || "";

@@ -122,7 +122,7 @@ export function createWizard(ctrl) {
       showText(byId("booking-error"), e && !fieldError && w.stage === "contatti" ? errorText(lang, e) : "");
     }
 
-    if (w.stage === "argomento" && changed.points(lang, w.options, w.draft.consultation_point)) renderPoints(lang, w);
+    if (w.stage === "argomento" && changed.points(lang, w.options, w.point_kind)) renderPoints(lang, w);
     if (w.stage === "struttura" && changed.offices(lang, w.offices, w.draft.office_code)) renderOffices(lang, w);
     if (w.stage === "data_ora" && changed.slots(lang, w.slots, w.draft.slot_start)) renderSlots(lang, w);
     if (w.stage === "contatti" && changed.contact(lang, w.draft.phone, w.draft.notes, w.contact, w.booking)) renderContact(lang, w);
@@ -177,7 +177,7 @@ export function createWizard(ctrl) {
       const label = clone("tpl-point");
       const input = label.querySelector("input");
       input.value = p.code;
-      input.checked = p.code === w.draft.consultation_point;
+      input.checked = p.code === w.point_kind;
       label.querySelector(".js-label").textContent = p.label;
       const channel = label.querySelector(".js-channel");
       channel.textContent = channelLabel(lang, p.channel);
@@ -405,7 +405,7 @@ export function createWizard(ctrl) {
   function renderSummary(lang, w, state) {
     const d = w.draft;
     const data = w.options.data;
-    const point = data && data.points.find((p) => p.code === d.consultation_point);
+    const point = data && data.points.find((p) => p.code === w.point_kind);
     const office = w.offices.items.find((o) => o.code === d.office_code);
     const labels = state.labels;
     fillFacts(byId("summary-list"), [
