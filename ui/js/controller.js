@@ -212,6 +212,13 @@ export function createController({ api, store, timers = globalThis, now = () => 
       dispatch({ type: "settings_failed", error: { kind: "invalid_base_url", message: "", details: {} } });
       return;
     }
+    const env = getState().app.environment;
+    const same = env && (value === null ? env.mode === "embedded_sandbox" : env.mode === "remote" && env.base_url === value);
+    if (same) {
+      // Nothing changed: keep the session.
+      dispatch({ type: "settings_saved", info: {} });
+      return;
+    }
     const r = await run(() => api.setServiceUrl(value));
     if (!r.ok) {
       if (!r.handled) dispatch({ type: "settings_failed", error: r.error });

@@ -244,6 +244,7 @@ const it = {
 
   // Notices
   notice_settings_saved: "Impostazioni salvate. Accedi di nuovo per continuare.",
+  notice_settings_unchanged: "Impostazioni salvate.",
   notice_sync_sent: "Connessione ripristinata: {sent} richieste inviate.",
   notice_sync_attention: "Connessione ripristinata: {sent} richieste inviate, {needs_attention} da verificare in Bozze.",
   notice_contributor_selected: "Utente selezionato: {name}.",
@@ -511,6 +512,7 @@ const en = {
   draft_delete_body: "The request draft for {name} will be deleted.",
 
   notice_settings_saved: "Settings saved. Sign in again to continue.",
+  notice_settings_unchanged: "Settings saved.",
   notice_sync_sent: "Connection restored: {sent} requests sent.",
   notice_sync_attention: "Connection restored: {sent} requests sent, {needs_attention} need attention in Drafts.",
   notice_contributor_selected: "Selected contributor: {name}.",

@@ -292,7 +292,7 @@ export function update(state, action) {
       return withFocus({ ...state, settings: { busy: false, error: action.error } }, "settings-error");
     case "settings_saved": {
       const next = update({ ...state, settings: { busy: false, error: null } }, { type: "app_info", info: action.info });
-      return withNotice(next, { tone: "success", key: "notice_settings_saved" });
+      return withNotice(next, { tone: "success", key: next.session.signed_in ? "notice_settings_unchanged" : "notice_settings_saved" });
     }
 
     case "search_start":

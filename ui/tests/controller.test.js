@@ -498,6 +498,15 @@ test("a remote service needs an address; saving one signs out", async () => {
   assert.deepEqual(t.api.callsOf("setServiceUrl")[1].args, [null]);
 });
 
+test("saving the settings unchanged keeps the session", async () => {
+  const t = await signedIn();
+  await t.ctrl.navigate("impostazioni");
+  await t.ctrl.saveSettings({ mode: "embedded_sandbox", url: "" });
+  assert.equal(t.api.callsOf("setServiceUrl").length, 0);
+  assert.equal(t.state().session.signed_in, true);
+  assert.equal(t.state().notice.key, "notice_settings_unchanged");
+});
+
 test("the language choice is remembered", async () => {
   const t = await signedIn();
   t.ctrl.setLang("en");

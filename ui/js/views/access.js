@@ -47,9 +47,20 @@ export function createAccess(ctrl) {
       : t(lang, "env_embedded");
   }
 
+  let signinShown = false;
+
   function render(state, screen) {
     const lang = state.lang;
     const env = state.app.environment;
+    // Arriving on the sign-in screen, the cursor waits in the first empty field.
+    const onSignin = screen === "accesso";
+    if (onSignin && !signinShown) {
+      const active = document.activeElement;
+      if (!active || active === document.body || active.id === "page-title" || active.closest("[hidden]")) {
+        requestAnimationFrame(() => (user.value ? pass : user).focus());
+      }
+    }
+    signinShown = onSignin;
     if (changed.signin(lang, state.signin, env)) {
       show(byId("signin-demo-hint"), Boolean(env && env.mode === "embedded_sandbox"));
       showText(byId("signin-error"), state.signin.error ? errorText(lang, state.signin.error) : "");
