@@ -235,7 +235,7 @@ export function createAppointments(ctrl) {
       showText(byId("history-error"), h.status === "error" ? errorText(lang, h.error) : "");
       let count = "";
       if (h.status === "ready") {
-        count = t(lang, items.length === 1 ? "history_count_one" : "history_count", { count: items.length.toLocaleString("it-IT") });
+        count = t(lang, items.length === 1 ? "history_count_one" : "history_count", { count: items.length.toLocaleString(lang === "en" ? "en-GB" : "it-IT") });
         if (h.from_cache) count += " " + t(lang, "from_cache_at", { when: formatDateTime(h.synced_at) || "—" });
       } else if (h.status === "loading") count = t(lang, "loading");
       setText(byId("history-count"), count);
