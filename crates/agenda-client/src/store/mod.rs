@@ -28,13 +28,14 @@
 //! Versioned with `PRAGMA user_version`: [`MIGRATIONS`] lists every step from the empty
 //! file; opening applies the missing ones, each in its own transaction.
 
+mod history;
+
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-use agenda_core::time::ROME;
-use agenda_core::{AppointmentId, FiscalCode, Notes, PhoneNumber, Wizard};
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use agenda_core::{AppointmentId, FiscalCode, Wizard};
+use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -125,6 +126,26 @@ pub const MIGRATIONS: &[&str] = &[
         last_error       TEXT,
         sealed           BLOB NOT NULL
     ) STRICT;
+    "#,
+    // 2: the history is sealed in chunks (see `history`); a small clear table maps each
+    // appointment to its chunk. The old cache is dropped: it is refetched.
+    r#"
+    DROP TABLE appointments;
+    DELETE FROM sync_marks WHERE dataset LIKE 'appointments:%';
+    CREATE TABLE appointments (
+        id         TEXT PRIMARY KEY NOT NULL,
+        fc_hash    BLOB NOT NULL,
+        status     TEXT NOT NULL,
+        chunk_year INTEGER NOT NULL
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX appointments_by_contributor ON appointments (fc_hash);
+    CREATE TABLE appointment_chunks (
+        fc_hash BLOB NOT NULL,
+        status  TEXT NOT NULL,
+        year    INTEGER NOT NULL,
+        sealed  BLOB NOT NULL,
+        PRIMARY KEY (fc_hash, status, year)
+    ) STRICT, WITHOUT ROWID;
     "#,
 ];
 
@@ -327,14 +348,6 @@ impl std::fmt::Debug for Store {
     }
 }
 
-/// Personal fields of an appointment, sealed in one value.
-#[derive(Serialize, Deserialize)]
-struct AppointmentPersonal {
-    fiscal_code: FiscalCode,
-    phone: PhoneNumber,
-    notes: Notes,
-}
-
 impl Store {
     /// Opens (creating if needed) the store in `dir`, with the data key from `keys`.
     ///
@@ -353,7 +366,8 @@ impl Store {
         conn.execute_batch(
             "PRAGMA synchronous = FULL;
              PRAGMA foreign_keys = ON;
-             PRAGMA secure_delete = ON;",
+             PRAGMA secure_delete = ON;
+             PRAGMA cache_size = -16384;",
         )?;
         migrate(&mut conn)?;
         let cipher = unlock(&conn, keys, &path)?;
@@ -716,16 +730,17 @@ impl Store {
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let hash = self.fc_hash(fiscal_code);
-        let rows: Vec<AppointmentRow> = appointments
-            .iter()
-            .map(|a| self.appointment_row(a))
-            .collect();
+        if let Some(stranger) = appointments.iter().find(|a| &a.fiscal_code != fiscal_code) {
+            // The service answered for someone else: keep nothing rather than mix people.
+            tracing::warn!(
+                id = stranger.id.as_str(),
+                "appuntamento di un altro contribuente"
+            );
+            return Err(StoreError::Damaged { what: "storico" });
+        }
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute("DELETE FROM appointments WHERE fc_hash = ?1", [&hash[..]])?;
-        for row in &rows {
-            insert_appointment(&tx, row)?;
-        }
+        history::replace_all(&tx, &self.cipher, &hash, fiscal_code, appointments)?;
         write_mark(
             &tx,
             &self.dataset_key(&Dataset::Appointments(fiscal_code.clone())),
@@ -737,37 +752,12 @@ impl Store {
 
     /// Adds or updates one cached appointment (after a booking, confirmation, cancellation).
     pub fn upsert_appointment(&self, appointment: &Appointment) -> Result<(), StoreError> {
-        let row = self.appointment_row(appointment);
-        insert_appointment(&self.conn(), &row)?;
+        let hash = self.fc_hash(&appointment.fiscal_code);
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        history::upsert(&tx, &self.cipher, &hash, appointment)?;
+        tx.commit()?;
         Ok(())
-    }
-
-    fn appointment_row(&self, a: &Appointment) -> AppointmentRow {
-        let personal = AppointmentPersonal {
-            fiscal_code: a.fiscal_code.clone(),
-            phone: a.phone.clone(),
-            notes: a.notes.clone(),
-        };
-        AppointmentRow {
-            id: a.id.as_str().to_owned(),
-            fc_hash: self.fc_hash(&a.fiscal_code),
-            communication_id: a.communication_id.clone(),
-            topic_code: a.topic_code.clone(),
-            consultation_point: a.consultation_point.clone(),
-            channel: a.channel.as_str(),
-            office_code: a.office_code.clone(),
-            start_at: a.start.timestamp(),
-            start: crate::wire::format_timestamp(&a.start),
-            end: crate::wire::format_timestamp(&a.end),
-            status: a.status.as_str(),
-            hold_expires_at: a
-                .hold_expires_at
-                .as_ref()
-                .map(crate::wire::format_timestamp),
-            created_at: crate::wire::format_timestamp(&a.created_at),
-            updated_at: crate::wire::format_timestamp(&a.updated_at),
-            sealed: self.seal(&aad("appointment", a.id.as_str()), &personal),
-        }
     }
 
     /// The cached history of a contributor, newest first, filtered like the service filters
@@ -778,31 +768,8 @@ impl Store {
         filter: &AppointmentFilter,
     ) -> Result<Cached<Vec<Appointment>>, StoreError> {
         let hash = self.fc_hash(fiscal_code);
-        let from = filter.from.map(rome_midnight).unwrap_or(i64::MIN);
-        let to = filter
-            .to
-            .and_then(|d| d.succ_opt())
-            .map(rome_midnight)
-            .unwrap_or(i64::MAX);
         let conn = self.conn();
-        let items = match filter.status {
-            Some(status) => {
-                let mut stmt = conn.prepare_cached(&format!(
-                    "{APPOINTMENT_COLUMNS} WHERE fc_hash = ?1 AND status = ?2
-                     AND start_at >= ?3 AND start_at < ?4 ORDER BY start_at DESC, id"
-                ))?;
-                let rows = stmt.query(params![&hash[..], status.as_str(), from, to])?;
-                self.decode_appointments(rows)?
-            }
-            None => {
-                let mut stmt = conn.prepare_cached(&format!(
-                    "{APPOINTMENT_COLUMNS} WHERE fc_hash = ?1
-                     AND start_at >= ?2 AND start_at < ?3 ORDER BY start_at DESC, id"
-                ))?;
-                let rows = stmt.query(params![&hash[..], from, to])?;
-                self.decode_appointments(rows)?
-            }
-        };
+        let items = history::query(&conn, &self.cipher, &hash, fiscal_code, filter)?;
         Ok(Cached {
             items,
             last_synced_at: read_mark(
@@ -814,44 +781,7 @@ impl Store {
 
     /// One cached appointment.
     pub fn appointment(&self, id: &AppointmentId) -> Result<Option<Appointment>, StoreError> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached(&format!("{APPOINTMENT_COLUMNS} WHERE id = ?1"))?;
-        let rows = stmt.query([id.as_str()])?;
-        Ok(self.decode_appointments(rows)?.pop())
-    }
-
-    fn decode_appointments(
-        &self,
-        mut rows: rusqlite::Rows<'_>,
-    ) -> Result<Vec<Appointment>, StoreError> {
-        const WHAT: &str = "appuntamento";
-        let damaged = |_| StoreError::Damaged { what: WHAT };
-        let mut out = Vec::new();
-        while let Some(row) = rows.next()? {
-            let id: String = row.get(0)?;
-            let sealed: Vec<u8> = row.get(13)?;
-            let personal: AppointmentPersonal =
-                self.open_sealed(WHAT, &aad("appointment", &id), &sealed)?;
-            let hold: Option<String> = row.get(10)?;
-            out.push(Appointment {
-                id: AppointmentId::parse(&id).map_err(|_| StoreError::Damaged { what: WHAT })?,
-                communication_id: row.get(1)?,
-                fiscal_code: personal.fiscal_code,
-                topic_code: row.get(2)?,
-                consultation_point: row.get(3)?,
-                channel: text(row, 4)?.parse().map_err(damaged)?,
-                office_code: row.get(5)?,
-                start: parse_ts(text(row, 6)?)?,
-                end: parse_ts(text(row, 7)?)?,
-                phone: personal.phone,
-                notes: personal.notes,
-                status: text(row, 8)?.parse().map_err(damaged)?,
-                hold_expires_at: hold.as_deref().map(parse_ts).transpose()?,
-                created_at: parse_ts(text(row, 11)?)?,
-                updated_at: parse_ts(text(row, 12)?)?,
-            });
-        }
-        Ok(out)
+        history::by_id(&self.conn(), &self.cipher, id)
     }
 
     // ------------------------------------------------------------ drafts
@@ -1099,12 +1029,12 @@ impl Store {
         entry: &OutboxEntry,
         appointment: &Appointment,
     ) -> Result<(), StoreError> {
-        let row = self.appointment_row(appointment);
         let hash = self.fc_hash(&entry.booking.fiscal_code);
+        let appointment_hash = self.fc_hash(&appointment.fiscal_code);
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute("DELETE FROM outbox WHERE id = ?1", [entry.id])?;
-        insert_appointment(&tx, &row)?;
+        history::upsert(&tx, &self.cipher, &appointment_hash, appointment)?;
         set_draft_state(
             &tx,
             &hash,
@@ -1141,64 +1071,8 @@ impl Store {
     }
 }
 
-const APPOINTMENT_COLUMNS: &str = "SELECT id, communication_id, topic_code, consultation_point,
-    channel, office_code, start, \"end\", status, start_at, hold_expires_at, created_at,
-    updated_at, sealed FROM appointments";
-
 const DRAFT_COLUMNS: &str = "SELECT fc_hash, communication_id, revision, updated_at, state,
     appointment_id, hold_expires_at, problem, sealed FROM drafts";
-
-struct AppointmentRow {
-    id: String,
-    fc_hash: [u8; 32],
-    communication_id: String,
-    topic_code: String,
-    consultation_point: String,
-    channel: &'static str,
-    office_code: String,
-    start_at: i64,
-    start: String,
-    end: String,
-    status: &'static str,
-    hold_expires_at: Option<String>,
-    created_at: String,
-    updated_at: String,
-    sealed: Vec<u8>,
-}
-
-fn insert_appointment(conn: &Connection, row: &AppointmentRow) -> Result<(), rusqlite::Error> {
-    let mut stmt = conn.prepare_cached(
-        "INSERT INTO appointments (id, fc_hash, communication_id, topic_code, consultation_point,
-             channel, office_code, start_at, start, \"end\", status, hold_expires_at, created_at,
-             updated_at, sealed)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
-         ON CONFLICT (id) DO UPDATE SET fc_hash = excluded.fc_hash,
-             communication_id = excluded.communication_id, topic_code = excluded.topic_code,
-             consultation_point = excluded.consultation_point, channel = excluded.channel,
-             office_code = excluded.office_code, start_at = excluded.start_at,
-             start = excluded.start, \"end\" = excluded.\"end\", status = excluded.status,
-             hold_expires_at = excluded.hold_expires_at, created_at = excluded.created_at,
-             updated_at = excluded.updated_at, sealed = excluded.sealed",
-    )?;
-    stmt.execute(params![
-        row.id,
-        &row.fc_hash[..],
-        row.communication_id,
-        row.topic_code,
-        row.consultation_point,
-        row.channel,
-        row.office_code,
-        row.start_at,
-        row.start,
-        row.end,
-        row.status,
-        row.hold_expires_at,
-        row.created_at,
-        row.updated_at,
-        row.sealed,
-    ])?;
-    Ok(())
-}
 
 fn set_draft_state(
     conn: &Connection,
@@ -1236,12 +1110,6 @@ fn aad(kind: &str, id: &str) -> Vec<u8> {
     out
 }
 
-fn text<'a>(row: &'a rusqlite::Row<'_>, index: usize) -> Result<&'a str, StoreError> {
-    row.get_ref(index)?
-        .as_str()
-        .map_err(|_| StoreError::Damaged { what: "testo" })
-}
-
 fn parse_ts(text: &str) -> Result<Timestamp, StoreError> {
     DateTime::parse_from_rfc3339(text).map_err(|_| StoreError::Damaged { what: "data e ora" })
 }
@@ -1250,16 +1118,6 @@ fn parse_utc(text: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text)
         .ok()
         .map(|t| t.with_timezone(&Utc))
-}
-
-/// Unix time of 00:00 Europe/Rome on `day` (the earliest instant, should a DST change
-/// ever fall at midnight).
-fn rome_midnight(day: NaiveDate) -> i64 {
-    let local = day.and_hms_opt(0, 0, 0).expect("midnight exists");
-    ROME.from_local_datetime(&local)
-        .earliest()
-        .map(|t| t.timestamp())
-        .unwrap_or_else(|| Utc.from_utc_datetime(&local).timestamp())
 }
 
 fn read_mark(conn: &Connection, key: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
@@ -1353,7 +1211,9 @@ fn unlock(conn: &Connection, keys: &dyn KeyStore, path: &Path) -> Result<Cipher,
 pub(crate) mod tests {
     use super::*;
     use crate::keychain::MemoryKeyStore;
-    use agenda_core::{AppointmentStatus, Channel, WizardAction, WizardContext};
+    use agenda_core::{
+        AppointmentStatus, Channel, Notes, PhoneNumber, WizardAction, WizardContext,
+    };
     use chrono::FixedOffset;
 
     /// A fresh folder under the system temp dir, removed on drop.
@@ -1453,6 +1313,56 @@ pub(crate) mod tests {
         let store = open(&dir, &keys);
         assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len() as u32);
         assert!(store.draft(&fc(), "COM-1").unwrap().is_some());
+    }
+
+    #[test]
+    fn the_file_runs_in_wal_mode_with_full_sync() {
+        let dir = TempDir::new();
+        let store = open(&dir, &MemoryKeyStore::new());
+        let conn = store.conn();
+        let mode: String = conn
+            .pragma_query_value(None, "journal_mode", |r| r.get(0))
+            .unwrap();
+        let sync: i64 = conn
+            .pragma_query_value(None, "synchronous", |r| r.get(0))
+            .unwrap();
+        assert_eq!((mode.as_str(), sync), ("wal", 2));
+    }
+
+    #[test]
+    fn a_version_1_store_is_migrated_and_its_history_refetched() {
+        let dir = TempDir::new();
+        let keys = MemoryKeyStore::new();
+        {
+            let conn = Connection::open(dir.path().join(FILE_NAME)).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            conn.execute(
+                "INSERT INTO sync_marks (dataset, synced_at) VALUES ('appointments:x', '2026-11-01T00:00:00Z'), ('topics', '2026-11-01T00:00:00Z')",
+                [],
+            )
+            .unwrap();
+        }
+        let store = open(&dir, &keys);
+        assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len() as u32);
+        let marks: Vec<String> = {
+            let conn = store.conn();
+            let mut stmt = conn.prepare("SELECT dataset FROM sync_marks").unwrap();
+            let rows = stmt
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .map(|r| r.unwrap())
+                .collect();
+            rows
+        };
+        assert_eq!(marks, vec!["topics".to_owned()]);
+        let a = appointment(
+            1,
+            "2026-12-01T09:00:00+01:00",
+            AppointmentStatus::Confermato,
+        );
+        store.upsert_appointment(&a).unwrap();
+        assert_eq!(store.appointment(&a.id).unwrap(), Some(a));
     }
 
     #[test]
@@ -1735,7 +1645,7 @@ pub(crate) mod tests {
         let store = open(&dir, &MemoryKeyStore::new());
         let a = appointment(1, "2026-12-01T09:00:00+01:00", AppointmentStatus::Prenotato);
         store
-            .save_appointments(&fc(), &[a.clone()], Utc::now())
+            .save_appointments(&fc(), std::slice::from_ref(&a), Utc::now())
             .unwrap();
         let mut b = a.clone();
         b.status = AppointmentStatus::Confermato;
@@ -1763,7 +1673,7 @@ pub(crate) mod tests {
         };
         let mario = contributor(FC, "Mario Rossi");
         store
-            .save_contributors(&[mario.clone()], true, Utc::now())
+            .save_contributors(std::slice::from_ref(&mario), true, Utc::now())
             .unwrap();
         let check = |q: Option<&str>, expected: usize| {
             assert_eq!(
@@ -1848,7 +1758,7 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn a_sealed_row_moved_to_another_row_does_not_open() {
+    fn a_sealed_chunk_moved_under_another_key_does_not_open() {
         let dir = TempDir::new();
         let store = open(&dir, &MemoryKeyStore::new());
         let a = appointment(
@@ -1856,32 +1766,96 @@ pub(crate) mod tests {
             "2026-12-01T09:00:00+01:00",
             AppointmentStatus::Confermato,
         );
-        let b = appointment(
-            2,
-            "2026-12-02T09:00:00+01:00",
-            AppointmentStatus::Confermato,
-        );
+        let b = appointment(2, "2026-12-02T09:00:00+01:00", AppointmentStatus::Annullato);
         store
             .save_appointments(&fc(), &[a.clone(), b], Utc::now())
             .unwrap();
         store
             .conn()
             .execute(
-                "UPDATE appointments SET sealed = (SELECT sealed FROM appointments WHERE id = ?1)
-                 WHERE id <> ?1",
-                [a.id.as_str()],
+                "UPDATE appointment_chunks SET sealed =
+                     (SELECT sealed FROM appointment_chunks WHERE status = 'confermato')
+                 WHERE status = 'annullato'",
+                [],
             )
             .unwrap();
         let err = store
             .appointments(&fc(), &AppointmentFilter::default())
             .unwrap_err();
         assert_eq!(err.code(), "store_damaged");
+        // The chunk that was not touched still opens.
+        assert_eq!(store.appointment(&a.id).unwrap(), Some(a));
+    }
+
+    #[test]
+    fn a_changed_status_moves_the_personal_fields_to_the_right_chunk() {
+        let dir = TempDir::new();
+        let store = open(&dir, &MemoryKeyStore::new());
+        let chunks = |store: &Store| -> Vec<(String, i64)> {
+            let conn = store.conn();
+            let mut stmt = conn
+                .prepare("SELECT status, year FROM appointment_chunks ORDER BY status, year")
+                .unwrap();
+            let rows = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap()
+                .map(|r| r.unwrap())
+                .collect();
+            rows
+        };
+        let mut a = appointment(1, "2026-12-01T09:00:00+01:00", AppointmentStatus::Prenotato);
+        store.upsert_appointment(&a).unwrap();
+        assert_eq!(chunks(&store), vec![("prenotato".to_owned(), 2026)]);
+        a.status = AppointmentStatus::Confermato;
+        a.start = ts("2027-01-04T09:00:00+01:00");
+        a.end = a.start + chrono::Duration::minutes(30);
+        store.upsert_appointment(&a).unwrap();
+        assert_eq!(chunks(&store), vec![("confermato".to_owned(), 2027)]);
+        assert_eq!(store.appointment(&a.id).unwrap(), Some(a.clone()));
+        let b = appointment(
+            2,
+            "2027-02-01T09:00:00+01:00",
+            AppointmentStatus::Confermato,
+        );
+        store.upsert_appointment(&b).unwrap();
+        assert_eq!(chunks(&store), vec![("confermato".to_owned(), 2027)]);
+        let all = store
+            .appointments(&fc(), &AppointmentFilter::default())
+            .unwrap()
+            .items;
+        assert_eq!(all, vec![b, a]);
+    }
+
+    #[test]
+    fn a_history_answered_for_another_person_is_not_cached() {
+        let dir = TempDir::new();
+        let store = open(&dir, &MemoryKeyStore::new());
+        let mut a = appointment(
+            1,
+            "2026-12-01T09:00:00+01:00",
+            AppointmentStatus::Confermato,
+        );
+        a.fiscal_code = FiscalCode::encode(
+            "Verdi",
+            "Luigi",
+            NaiveDate::from_ymd_opt(1980, 1, 1).unwrap(),
+            agenda_core::Sex::Male,
+            "H501",
+        )
+        .unwrap();
+        assert_eq!(
+            store
+                .save_appointments(&fc(), &[a], Utc::now())
+                .unwrap_err()
+                .code(),
+            "store_damaged"
+        );
     }
 
     #[test]
     fn rome_midnight_follows_daylight_saving_time() {
         let offset = |d: NaiveDate| {
-            let t = DateTime::from_timestamp(rome_midnight(d), 0).unwrap();
+            let t = DateTime::from_timestamp(history::rome_midnight(d), 0).unwrap();
             t.with_timezone(&FixedOffset::east_opt(0).unwrap())
                 .to_rfc3339()
         };
