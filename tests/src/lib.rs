@@ -7,6 +7,7 @@
 //! what to install: nothing is skipped.
 
 mod desktop;
+pub mod flows;
 mod webdriver;
 
 pub use desktop::Desktop;
@@ -14,7 +15,7 @@ pub use webdriver::{Element, Session};
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::OnceLock;
+use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
 /// Result type of the harness: errors are sentences for the test log.
@@ -147,19 +148,29 @@ pub fn wait_for<T>(
     }
 }
 
+/// One real window at a time: the tests of a binary run in parallel threads, but two apps
+/// and two WebKit processes at once only make each other slow on two cores.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
 /// Everything one end-to-end test needs: the private desktop, tauri-driver, and a
 /// WebDriver session with the app's window open.
 pub struct Harness {
     /// The WebDriver session driving the app window.
     pub session: Session,
     driver: Guard,
+    driver_url: String,
+    app: PathBuf,
     /// The private desktop (X server, D-Bus, keyring) the app runs in.
     pub desktop: Desktop,
+    _turn: MutexGuard<'static, ()>,
 }
 
 impl Harness {
     /// Starts every part and opens the app. `extra_env` is passed to the app.
     pub async fn start(extra_env: &[(&str, &str)]) -> Result<Self> {
+        let turn = ONE_AT_A_TIME
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let app = app_binary()?;
         let desktop = Desktop::start()?;
         let tauri_driver = require_program(
@@ -199,8 +210,21 @@ impl Harness {
         Ok(Self {
             session,
             driver,
+            driver_url: base,
+            app,
             desktop,
+            _turn: turn,
         })
+    }
+
+    /// Closes the app and starts it again on the same desktop: same data folder, same
+    /// keychain — what an operator sees after quitting (or a crash) and reopening.
+    pub async fn restart_app(&mut self) -> Result<()> {
+        self.session.delete().await?;
+        // WebKitWebDriver closes the app; give its data files a moment to be released.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        self.session = Session::create(&self.driver_url, &self.app).await?;
+        Ok(())
     }
 
     /// Saves a screenshot of the window as `target/e2e-artifacts/<name>.png`.

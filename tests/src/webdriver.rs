@@ -87,11 +87,13 @@ impl Session {
         let deadline = Instant::now() + timeout;
         loop {
             for element in self.find_all(css).await? {
-                if element.displayed().await? {
+                // A node redrawn meanwhile is stale: look again.
+                if element.displayed().await.unwrap_or(false) {
                     return Ok(element);
                 }
             }
             if Instant::now() >= deadline {
+                self.failure_screenshot(css).await;
                 return Err(format!("no visible element `{css}` after {timeout:?}"));
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -109,17 +111,34 @@ impl Session {
         let mut last = String::new();
         loop {
             if let Some(element) = self.find_all(css).await?.into_iter().next() {
-                last = element.text().await?;
-                if pred(&last) {
-                    return Ok(last);
+                if let Ok(text) = element.text().await {
+                    last = text;
+                    if pred(&last) {
+                        return Ok(last);
+                    }
                 }
             }
             if Instant::now() >= deadline {
+                self.failure_screenshot(css).await;
                 return Err(format!(
                     "text of `{css}` never matched after {timeout:?}; last: {last:?}"
                 ));
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Saves what the window shows as `target/e2e-artifacts/failure-<what>.png`, so that a
+    /// failed wait can be looked at.
+    pub async fn failure_screenshot(&self, what: &str) {
+        let name: String = what
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect();
+        if let Ok(png) = self.screenshot().await {
+            let dir = crate::artifacts_dir();
+            let _ = std::fs::create_dir_all(&dir);
+            let _ = std::fs::write(dir.join(format!("failure-{name}.png")), png);
         }
     }
 
@@ -150,7 +169,34 @@ impl Session {
     }
 }
 
-impl Element<'_> {
+impl<'s> Element<'s> {
+    /// The first descendant matching a CSS selector, if any.
+    pub async fn find(&self, css: &str) -> Result<Option<Element<'s>>> {
+        let value = self
+            .session
+            .post(
+                &format!("/element/{}/elements", self.id),
+                json!({"using": "css selector", "value": css}),
+            )
+            .await?;
+        Ok(value
+            .as_array()
+            .and_then(|a| a.first())
+            .and_then(|v| v[ELEMENT_KEY].as_str())
+            .map(|id| Element {
+                session: self.session,
+                id: id.to_owned(),
+            }))
+    }
+
+    /// The same element, bound to `session` (for helpers that take both).
+    pub fn with_session(self, session: &'s Session) -> Element<'s> {
+        Element {
+            session,
+            id: self.id,
+        }
+    }
+
     async fn get(&self, what: &str) -> Result<Value> {
         self.session
             .get(&format!("/element/{}/{what}", self.id))

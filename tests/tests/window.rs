@@ -1,12 +1,11 @@
-//! The app window opens and shows its frame: heading, environment badge, navigation.
+//! The app window opens and shows its frame: heading, environment badge, sign-in; after
+//! signing in, the navigation works. axe-core finds no serious accessibility violation.
 
+use agenda_e2e::flows::{assert_accessible, sign_in_demo, tid, WAIT};
 use agenda_e2e::Harness;
-use std::time::Duration;
-
-const WAIT: Duration = Duration::from_secs(30);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_window_opens_with_its_heading_and_navigation() {
+async fn the_window_opens_with_its_heading_badge_and_navigation() {
     let harness = Harness::start(&[]).await.expect("the e2e harness starts");
     let session = &harness.session;
 
@@ -17,31 +16,59 @@ async fn the_window_opens_with_its_heading_and_navigation() {
         .wait_text("#env-badge", WAIT, |t| t == "Ambiente di prova")
         .await
         .expect("the sandbox badge is shown");
-    let nav: Vec<String> = {
-        let mut texts = Vec::new();
-        for link in session.find_all(".app-nav a").await.unwrap() {
-            texts.push(link.text().await.unwrap());
-        }
-        texts
-    };
-    assert_eq!(nav, ["Comunicazioni", "Gestione appuntamenti"]);
-    harness.screenshot("01-window").await.unwrap();
+    session.wait_screen("accesso").await.unwrap();
+    session.testid("signin-demo-hint").await.unwrap();
+    harness.screenshot("01-accesso").await.unwrap();
+    assert_accessible(&harness, "accesso").await.unwrap();
 
-    session
-        .find_all(".app-nav a[data-route=appuntamenti]")
-        .await
-        .unwrap()[0]
-        .click()
-        .await
-        .unwrap();
+    sign_in_demo(session).await.unwrap();
+    let mut nav = Vec::new();
+    for link in session.find_all(".app-nav a[data-route]").await.unwrap() {
+        if link.displayed().await.unwrap() {
+            nav.push(link.text().await.unwrap());
+        }
+    }
+    assert!(nav.iter().any(|t| t.contains("Comunicazioni")), "{nav:?}");
+    assert!(
+        nav.iter().any(|t| t.contains("Gestione appuntamenti")),
+        "{nav:?}"
+    );
+    harness.screenshot("02-assistiti").await.unwrap();
+    assert_accessible(&harness, "assistiti").await.unwrap();
+
+    session.click_testid("nav-appuntamenti").await.unwrap();
     session
         .wait_text("#page-title", WAIT, |t| t == "Gestione appuntamenti")
         .await
         .unwrap();
+    assert!(session.find_all(&tid("env-badge")).await.unwrap().len() == 1);
     harness
-        .screenshot("02-gestione-appuntamenti")
+        .screenshot("03-gestione-appuntamenti-vuota")
         .await
         .unwrap();
 
+    harness.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_password_is_refused_with_a_message() {
+    let harness = Harness::start(&[]).await.unwrap();
+    let session = &harness.session;
+    session.wait_screen("accesso").await.unwrap();
+    session.type_into("signin-username", "demo").await.unwrap();
+    session
+        .type_into("signin-password", "sbagliata")
+        .await
+        .unwrap();
+    session.click_testid("signin-submit").await.unwrap();
+    let message = session
+        .wait_text(&tid("signin-error"), WAIT, |t| !t.trim().is_empty())
+        .await
+        .unwrap();
+    assert!(
+        !message.contains("undefined") && !message.contains('{'),
+        "{message}"
+    );
+    harness.screenshot("04-accesso-errato").await.unwrap();
     harness.stop().await.unwrap();
 }

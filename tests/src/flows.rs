@@ -1,0 +1,254 @@
+//! Steps that many end-to-end tests share, written the way an operator works the window.
+
+use crate::{Element, Harness, Result, Session};
+use serde_json::{json, Value};
+use std::time::Duration;
+
+/// How long a screen may take to show what a step waits for.
+pub const WAIT: Duration = Duration::from_secs(30);
+
+/// The CSS selector of a `data-testid`.
+pub fn tid(testid: &str) -> String {
+    format!("[data-testid=\"{testid}\"]")
+}
+
+impl Session {
+    /// Waits for the visible element with `testid`.
+    pub async fn testid(&self, testid: &str) -> Result<Element<'_>> {
+        self.wait(&tid(testid), WAIT).await
+    }
+
+    /// Clicks the visible element with `testid` (again, if it was redrawn in between).
+    pub async fn click_testid(&self, testid: &str) -> Result<()> {
+        let mut attempts = 0;
+        loop {
+            match self.testid(testid).await?.click().await {
+                Err(e) if e.contains("stale") && attempts < 20 => attempts += 1,
+                other => return other,
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Replaces the text of the field with `testid`.
+    pub async fn type_into(&self, testid: &str, text: &str) -> Result<()> {
+        let mut attempts = 0;
+        loop {
+            let field = self.testid(testid).await?;
+            // As a person would: select everything, delete it, type. (WebDriver's "clear"
+            // fires no input event, so the screen's state would keep the old text.)
+            let typed = match field.send_keys("\u{E009}a\u{E000}\u{E003}").await {
+                Ok(()) => field.send_keys(text).await,
+                Err(e) => Err(e),
+            };
+            match typed {
+                Err(e) if e.contains("stale") && attempts < 20 => attempts += 1,
+                other => return other,
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits until `<body data-screen>` is `screen`.
+    pub async fn wait_screen(&self, screen: &str) -> Result<()> {
+        let deadline = std::time::Instant::now() + WAIT;
+        loop {
+            let current = self
+                .execute("return document.body.dataset.screen || ''", json!([]))
+                .await?;
+            if current.as_str() == Some(screen) {
+                return Ok(());
+            }
+            if std::time::Instant::now() >= deadline {
+                return Err(format!("screen is {current}, never became {screen:?}"));
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits until the element with `testid` has `attribute` equal to `value`.
+    pub async fn wait_attribute(&self, testid: &str, attribute: &str, value: &str) -> Result<()> {
+        let deadline = std::time::Instant::now() + WAIT;
+        loop {
+            if let Some(element) = self.find_all(&tid(testid)).await?.into_iter().next() {
+                if element.attribute(attribute).await?.as_deref() == Some(value) {
+                    return Ok(());
+                }
+            }
+            if std::time::Instant::now() >= deadline {
+                return Err(format!("{testid} never had {attribute}={value:?}"));
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+/// Signs in as the demo operator of the embedded sandbox and waits for the main screens.
+pub async fn sign_in_demo(session: &Session) -> Result<()> {
+    session.wait_screen("accesso").await?;
+    session.type_into("signin-username", "demo").await?;
+    session.type_into("signin-password", "demo").await?;
+    session.click_testid("signin-submit").await?;
+    if let Err(error) = session.wait_screen("assistiti").await {
+        let shown = session
+            .execute(
+                "return [document.body.dataset.screen, \
+                 document.querySelector('[data-testid=signin-error]').textContent].join(' | ')",
+                json!([]),
+            )
+            .await;
+        return Err(format!(
+            "sign-in did not complete ({error}); window: {shown:?}"
+        ));
+    }
+    Ok(())
+}
+
+/// Searches Assistiti for `query` and picks the result whose text contains `name`; waits for
+/// the *utente selezionato* in the header. Returns the fiscal code.
+pub async fn pick_contributor(session: &Session, query: &str, name: &str) -> Result<String> {
+    session.click_testid("nav-assistiti").await?;
+    session.wait_screen("assistiti").await?;
+    session.type_into("contributor-search", query).await?;
+    // The results are redrawn as the search settles: a row found a moment ago may be gone
+    // (stale), so look again until one is clicked.
+    let deadline = std::time::Instant::now() + WAIT;
+    let code = loop {
+        let mut clicked = None;
+        for option in session.find_all(&tid("contributor-option")).await? {
+            let Ok(text) = option.text().await else { break };
+            if text.contains(name) {
+                let code = option.attribute("data-fiscal-code").await;
+                if let (Ok(code), Ok(())) = (code, option.click().await) {
+                    clicked = Some(code.unwrap_or_default());
+                }
+                break;
+            }
+        }
+        if let Some(code) = clicked {
+            break code;
+        }
+        if std::time::Instant::now() >= deadline {
+            return Err(format!("no contributor option with {name:?}"));
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    };
+    session
+        .wait_text(&tid("selected-contributor-name"), WAIT, |t| {
+            t.contains(name)
+        })
+        .await?;
+    Ok(code)
+}
+
+/// The communication row whose text contains `subject`, once the list shows it.
+pub async fn communication_row<'s>(session: &'s Session, subject: &str) -> Result<Element<'s>> {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        for row in session.find_all(&tid("comm-row")).await? {
+            if row.text().await.is_ok_and(|t| t.contains(subject)) {
+                return Ok(row);
+            }
+        }
+        if std::time::Instant::now() >= deadline {
+            return Err(format!("no communication row with {subject:?}"));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Clicks "Richiedi appuntamento" on the row with `subject` and goes through steps 1–3 of
+/// the wizard, choosing the first punto di consulenza, struttura and free slot. Returns the
+/// chosen slot's start.
+pub async fn wizard_to_contacts(session: &Session, subject: &str) -> Result<String> {
+    let row = communication_row(session, subject).await?;
+    let button = row_child(session, &row, "request-appointment").await?;
+    button.click().await?;
+    session.wait_screen("prenotazione").await?;
+    session.click_testid("point-option").await?;
+    session.click_testid("wizard-next").await?;
+    session.click_testid("office-option").await?;
+    session.click_testid("wizard-next").await?;
+    let slot = first_free_slot(session).await?;
+    let start = slot.attribute("data-start").await?.unwrap_or_default();
+    slot.click().await?;
+    session.click_testid("wizard-next").await?;
+    session.testid("contact-phone").await?;
+    Ok(start)
+}
+
+/// The first enabled slot of the week view, moving to later weeks while one is empty.
+pub async fn first_free_slot(session: &Session) -> Result<Element<'_>> {
+    for _ in 0..9 {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            for slot in session.find_all(&tid("slot-option")).await? {
+                if slot.enabled().await? && slot.displayed().await? {
+                    return Ok(slot);
+                }
+            }
+            let mut empty = false;
+            for element in session.find_all(&tid("slots-empty")).await? {
+                empty |= element.displayed().await?;
+            }
+            if empty || std::time::Instant::now() >= deadline {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+        session.click_testid("week-next").await?;
+    }
+    Err("no free slot in the next weeks".into())
+}
+
+/// The element with `testid` inside `row`.
+pub async fn row_child<'s>(
+    session: &'s Session,
+    row: &Element<'s>,
+    testid: &str,
+) -> Result<Element<'s>> {
+    row.find(&tid(testid))
+        .await?
+        .ok_or_else(|| format!("no {testid} in the row"))
+        .map(|e| e.with_session(session))
+}
+
+/// Runs axe-core in the window and fails on any serious or critical violation.
+pub async fn assert_accessible(harness: &Harness, screen: &str) -> Result<()> {
+    let axe_path = crate::workspace_root().join("tests/node_modules/axe-core/axe.min.js");
+    let axe = std::fs::read_to_string(&axe_path).map_err(|e| {
+        format!(
+            "axe-core is not installed ({}: {e}); run `npm ci --prefix tests`",
+            axe_path.display()
+        )
+    })?;
+    harness.session.execute(&axe, json!([])).await?;
+    let result: Value = harness
+        .session
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, {resultTypes: ['violations']})
+               .then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                 nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)}))))
+               .catch(e => done({error: String(e)}));",
+            json!([]),
+        )
+        .await?;
+    if let Some(error) = result.get("error") {
+        return Err(format!("axe-core failed on {screen}: {error}"));
+    }
+    let serious: Vec<&Value> = result
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
+        .collect();
+    if serious.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "axe-core: serious or critical violations on {screen}: {}",
+            serde_json::to_string_pretty(&serious).unwrap_or_default()
+        ))
+    }
+}

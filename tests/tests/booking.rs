@@ -1,0 +1,321 @@
+//! The desk workflows end to end in the real window, against the embedded sandbox:
+//! Richiedi appuntamento → wizard → Prenota → Conferma / Cancella → Gestione appuntamenti.
+
+use agenda_e2e::flows::{
+    assert_accessible, communication_row, pick_contributor, row_child, sign_in_demo, tid,
+    wizard_to_contacts, WAIT,
+};
+use agenda_e2e::{free_port, Harness, Session};
+use serde_json::{json, Value};
+
+/// Rossi Mario's communications in the demo seed: one bookable today, one not yet.
+const ELIGIBLE: &str = "Variazione dell'indirizzo di residenza";
+const NOT_YET: &str = "Richiesta di rateizzazione";
+
+async fn open_rossi(session: &Session) {
+    sign_in_demo(session).await.unwrap();
+    pick_contributor(session, "Rossi", "Rossi Mario")
+        .await
+        .unwrap();
+    session.click_testid("nav-comunicazioni").await.unwrap();
+    session.wait_screen("comunicazioni").await.unwrap();
+}
+
+async fn fill_contacts_and_book(session: &Session) -> String {
+    session
+        .type_into("contact-phone", "333 123 4567")
+        .await
+        .unwrap();
+    session
+        .type_into("contact-notes", "Chiarimenti sulla variazione di residenza")
+        .await
+        .unwrap();
+    session.click_testid("book-submit").await.unwrap();
+    session
+        .wait_text(&tid("appointment-id"), WAIT, |t| {
+            t.trim().starts_with("AP-")
+        })
+        .await
+        .unwrap()
+        .trim()
+        .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_operator_books_confirms_and_annuls_an_appointment() {
+    let harness = Harness::start(&[]).await.expect("the e2e harness starts");
+    let session = &harness.session;
+    open_rossi(session).await;
+    harness.screenshot("10-comunicazioni").await.unwrap();
+    assert_accessible(&harness, "comunicazioni").await.unwrap();
+
+    // Not yet eligible: disabled, with the date from which it will be.
+    let not_yet = communication_row(session, NOT_YET).await.unwrap();
+    let button = row_child(session, &not_yet, "request-appointment")
+        .await
+        .unwrap();
+    assert!(!button.enabled().await.unwrap());
+    let reason = row_child(session, &not_yet, "request-reason")
+        .await
+        .unwrap();
+    let reason = reason.text().await.unwrap();
+    assert!(reason.contains("dal") && reason.contains('/'), "{reason}");
+
+    // Eligible: through the three steps.
+    wizard_to_contacts(session, ELIGIBLE).await.unwrap();
+    harness.screenshot("11-wizard-contatti").await.unwrap();
+
+    // Bad input is explained beside the field, and Prenota is refused.
+    session
+        .type_into("contact-phone", "899 123456")
+        .await
+        .unwrap();
+    session.type_into("contact-notes", "   ").await.unwrap();
+    let phone_error = session
+        .wait_text(&tid("contact-phone-error"), WAIT, |t| !t.trim().is_empty())
+        .await
+        .unwrap();
+    assert!(!phone_error.contains("undefined"), "{phone_error}");
+    session.click_testid("book-submit").await.unwrap();
+    session
+        .wait_text(&tid("contact-notes-error"), WAIT, |t| !t.trim().is_empty())
+        .await
+        .unwrap();
+    assert!(
+        session
+            .find_all(&tid("appointment-id"))
+            .await
+            .unwrap()
+            .iter()
+            .len()
+            <= 1
+    );
+    harness.screenshot("12-wizard-errori").await.unwrap();
+    assert_accessible(&harness, "wizard contatti con errori")
+        .await
+        .unwrap();
+
+    let id = fill_contacts_and_book(session).await;
+    session.testid("hold-countdown").await.unwrap();
+    harness.screenshot("13-prenotato").await.unwrap();
+
+    session.click_testid("confirm-booking").await.unwrap();
+    session
+        .wait_attribute("outcome", "data-result", "confirmed")
+        .await
+        .unwrap();
+    harness.screenshot("14-confermato").await.unwrap();
+
+    // Gestione appuntamenti: Confermato, then Annulla appuntamento.
+    session.click_testid("nav-appuntamenti").await.unwrap();
+    session.wait_screen("appuntamenti").await.unwrap();
+    session
+        .wait_attribute("history-row", "data-status", "confermato")
+        .await
+        .unwrap();
+    let row = session.testid("history-row").await.unwrap();
+    assert_eq!(
+        row.attribute("data-id").await.unwrap().as_deref(),
+        Some(id.as_str())
+    );
+    assert!(row.text().await.unwrap().contains("Confermato"));
+    harness.screenshot("15-gestione-confermato").await.unwrap();
+    session.click_testid("history-open").await.unwrap();
+    session.testid("appointment-detail").await.unwrap();
+    harness.screenshot("16-dettaglio").await.unwrap();
+    session.click_testid("cancel-appointment").await.unwrap();
+    session.testid("cancel-dialog").await.unwrap();
+    session
+        .type_into("cancel-dialog-reason", "Il contribuente non è disponibile")
+        .await
+        .unwrap();
+    harness.screenshot("17-annulla-dialogo").await.unwrap();
+    session.click_testid("cancel-dialog-confirm").await.unwrap();
+    session
+        .wait_attribute("history-row", "data-status", "annullato")
+        .await
+        .unwrap();
+    harness.screenshot("18-annullato").await.unwrap();
+    harness.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancella_prenotazione_releases_the_held_slot() {
+    let harness = Harness::start(&[]).await.unwrap();
+    let session = &harness.session;
+    open_rossi(session).await;
+    wizard_to_contacts(session, ELIGIBLE).await.unwrap();
+    fill_contacts_and_book(session).await;
+    session.click_testid("cancel-booking").await.unwrap();
+    session
+        .wait_attribute("outcome", "data-result", "cancelled")
+        .await
+        .unwrap();
+    harness
+        .screenshot("20-prenotazione-cancellata")
+        .await
+        .unwrap();
+    harness.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_hold_cannot_be_confirmed() {
+    let harness = Harness::start(&[("CASSETTO_SANDBOX_HOLD_TTL", "3")])
+        .await
+        .unwrap();
+    let session = &harness.session;
+    open_rossi(session).await;
+    wizard_to_contacts(session, ELIGIBLE).await.unwrap();
+    fill_contacts_and_book(session).await;
+    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    session.click_testid("confirm-booking").await.unwrap_or(());
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let expired = !session
+            .find_all(&tid("hold-expired"))
+            .await
+            .unwrap()
+            .is_empty();
+        let failed = session
+            .find_all("[data-testid=outcome][data-result=failed]")
+            .await
+            .unwrap()
+            .len()
+            == 1;
+        if expired || failed {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the expiry was never shown"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    harness.screenshot("21-prenotazione-scaduta").await.unwrap();
+    harness.stop().await.unwrap();
+}
+
+/// Books `start` at the same office and point for another contributor, over HTTP, as a
+/// second desk would.
+async fn book_elsewhere(base: &str, office: &str, point: &str, start: &str) {
+    let http = reqwest::Client::new();
+    let token: Value = http
+        .post(format!("{base}/api/v1/auth/token"))
+        .json(&json!({"grant_type": "password", "username": "demo", "password": "demo"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let bearer = format!("Bearer {}", token["access_token"].as_str().unwrap());
+    let contributors: Value = http
+        .get(format!("{base}/api/v1/contributors?limit=500"))
+        .header("Authorization", &bearer)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for contributor in contributors["items"].as_array().unwrap() {
+        let code = contributor["fiscal_code"].as_str().unwrap();
+        let comms: Value = http
+            .get(format!("{base}/api/v1/contributors/{code}/communications"))
+            .header("Authorization", &bearer)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let Some(comm) = comms["items"].as_array().unwrap().iter().find(|c| {
+            c["appointment_request"]["allowed"] == json!(true)
+                && !contributor["display_name"]
+                    .as_str()
+                    .unwrap()
+                    .contains("Rossi")
+        }) else {
+            continue;
+        };
+        let response = http
+            .post(format!("{base}/api/v1/bookings"))
+            .header("Authorization", &bearer)
+            .header("Idempotency-Key", format!("e2e-{code}"))
+            .json(&json!({
+                "communication_id": comm["id"], "fiscal_code": code,
+                "topic_code": comm["topic_code"], "consultation_point": point,
+                "office_code": office, "slot_start": start,
+                "phone": "06 1234 5678", "notes": "Prenotato da un altro sportello"
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+        return;
+    }
+    panic!("no other contributor with a bookable communication");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slot_taken_in_between_offers_the_alternatives() {
+    let port = free_port().unwrap();
+    let listen = format!("127.0.0.1:{port}");
+    let harness = Harness::start(&[("CASSETTO_SANDBOX_LISTEN", &listen)])
+        .await
+        .unwrap();
+    let session = &harness.session;
+    open_rossi(session).await;
+    let start = wizard_to_contacts(session, ELIGIBLE).await.unwrap();
+    let chosen: Value = session
+        .execute(
+            "const r = document.querySelector('[data-testid=office-option]:checked');
+             const p = document.querySelector('[data-testid=point-option]:checked');
+             return {office: r && r.value, point: p && p.value};",
+            json!([]),
+        )
+        .await
+        .unwrap();
+    let office = chosen["office"]
+        .as_str()
+        .expect("the chosen office is known");
+    // The draft keeps the office's own point of the chosen kind: read it from the draft.
+    let drafts: Value = session
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             window.__TAURI__.core.invoke('list_drafts').then(done, e => done({error: e}));",
+            json!([]),
+        )
+        .await
+        .unwrap();
+    let point = drafts[0]["consultation_point"]
+        .as_str()
+        .expect("a saved draft")
+        .to_owned();
+    book_elsewhere(&format!("http://{listen}"), office, &point, &start).await;
+
+    session
+        .type_into("contact-phone", "333 123 4567")
+        .await
+        .unwrap();
+    session
+        .type_into("contact-notes", "Chiarimenti")
+        .await
+        .unwrap();
+    session.click_testid("book-submit").await.unwrap();
+    session.testid("alternative-option").await.unwrap();
+    harness.screenshot("22-orario-occupato").await.unwrap();
+    session.click_testid("alternative-option").await.unwrap();
+    session.click_testid("book-submit").await.unwrap_or(());
+    session
+        .wait_text(&tid("appointment-id"), WAIT, |t| {
+            t.trim().starts_with("AP-")
+        })
+        .await
+        .unwrap();
+    harness
+        .screenshot("23-alternativa-prenotata")
+        .await
+        .unwrap();
+    harness.stop().await.unwrap();
+}
