@@ -16,13 +16,16 @@
 //! is there by half.
 //!
 //! # Personal data at rest
-//! Fiscal codes, phones, notes, names and message texts are sealed with
-//! [`crate::crypto::Cipher`] under the installation's data key, which lives only in the OS
-//! keychain ([`KeyStore`]). Rows are found by a keyed hash of the fiscal code. What stays in
-//! clear: codes of offices, points and topics, appointment ids and statuses, dates and
-//! times — what the history filters need, and nothing that names a person. A database
-//! opened with another key, or whose key has vanished from the keychain, is refused with an
-//! explanation; nothing is ever written in clear as a fallback.
+//! Contributors, communications and threads, appointments, drafts and queued bookings are
+//! sealed with [`crate::crypto::Cipher`] (XChaCha20-Poly1305) under the installation's data
+//! key, which lives only in the OS keychain ([`KeyStore`]). Rows are found by a keyed hash
+//! of the fiscal code. What stays in clear is only what finding and ordering rows needs and
+//! names nobody: ids of communications and appointments, appointment statuses and years,
+//! send times of communications, draft states, sync times, and the reference data (public
+//! lists of offices and topics). The appointment history is sealed in chunks, one per
+//! contributor, status and year (see `history`), so that a long history opens fast. A
+//! database opened with another key, or whose key has vanished from the keychain, is
+//! refused with an explanation; nothing is ever written in clear as a fallback.
 //!
 //! # Schema
 //! Versioned with `PRAGMA user_version`: [`MIGRATIONS`] lists every step from the empty
@@ -146,6 +149,12 @@ pub const MIGRATIONS: &[&str] = &[
         sealed  BLOB NOT NULL,
         PRIMARY KEY (fc_hash, status, year)
     ) STRICT, WITHOUT ROWID;
+    "#,
+    // 3: the reason a draft came back is sealed too (server messages may quote what was
+    // typed). Reasons stored in clear by version 2 are dropped.
+    r#"
+    ALTER TABLE drafts DROP COLUMN problem;
+    ALTER TABLE drafts ADD COLUMN problem BLOB;
     "#,
 ];
 
@@ -794,6 +803,23 @@ impl Store {
         out
     }
 
+    fn problem_aad(hash: &[u8], communication_id: &str) -> Vec<u8> {
+        let mut out = b"draft-problem\0".to_vec();
+        out.extend_from_slice(hash);
+        out.push(0);
+        out.extend_from_slice(communication_id.as_bytes());
+        out
+    }
+
+    fn seal_problem(
+        &self,
+        hash: &[u8],
+        communication_id: &str,
+        problem: &ReturnedProblem,
+    ) -> Vec<u8> {
+        self.seal(&Self::problem_aad(hash, communication_id), problem)
+    }
+
     /// Saves the wizard of a draft, durably: when this returns `Ok`, the draft survives a
     /// crash or power loss. Refused with [`StoreError::DraftLocked`] while the draft is
     /// queued or holds a slot.
@@ -869,7 +895,7 @@ impl Store {
             let state: String = row.get(4)?;
             let appointment_id: Option<String> = row.get(5)?;
             let hold_expires_at: Option<String> = row.get(6)?;
-            let problem: Option<String> = row.get(7)?;
+            let problem: Option<Vec<u8>> = row.get(7)?;
             let sealed: Vec<u8> = row.get(8)?;
             let wizard: Wizard =
                 self.open_sealed(WHAT, &Self::draft_aad(&hash, &communication_id), &sealed)?;
@@ -883,7 +909,9 @@ impl Store {
                 _ => return Err(damaged()),
             };
             let problem = problem
-                .map(|json| serde_json::from_str(&json).map_err(|_| damaged()))
+                .map(|sealed| {
+                    self.open_sealed(WHAT, &Self::problem_aad(&hash, &communication_id), &sealed)
+                })
                 .transpose()?;
             out.push(Draft {
                 wizard,
@@ -910,22 +938,24 @@ impl Store {
         Ok(n > 0)
     }
 
-    /// Puts a draft back to editing, keeping (or replacing) its problem: a held slot was
-    /// released or expired.
+    /// Puts a draft back to editing (a held slot was released or expired), with `problem`
+    /// as the reason to show, or none.
     pub fn reopen_draft(
         &self,
         fiscal_code: &FiscalCode,
         communication_id: &str,
         problem: Option<&ReturnedProblem>,
     ) -> Result<bool, StoreError> {
+        let hash = self.fc_hash(fiscal_code);
+        let sealed = problem.map(|p| self.seal_problem(&hash, communication_id, p));
         let conn = self.conn();
         let n = set_draft_state(
             &conn,
-            &self.fc_hash(fiscal_code),
+            &hash,
             communication_id,
             "editing",
             None,
-            problem,
+            sealed.as_deref(),
         )?;
         Ok(n > 0)
     }
@@ -1055,6 +1085,7 @@ impl Store {
         problem: &ReturnedProblem,
     ) -> Result<(), StoreError> {
         let hash = self.fc_hash(&entry.booking.fiscal_code);
+        let sealed = self.seal_problem(&hash, &entry.booking.communication_id, problem);
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute("DELETE FROM outbox WHERE id = ?1", [entry.id])?;
@@ -1064,7 +1095,7 @@ impl Store {
             &entry.booking.communication_id,
             "editing",
             None,
-            Some(problem),
+            Some(&sealed),
         )?;
         tx.commit()?;
         Ok(())
@@ -1080,9 +1111,8 @@ fn set_draft_state(
     communication_id: &str,
     state: &str,
     held: Option<&Appointment>,
-    problem: Option<&ReturnedProblem>,
+    problem: Option<&[u8]>,
 ) -> Result<usize, rusqlite::Error> {
-    let problem = problem.map(|p| serde_json::to_string(p).expect("problems serialize"));
     conn.execute(
         "UPDATE drafts SET state = ?3, appointment_id = ?4, hold_expires_at = ?5, problem = ?6,
              revision = revision + 1, updated_at = ?7
@@ -1737,6 +1767,22 @@ pub(crate) mod tests {
         );
         a.notes = Notes::parse("nota segreta sul reddito").unwrap();
         store.save_appointments(&fc(), &[a], Utc::now()).unwrap();
+        store.save_draft(&wizard("COM-2", "333", "n")).unwrap();
+        let entry = store
+            .queue_booking(&booking("COM-2"), &IdempotencyKey::generate())
+            .unwrap();
+        let problem = ReturnedProblem {
+            code: "invalid_phone".to_owned(),
+            message: "Il numero 347 999 8877 non è valido".to_owned(),
+            allowed_from: None,
+            alternatives: Vec::new(),
+            at: Utc::now(),
+        };
+        store.resolve_returned(&entry, &problem).unwrap();
+        assert_eq!(
+            store.draft(&fc(), "COM-2").unwrap().unwrap().problem,
+            Some(problem)
+        );
         drop(store);
         let mut bytes = Vec::new();
         for entry in std::fs::read_dir(dir.path()).unwrap() {
