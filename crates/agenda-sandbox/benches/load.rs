@@ -120,6 +120,20 @@ impl Server {
     }
 }
 
+/// User + system CPU seconds of a process so far (Linux `/proc`).
+fn cpu_seconds(pid: &str) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let fields: Vec<&str> = stat
+        .rsplit_once(") ")
+        .map(|(_, rest)| rest.split(' ').collect())
+        .unwrap_or_default();
+    let ticks: f64 = [11, 12]
+        .iter()
+        .filter_map(|&i| fields.get(i).and_then(|v| v.parse::<f64>().ok()))
+        .sum();
+    ticks / 100.0
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = Command::new("kill")
@@ -148,7 +162,7 @@ struct SlotRef {
     start: String,
 }
 
-#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::main(flavor = "multi_thread", worker_threads = 1)]
 async fn main() {
     let options = options();
     let dir = std::env::temp_dir().join(format!("agenda-sandbox-bench-{}", std::process::id()));
@@ -234,6 +248,8 @@ async fn main() {
     );
 
     // Phase 1: holds.
+    let server_pid = server.child.id().to_string();
+    let cpu_before = (cpu_seconds(&server_pid), cpu_seconds("self"));
     let work = Arc::new(work);
     let communications = Arc::new(communications);
     let next = Arc::new(AtomicUsize::new(0));
@@ -300,6 +316,10 @@ async fn main() {
         other += o;
     }
     let elapsed = started.elapsed();
+    let cpu_holds = (
+        cpu_seconds(&server_pid) - cpu_before.0,
+        cpu_seconds("self") - cpu_before.1,
+    );
     latencies.sort();
     let mut per_slot: HashMap<(&str, &str, &str), usize> = HashMap::new();
     for &i in &won {
@@ -353,6 +373,10 @@ async fn main() {
         read_errors += e;
     }
     let reads_elapsed = reads_started.elapsed();
+    let cpu_reads = (
+        cpu_seconds(&server_pid) - cpu_before.0 - cpu_holds.0,
+        cpu_seconds("self") - cpu_before.1 - cpu_holds.1,
+    );
     read_latencies.sort();
     drop(server);
 
@@ -402,6 +426,10 @@ async fn main() {
         read_latencies.len(),
         reads_elapsed.as_secs_f64(),
         read_errors
+    );
+    println!(
+        "CPU seconds   holds: server {:.2}, load generator {:.2}; reads: server {:.2}, load generator {:.2}",
+        cpu_holds.0, cpu_holds.1, cpu_reads.0, cpu_reads.1
     );
     println!("double bookings: {client_doubles} (slots answered 201 twice), {db_doubles} (slots with two live appointments in the database)");
     println!(

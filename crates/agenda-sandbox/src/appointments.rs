@@ -274,14 +274,13 @@ async fn transition(
     let now = state.now();
     let outcome = state
         .db()
-        .write(move |conn| {
-            let tx = conn.transaction()?;
-            let row = AppointmentRow::load(&tx, &id)?.ok_or_else(appointment_not_found)?;
-            check_delegation(&tx, &operator.id, &row.fiscal_code, now)?;
+        .write(move |tx| {
+            let row = AppointmentRow::load(tx, &id)?.ok_or_else(appointment_not_found)?;
+            check_delegation(tx, &operator.id, &row.fiscal_code, now)?;
             let (current, since) = row.effective(now);
             if current != row.status {
                 // Write down what time already decided (expiry, completion).
-                set_status(&tx, &row.id, current, since, None)?;
+                set_status(tx, &row.id, current, since, None)?;
             }
             let outcome = match apply(
                 current,
@@ -292,15 +291,15 @@ async fn transition(
             ) {
                 Ok(next) => {
                     if next != current {
-                        set_status(&tx, &row.id, next, now.timestamp(), reason.as_deref())?;
+                        set_status(tx, &row.id, next, now.timestamp(), reason.as_deref())?;
                     }
                     let row =
-                        AppointmentRow::load(&tx, &row.id)?.ok_or_else(appointment_not_found)?;
+                        AppointmentRow::load(tx, &row.id)?.ok_or_else(appointment_not_found)?;
                     Ok(row)
                 }
                 Err(e) => Err(transition_error(e)),
             };
-            tx.commit()?;
+            // Kept even when refused: what time decided above stays written.
             Ok(outcome)
         })
         .await??;

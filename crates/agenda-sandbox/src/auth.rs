@@ -14,7 +14,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use rand::RngCore;
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -146,17 +146,14 @@ pub async fn token(
     let access_ttl = state.access_token_ttl().num_seconds();
     let outcome = state
         .db()
-        .write(move |conn| {
-            let tx = conn.transaction()?;
-            // Refusals are committed too: they record failures and revocations.
-            let outcome = match grant {
+        .write(move |tx| {
+            // Refusals are kept too: they record failures and revocations.
+            match grant {
                 Grant::Password { username, password } => {
-                    password_grant(&tx, &username, &password, now, access_ttl)?
+                    password_grant(tx, &username, &password, now, access_ttl)
                 }
-                Grant::Refresh { token } => refresh_grant(&tx, &token, now, access_ttl)?,
-            };
-            tx.commit()?;
-            Ok(outcome)
+                Grant::Refresh { token } => refresh_grant(tx, &token, now, access_ttl),
+            }
         })
         .await?;
     let (response, (hash, cached)) = match outcome {
@@ -186,8 +183,7 @@ pub async fn revoke(
     let operator_id = operator.id.to_string();
     let family = state
         .db()
-        .write(move |conn| {
-            let tx = conn.transaction()?;
+        .write(move |tx| {
             let family: Option<String> = tx
                 .query_row(
                     "SELECT family FROM refresh_tokens WHERE token_hash = ?1 AND operator_id = ?2",
@@ -196,9 +192,8 @@ pub async fn revoke(
                 )
                 .optional()?;
             if let Some(family) = &family {
-                revoke_family(&tx, family)?;
+                revoke_family(tx, family)?;
             }
-            tx.commit()?;
             Ok(family)
         })
         .await?;
@@ -245,7 +240,7 @@ impl From<ApiError> for Refusal {
 type GrantOutcome = Result<Result<Issued, Refusal>, ApiError>;
 
 fn password_grant(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     username: &str,
     password: &str,
     now: i64,
@@ -310,7 +305,7 @@ fn password_grant(
     }
 }
 
-fn refresh_grant(tx: &Transaction<'_>, token: &str, now: i64, access_ttl: i64) -> GrantOutcome {
+fn refresh_grant(tx: &Connection, token: &str, now: i64, access_ttl: i64) -> GrantOutcome {
     let hash = token_hash(token);
     let found: Option<(String, i64, Option<i64>, OperatorInfo)> = tx
         .prepare_cached(
@@ -359,7 +354,7 @@ fn refresh_grant(tx: &Transaction<'_>, token: &str, now: i64, access_ttl: i64) -
 }
 
 fn issue(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     operator: OperatorInfo,
     family: &str,
     now: i64,
@@ -401,7 +396,7 @@ fn issue(
     ))
 }
 
-fn revoke_family(tx: &Transaction<'_>, family: &str) -> rusqlite::Result<()> {
+fn revoke_family(tx: &Connection, family: &str) -> rusqlite::Result<()> {
     tx.execute("DELETE FROM access_tokens WHERE family = ?1", [family])?;
     tx.execute("DELETE FROM refresh_tokens WHERE family = ?1", [family])?;
     Ok(())

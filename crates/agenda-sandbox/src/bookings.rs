@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
-use rusqlite::{params, Transaction};
+use rusqlite::{params, Connection};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -64,11 +64,10 @@ pub async fn create(
     let worker_state = state.clone();
     let (status, body) = state
         .db()
-        .write(move |conn| {
-            // The flight ends when the transaction does, even if the client went away.
+        .write(move |tx| {
+            // The flight ends when the job does, even if the client went away.
             let _flight = flight;
-            let tx = conn.transaction()?;
-            if let Some(stored) = idempotency::lookup(&tx, &operator.id, &key)? {
+            if let Some(stored) = idempotency::lookup(tx, &operator.id, &key)? {
                 return if stored.request_hash == hash {
                     Ok((stored.status, stored.body))
                 } else {
@@ -79,7 +78,7 @@ pub async fn create(
                 };
             }
             let outcome = from_json_value::<BookingRequest>(body)
-                .and_then(|request| book(&tx, &worker_state, &operator.id, request, now));
+                .and_then(|request| book(tx, &worker_state, &operator.id, request, now));
             let (status, body) = match outcome {
                 Ok(row) => (
                     StatusCode::CREATED.as_u16(),
@@ -90,7 +89,7 @@ pub async fn create(
                 Err(e) => (e.status().as_u16(), e.body()),
             };
             idempotency::store(
-                &tx,
+                tx,
                 &operator.id,
                 &key,
                 &hash,
@@ -98,7 +97,6 @@ pub async fn create(
                 &body,
                 now.timestamp(),
             )?;
-            tx.commit()?;
             Ok((status, body))
         })
         .await?;
@@ -117,7 +115,7 @@ pub async fn create(
 
 /// Checks the request and holds the slot; any error is the answer to store.
 fn book(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     state: &AppState,
     operator_id: &str,
     request: BookingRequest,
@@ -264,7 +262,7 @@ fn book(
 }
 
 fn slot_taken(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     state: &AppState,
     point_code: &str,
     start: DateTime<Utc>,

@@ -1,21 +1,24 @@
 //! The SQLite database: schema, one write connection, a small pool of read connections.
 //!
-//! Every statement runs on a blocking thread (`spawn_blocking`): the write connection sits
-//! behind a `std::sync::Mutex` that is never held across an `.await`, so writes are
-//! serialised in the process, and SQLite (WAL) lets readers proceed meanwhile.
+//! No statement runs on an async worker: writes go to a dedicated writer thread that owns
+//! the write connection and commits them in groups, reads run on blocking threads
+//! (`spawn_blocking`) over a small pool of read connections, and SQLite (WAL) lets readers
+//! proceed while the writer writes. No `std::sync::Mutex` is held across an `.await`.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::mpsc::{Receiver, Sender};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use rusqlite::{Connection, OpenFlags};
+use tokio::sync::{oneshot, Semaphore};
 
 use crate::error::ApiError;
 
 /// Version of the schema written by [`migrate`]; kept in `PRAGMA user_version`.
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
 
-/// How many idle read connections are kept.
-const MAX_IDLE_READERS: usize = 8;
+/// How many read connections serve queries at once.
+const READERS: usize = 4;
 
 const SCHEMA: &str = r#"
 CREATE TABLE operators (
@@ -162,6 +165,16 @@ CREATE TABLE idempotency_keys (
 CREATE INDEX idempotency_keys_by_age ON idempotency_keys(created_at);
 "#;
 
+/// Version 2: a covering index for slot availability (`GET /slots` reads it alone).
+const LIVE_SLOTS_INDEX: &str = "
+CREATE INDEX appointments_live_slots
+    ON appointments(office_code, consultation_point, start_at, status, hold_expires_at)
+    WHERE status IN ('prenotato', 'confermato');
+";
+
+/// The schema steps; a database at version `n` runs the steps from index `n` on.
+const MIGRATIONS: [&str; SCHEMA_VERSION as usize] = [SCHEMA, LIVE_SLOTS_INDEX];
+
 /// Why the database could not be opened.
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -174,6 +187,12 @@ pub enum DbError {
         #[source]
         source: rusqlite::Error,
     },
+    /// Setup work was asked for after the server started writing.
+    #[error("database {path} is already serving")]
+    Serving {
+        /// The database file.
+        path: PathBuf,
+    },
     /// The file was written by a newer version of the sandbox.
     #[error("database {path} has schema version {found}, newer than {SCHEMA_VERSION}")]
     NewerSchema {
@@ -184,12 +203,110 @@ pub enum DbError {
     },
 }
 
-/// The database: one writer, a pool of readers, all on the same file.
-#[derive(Debug)]
+/// The database: one writer thread, a pool of readers, all on the same file.
+///
+/// Writes are jobs sent to a dedicated thread that owns the write connection. It takes every
+/// job waiting at once (up to [`MAX_BATCH`]) into one transaction, each job in a savepoint of
+/// its own, and commits once: a job's changes are kept when it returns `Ok` and rolled back
+/// when it returns `Err`, and its caller hears back only after the commit (group commit).
+/// Readers queue on an async semaphore, so a blocking thread is only taken when a read
+/// connection is free for it.
 pub(crate) struct Db {
     path: PathBuf,
-    writer: Mutex<Connection>,
+    /// The write connection until the writer thread takes it (setup and seeding use it).
+    setup: Mutex<Option<Connection>>,
+    jobs: OnceLock<Sender<Box<dyn Job>>>,
     readers: Mutex<Vec<Connection>>,
+    reader_turns: Semaphore,
+    checkpointer: Mutex<Connection>,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Most jobs committed together.
+const MAX_BATCH: usize = 64;
+
+/// A unit of work for the writer thread.
+trait Job: Send {
+    /// Runs inside the batch's transaction; `true` keeps the changes.
+    fn run(&mut self, conn: &Connection) -> bool;
+    /// Hands the outcome to the caller once the batch is committed (or not).
+    fn finish(self: Box<Self>, committed: Result<(), String>);
+}
+
+struct WriteJob<F, R> {
+    work: Option<F>,
+    result: Option<Result<R, ApiError>>,
+    reply: oneshot::Sender<Result<R, ApiError>>,
+}
+
+impl<F, R> Job for WriteJob<F, R>
+where
+    F: FnOnce(&Connection) -> Result<R, ApiError> + Send,
+    R: Send,
+{
+    fn run(&mut self, conn: &Connection) -> bool {
+        let Some(work) = self.work.take() else {
+            return false;
+        };
+        let result = work(conn);
+        let keep = result.is_ok();
+        self.result = Some(result);
+        keep
+    }
+
+    fn finish(self: Box<Self>, committed: Result<(), String>) {
+        let outcome = match (committed, self.result) {
+            (_, None) => Err(ApiError::internal("write job did not run")),
+            (Err(e), Some(Ok(_))) => Err(ApiError::internal(e)),
+            (_, Some(result)) => result,
+        };
+        let _ = self.reply.send(outcome);
+    }
+}
+
+/// The writer thread: batches of jobs, one transaction and one commit per batch.
+fn run_writer(conn: Connection, jobs: Receiver<Box<dyn Job>>) {
+    while let Ok(first) = jobs.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match jobs.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+            for job in batch {
+                job.finish(Err(e.to_string()));
+            }
+            continue;
+        }
+        for job in &mut batch {
+            let step = |sql: &str| conn.prepare_cached(sql).and_then(|mut s| s.execute([]));
+            if step("SAVEPOINT job").is_err() {
+                continue;
+            }
+            let keep = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job.run(&conn)))
+                .unwrap_or(false);
+            if !keep {
+                let _ = step("ROLLBACK TO job");
+            }
+            let _ = step("RELEASE job");
+        }
+        let committed = conn.execute_batch("COMMIT").map_err(|e| e.to_string());
+        if committed.is_err() {
+            let _ = conn.execute_batch("ROLLBACK");
+        }
+        for job in batch {
+            job.finish(committed.clone());
+        }
+    }
 }
 
 impl Db {
@@ -202,38 +319,104 @@ impl Db {
         let mut writer = Connection::open(path).map_err(wrap)?;
         configure(&writer).map_err(wrap)?;
         migrate(&mut writer, path)?;
+        let readers = (0..READERS)
+            .map(|_| open_reader(path))
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(wrap)?;
+        let checkpointer = Connection::open(path).map_err(wrap)?;
+        checkpointer
+            .busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(wrap)?;
         Ok(Self {
             path: path.to_owned(),
-            writer: Mutex::new(writer),
-            readers: Mutex::new(Vec::new()),
+            setup: Mutex::new(Some(writer)),
+            jobs: OnceLock::new(),
+            readers: Mutex::new(readers),
+            reader_turns: Semaphore::new(READERS),
+            checkpointer: Mutex::new(checkpointer),
         })
     }
 
-    /// Runs `f` on the write connection, on a blocking thread.
-    pub(crate) async fn write<R, F>(self: &Arc<Self>, f: F) -> Result<R, ApiError>
+    /// The writer thread's queue, starting the thread on first use.
+    fn jobs(&self) -> Result<&Sender<Box<dyn Job>>, ApiError> {
+        if let Some(jobs) = self.jobs.get() {
+            return Ok(jobs);
+        }
+        let mut setup = self.setup.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(conn) = setup.take() {
+            let (sender, receiver) = std::sync::mpsc::channel();
+            std::thread::Builder::new()
+                .name("agenda-sandbox-writer".into())
+                .spawn(move || run_writer(conn, receiver))
+                .map_err(ApiError::internal)?;
+            let _ = self.jobs.set(sender);
+        }
+        self.jobs
+            .get()
+            .ok_or_else(|| ApiError::internal("the writer thread is not running"))
+    }
+
+    /// Runs `f` in a transaction of the writer thread: `Ok` keeps its changes, `Err` rolls
+    /// them back; the answer comes after the commit.
+    pub(crate) async fn write<R, F>(&self, f: F) -> Result<R, ApiError>
     where
         R: Send + 'static,
-        F: FnOnce(&mut Connection) -> Result<R, ApiError> + Send + 'static,
+        F: FnOnce(&Connection) -> Result<R, ApiError> + Send + 'static,
     {
-        let db = Arc::clone(self);
-        tokio::task::spawn_blocking(move || {
-            let mut conn = db.writer.lock().unwrap_or_else(PoisonError::into_inner);
-            f(&mut conn)
-        })
-        .await
-        .map_err(ApiError::internal)?
+        let (reply, answer) = oneshot::channel();
+        let job: Box<dyn Job> = Box::new(WriteJob {
+            work: Some(f),
+            result: None,
+            reply,
+        });
+        self.jobs()?
+            .send(job)
+            .map_err(|_| ApiError::internal("the writer thread stopped"))?;
+        answer
+            .await
+            .map_err(|_| ApiError::internal("the writer thread dropped a job"))?
     }
 
-    /// Runs `f` on the write connection on the current thread (setup and seeding).
+    /// Runs `f` on the write connection on the current thread, before serving (setup and
+    /// seeding).
     pub(crate) fn write_now<R>(
         &self,
         f: impl FnOnce(&mut Connection) -> Result<R, rusqlite::Error>,
     ) -> Result<R, DbError> {
-        let mut conn = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
-        f(&mut conn).map_err(|source| DbError::Sqlite {
+        let mut setup = self.setup.lock().unwrap_or_else(PoisonError::into_inner);
+        let conn = setup.as_mut().ok_or_else(|| DbError::Serving {
+            path: self.path.clone(),
+        })?;
+        f(conn).map_err(|source| DbError::Sqlite {
             path: self.path.clone(),
             source,
         })
+    }
+
+    /// Runs a short read (one indexed query) on the calling thread when a read connection is
+    /// free at once; otherwise queues like [`Db::read`]. Readers never wait for the writer
+    /// in WAL mode, so this costs microseconds and saves a hop to a blocking thread.
+    pub(crate) async fn read_short<R, F>(self: &Arc<Self>, f: F) -> Result<R, ApiError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Connection) -> Result<R, ApiError> + Send + 'static,
+    {
+        let Ok(turn) = self.reader_turns.try_acquire() else {
+            return self.read(f).await;
+        };
+        let conn = self
+            .readers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop()
+            .ok_or_else(|| ApiError::internal("no free read connection"))?;
+        let result = f(&conn);
+        self.readers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(conn);
+        drop(turn);
+        result
     }
 
     /// Runs `f` on a read connection, on a blocking thread.
@@ -242,51 +425,70 @@ impl Db {
         R: Send + 'static,
         F: FnOnce(&Connection) -> Result<R, ApiError> + Send + 'static,
     {
+        let turn = self
+            .reader_turns
+            .acquire()
+            .await
+            .map_err(ApiError::internal)?;
+        let db = Arc::clone(self);
+        let result = tokio::task::spawn_blocking(move || {
+            let conn = db
+                .readers
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .pop()
+                .ok_or_else(|| ApiError::internal("no free read connection"))?;
+            let result = f(&conn);
+            db.readers
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(conn);
+            result
+        })
+        .await;
+        drop(turn);
+        result.map_err(ApiError::internal)?
+    }
+}
+
+impl Db {
+    /// Copies the write-ahead log into the database file without blocking the writer
+    /// (a passive checkpoint on a connection of its own), so that the writer never waits
+    /// for the checkpoint's disk flush.
+    pub(crate) async fn checkpoint(self: &Arc<Self>) -> Result<(), ApiError> {
         let db = Arc::clone(self);
         tokio::task::spawn_blocking(move || {
-            let conn = db.checkout()?;
-            let result = f(&conn);
-            db.checkin(conn);
-            result
+            let conn = db
+                .checkpointer
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+            Ok(())
         })
         .await
         .map_err(ApiError::internal)?
     }
+}
 
-    fn checkout(&self) -> Result<Connection, ApiError> {
-        let idle = self
-            .readers
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .pop();
-        match idle {
-            Some(conn) => Ok(conn),
-            None => {
-                let conn = Connection::open_with_flags(
-                    &self.path,
-                    OpenFlags::SQLITE_OPEN_READ_ONLY
-                        | OpenFlags::SQLITE_OPEN_NO_MUTEX
-                        | OpenFlags::SQLITE_OPEN_URI,
-                )?;
-                conn.busy_timeout(std::time::Duration::from_secs(5))?;
-                conn.set_prepared_statement_cache_capacity(64);
-                Ok(conn)
-            }
-        }
-    }
-
-    fn checkin(&self, conn: Connection) {
-        let mut idle = self.readers.lock().unwrap_or_else(PoisonError::into_inner);
-        if idle.len() < MAX_IDLE_READERS {
-            idle.push(conn);
-        }
-    }
+fn open_reader(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI,
+    )?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(conn)
 }
 
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
+    // Checkpoints normally run in the background (see `Db::checkpoint`); this is the
+    // fallback when nobody runs them (about 40 MiB of log).
+    conn.pragma_update(None, "wal_autocheckpoint", 10_000)?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(())
@@ -306,9 +508,13 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<(), DbError> {
             found: version,
         });
     }
-    if version < 1 {
+    if version < SCHEMA_VERSION {
         let tx = conn.transaction().map_err(wrap)?;
-        tx.execute_batch(SCHEMA).map_err(wrap)?;
+        for (step, sql) in MIGRATIONS.iter().enumerate() {
+            if version <= step as i64 {
+                tx.execute_batch(sql).map_err(wrap)?;
+            }
+        }
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)
             .map_err(wrap)?;
         tx.commit().map_err(wrap)?;
@@ -330,4 +536,88 @@ pub(crate) fn is_unique_violation(error: &rusqlite::Error) -> bool {
             if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
                 || e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn index_exists(conn: &Connection, name: &str) -> bool {
+        conn.query_row(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = ?1",
+            [name],
+            |r| r.get::<_, i64>(0),
+        )
+        .unwrap()
+            == 1
+    }
+
+    #[test]
+    fn a_version_1_database_is_migrated_to_the_current_schema() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(SCHEMA).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        assert!(!index_exists(&conn, "appointments_live_slots"));
+        migrate(&mut conn, Path::new(":memory:")).unwrap();
+        assert!(index_exists(&conn, "appointments_live_slots"));
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        // Migrating again changes nothing.
+        migrate(&mut conn, Path::new(":memory:")).unwrap();
+    }
+
+    #[test]
+    fn a_database_from_a_newer_sandbox_is_refused() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
+        assert!(matches!(
+            migrate(&mut conn, Path::new(":memory:")),
+            Err(DbError::NewerSchema { .. })
+        ));
+    }
+
+    #[test]
+    fn the_database_refuses_a_second_live_appointment_on_a_slot() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn, Path::new(":memory:")).unwrap();
+        conn.execute_batch(
+            "PRAGMA foreign_keys = OFF;
+             INSERT INTO appointments (id, communication_id, fiscal_code, topic_code,
+                consultation_point, channel, office_code, start_at, end_at, phone, notes, status,
+                operator_id, created_at, updated_at)
+             VALUES ('AP-2222-2222', 'C1', 'F', 't', 'P', 'in_presenza', 'O', 100, 200, '+39',
+                'n', 'confermato', 'op', 0, 0);",
+        )
+        .unwrap();
+        let insert = |id: &str, communication: &str, status: &str| {
+            conn.execute(
+                "INSERT INTO appointments (id, communication_id, fiscal_code, topic_code,
+                    consultation_point, channel, office_code, start_at, end_at, phone, notes,
+                    status, operator_id, created_at, updated_at)
+                 VALUES (?1, ?2, 'F', 't', 'P', 'in_presenza', 'O', 100, 200, '+39', 'n', ?3,
+                    'op', 0, 0)",
+                [id, communication, status],
+            )
+        };
+        let taken = insert("AP-3333-3333", "C2", "prenotato").unwrap_err();
+        assert!(is_unique_violation(&taken));
+        // Dead appointments do not hold the slot.
+        insert("AP-4444-4444", "C3", "scaduto").unwrap();
+        insert("AP-5555-5555", "C4", "annullato").unwrap();
+        // One live appointment per communication, too, on whatever slot.
+        let again = conn
+            .execute(
+                "INSERT INTO appointments (id, communication_id, fiscal_code, topic_code,
+                    consultation_point, channel, office_code, start_at, end_at, phone, notes,
+                    status, operator_id, created_at, updated_at)
+                 VALUES ('AP-6666-6666', 'C1', 'F', 't', 'P', 'in_presenza', 'O', 400, 500,
+                    '+39', 'n', 'prenotato', 'op', 0, 0)",
+                [],
+            )
+            .unwrap_err();
+        assert!(is_unique_violation(&again));
+    }
 }

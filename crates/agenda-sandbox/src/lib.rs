@@ -135,7 +135,12 @@ fn open_blocking(config: &Config, clock: Clock) -> Result<AppState, SandboxError
             tracing::info!("demo data seeded");
         }
     }
-    let report = db.write_now(|conn| sweep::sweep(conn, now))?;
+    let report = db.write_now(|conn| {
+        let tx = conn.transaction()?;
+        let report = sweep::sweep(&tx, now)?;
+        tx.commit()?;
+        Ok(report)
+    })?;
     if report.expired_holds > 0 {
         tracing::info!(
             expired = report.expired_holds,
@@ -201,7 +206,7 @@ pub async fn spawn_with_state(
 }
 
 /// Serves on `listener` until `shutdown` completes, then finishes in-flight requests.
-/// Sweeps expired holds every second meanwhile.
+/// Sweeps expired holds and checkpoints the write-ahead log every second meanwhile.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
@@ -220,6 +225,9 @@ async fn sweep_forever(state: AppState) {
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticks.tick().await;
+        if let Err(e) = state.db().checkpoint().await {
+            tracing::warn!(code = e.code(), "checkpoint failed");
+        }
         let now = state.now();
         state.forget_expired_tokens(now.timestamp());
         match state

@@ -14,8 +14,8 @@ use chrono::{DateTime, Days, NaiveDate, Utc};
 
 use crate::catalog::ConsultationPoint;
 
-/// Entries kept before the cache starts over (points × days of the horizon fit well below).
-const MAX_ENTRIES: usize = 20_000;
+/// Days kept per point before its entry starts over (the horizon needs about 61).
+const MAX_DAYS_PER_POINT: usize = 400;
 
 /// One slot with its wire text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,54 +26,66 @@ pub(crate) struct CachedSlot {
     pub start: String,
     /// End, RFC 3339 Europe/Rome.
     pub end: String,
+    /// The slot object as JSON up to its availability: `{"start":"…","end":"…","available":`.
+    pub json_prefix: String,
 }
 
 /// The slots of one point on one day.
 type DaySlots = Arc<Vec<CachedSlot>>;
 
-/// Day slots by (point code, date).
+/// Day slots by point code, then date.
 #[derive(Debug, Default)]
 pub(crate) struct SlotCache {
-    days: RwLock<HashMap<(String, NaiveDate), DaySlots>>,
+    days: RwLock<HashMap<String, HashMap<NaiveDate, DaySlots>>>,
 }
 
 impl SlotCache {
     fn day(&self, point: &ConsultationPoint, date: NaiveDate) -> DaySlots {
-        let key = (point.code.clone(), date);
         if let Some(day) = self
             .days
             .read()
             .unwrap_or_else(PoisonError::into_inner)
-            .get(&key)
+            .get(&point.code)
+            .and_then(|days| days.get(&date))
         {
             return Arc::clone(day);
         }
         let computed: DaySlots = Arc::new(
             day_slots(&point.calendar, point.slot_minutes, date)
                 .iter()
-                .map(|s| CachedSlot {
-                    start_at: s.start.timestamp(),
-                    start: s.start_rfc3339(),
-                    end: s.end_rfc3339(),
+                .map(|s| {
+                    let (start, end) = (s.start_rfc3339(), s.end_rfc3339());
+                    CachedSlot {
+                        start_at: s.start.timestamp(),
+                        json_prefix: format!(
+                            "{{\"start\":{},\"end\":{},\"available\":",
+                            serde_json::Value::from(start.as_str()),
+                            serde_json::Value::from(end.as_str())
+                        ),
+                        start,
+                        end,
+                    }
                 })
                 .collect(),
         );
-        let mut days = self.days.write().unwrap_or_else(PoisonError::into_inner);
-        if days.len() >= MAX_ENTRIES {
+        let mut all = self.days.write().unwrap_or_else(PoisonError::into_inner);
+        let days = all.entry(point.code.clone()).or_default();
+        if days.len() >= MAX_DAYS_PER_POINT {
             days.clear();
         }
-        Arc::clone(days.entry(key).or_insert(computed))
+        Arc::clone(days.entry(date).or_insert(computed))
     }
 
-    /// The bookable slots of `point` from `from` to `to` (inclusive) at `now`: the same as
-    /// `agenda_core::calendar::slots`, in time order.
-    pub(crate) fn slots(
+    /// Calls `visit` with each bookable slot of `point` from `from` to `to` (inclusive) at
+    /// `now`, in time order: the same slots as `agenda_core::calendar::slots`.
+    pub(crate) fn for_each(
         &self,
         point: &ConsultationPoint,
         from: NaiveDate,
         to: NaiveDate,
         now: DateTime<Utc>,
-    ) -> Vec<CachedSlot> {
+        mut visit: impl FnMut(&CachedSlot),
+    ) {
         let today = rome_date(now);
         let first = from.max(today);
         let last = to.min(
@@ -82,15 +94,25 @@ impl SlotCache {
                 .unwrap_or(NaiveDate::MAX),
         );
         let earliest = (now + NOTICE).timestamp();
-        let mut out = Vec::new();
         for date in first.iter_days().take_while(|d| *d <= last) {
-            out.extend(
-                self.day(point, date)
-                    .iter()
-                    .filter(|s| s.start_at >= earliest)
-                    .cloned(),
-            );
+            for slot in self.day(point, date).iter() {
+                if slot.start_at >= earliest {
+                    visit(slot);
+                }
+            }
         }
+    }
+
+    /// The bookable slots, as [`SlotCache::for_each`] visits them.
+    pub(crate) fn slots(
+        &self,
+        point: &ConsultationPoint,
+        from: NaiveDate,
+        to: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Vec<CachedSlot> {
+        let mut out = Vec::new();
+        self.for_each(point, from, to, now, |s| out.push(s.clone()));
         out
     }
 }
@@ -138,7 +160,13 @@ mod tests {
                     let cached: Vec<(i64, String, String)> = cache
                         .slots(point, from, to, now)
                         .into_iter()
-                        .map(|s| (s.start_at, s.start, s.end))
+                        .map(|s| {
+                            let json: serde_json::Value =
+                                serde_json::from_str(&format!("{}true}}", s.json_prefix)).unwrap();
+                            assert_eq!(json["start"], s.start.as_str());
+                            assert_eq!(json["end"], s.end.as_str());
+                            (s.start_at, s.start, s.end)
+                        })
                         .collect();
                     assert_eq!(cached, expected, "{} {from}..{to} at {now}", point.code);
                 }

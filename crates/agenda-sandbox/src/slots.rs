@@ -4,7 +4,8 @@ use std::collections::HashSet;
 
 use agenda_core::time::rome_date;
 use axum::extract::State;
-use axum::Json;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
@@ -59,7 +60,7 @@ pub async fn slots(
     State(state): State<AppState>,
     _operator: Operator,
     Params(query): Params<SlotQuery>,
-) -> Result<Json<Vec<SlotDto>>, ApiError> {
+) -> Result<Response, ApiError> {
     let office = required(query.office.as_deref(), "office")?;
     let point_code = required(query.consultation_point.as_deref(), "consultation_point")?;
     let catalog = state.catalog();
@@ -95,22 +96,41 @@ pub async fn slots(
             "La data from non può seguire la data to.",
         ));
     }
-    let slots = state.slot_cache().slots(point, from, to, now);
-    let (Some(first), Some(last)) = (slots.first(), slots.last()) else {
-        return Ok(Json(Vec::new()));
+    let cache = state.slot_cache();
+    let (mut first, mut last, mut count) = (None, 0, 0usize);
+    cache.for_each(point, from, to, now, |s| {
+        first.get_or_insert(s.start_at);
+        last = s.start_at;
+        count += 1;
+    });
+    let Some(first) = first else {
+        return Ok(json_array(Vec::from(&b"[]"[..])));
     };
     let (office, point_code) = (office.to_owned(), point_code.to_owned());
-    let (first, last) = (first.start_at, last.start_at);
     let taken = state
         .db()
-        .read(move |conn| taken_starts(conn, &office, &point_code, first, last, now))
+        .read_short(move |conn| taken_starts(conn, &office, &point_code, first, last, now))
         .await?;
-    Ok(Json(
-        slots
-            .into_iter()
-            .map(|s| SlotDto::from_cached(s, &taken))
-            .collect(),
-    ))
+    // The slot objects are pre-rendered up to their availability.
+    let mut body = Vec::with_capacity(count * 100 + 2);
+    body.push(b'[');
+    cache.for_each(point, from, to, now, |s| {
+        if body.len() > 1 {
+            body.push(b',');
+        }
+        body.extend_from_slice(s.json_prefix.as_bytes());
+        body.extend_from_slice(if taken.contains(&s.start_at) {
+            b"false}"
+        } else {
+            b"true}"
+        });
+    });
+    body.push(b']');
+    Ok(json_array(body))
+}
+
+fn json_array(body: Vec<u8>) -> Response {
+    ([(CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 fn required<'a>(value: Option<&'a str>, name: &str) -> Result<&'a str, ApiError> {

@@ -21,10 +21,9 @@ pub struct SweepReport {
     pub completed: usize,
 }
 
-/// Sweeps everything due at `now`.
-pub fn sweep(conn: &mut Connection, now: DateTime<Utc>) -> rusqlite::Result<SweepReport> {
+/// Sweeps everything due at `now` (run it inside a transaction).
+pub fn sweep(tx: &Connection, now: DateTime<Utc>) -> rusqlite::Result<SweepReport> {
     let now = now.timestamp();
-    let tx = conn.transaction()?;
     let expired_holds = tx
         .prepare_cached(
             "UPDATE appointments SET status = 'scaduto', updated_at = hold_expires_at
@@ -45,7 +44,6 @@ pub fn sweep(conn: &mut Connection, now: DateTime<Utc>) -> rusqlite::Result<Swee
         .execute([now])?;
     tx.prepare_cached("DELETE FROM login_failures WHERE at <= ?1")?
         .execute([now - LOCKOUT_WINDOW_SECS])?;
-    tx.commit()?;
     Ok(SweepReport {
         expired_holds,
         completed,
