@@ -34,3 +34,31 @@ pub fn set_service_url<R: Runtime>(
         .save()
         .map_err(|e| CommandError::internal("saving the preferences", e))
 }
+
+const LAST_OPERATOR: &str = "last_operator";
+
+/// The operator last signed in (name and patronato, shown while the service cannot be
+/// reached). Not a secret: the session itself is the token in the keychain.
+pub fn last_operator<R: Runtime>(app: &AppHandle<R>) -> Option<agenda_client::Operator> {
+    let store = app.store(FILE).ok()?;
+    serde_json::from_value(store.get(LAST_OPERATOR)?).ok()
+}
+
+/// Remembers (or, with `None`, forgets) the operator signed in.
+pub fn set_last_operator<R: Runtime>(
+    app: &AppHandle<R>,
+    operator: Option<&agenda_client::Operator>,
+) {
+    let Ok(store) = app.store(FILE) else {
+        return;
+    };
+    match operator.and_then(|o| serde_json::to_value(o).ok()) {
+        Some(value) => store.set(LAST_OPERATOR, value),
+        None => {
+            store.delete(LAST_OPERATOR);
+        }
+    }
+    if let Err(error) = store.save() {
+        tracing::warn!(%error, "preferences not saved");
+    }
+}

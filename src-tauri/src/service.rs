@@ -231,9 +231,6 @@ pub async fn sync_loop<R: tauri::Runtime>(app: tauri::AppHandle<R>, period: Dura
             continue;
         };
         let agenda = &service.agenda;
-        if agenda.operator().await.is_none() {
-            continue;
-        }
         let offline = agenda
             .status()
             .map(|s| s.online == Some(false))

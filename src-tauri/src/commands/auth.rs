@@ -3,7 +3,7 @@
 use crate::{AppState, CommandError};
 use agenda_client::{Operator, Secret};
 use serde::Serialize;
-use tauri::State;
+use tauri::{AppHandle, Runtime, State};
 
 /// Whether an operator is signed in.
 #[derive(Debug, Serialize)]
@@ -12,20 +12,49 @@ pub struct SessionDto {
     pub signed_in: bool,
     /// The operator, when signed in.
     pub operator: Option<Operator>,
+    /// True when the session could not be checked because the service is unreachable: the
+    /// app works on its local data and resumes the session when the service is back.
+    pub offline: bool,
 }
 
-/// The current session; at start-up, resumes it from the token in the OS keychain.
+/// The current session; at start-up, resumes it from the token in the OS keychain. When the
+/// service cannot be reached, a stored session stays open on the local data.
 #[tauri::command]
-pub async fn session_status(state: State<'_, AppState>) -> Result<SessionDto, CommandError> {
+pub async fn session_status<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Result<SessionDto, CommandError> {
     let agenda = state.agenda().await?;
-    let operator = match agenda.operator().await {
-        Some(operator) => Some(operator),
-        None => agenda.resume().await?,
+    let resumed = match agenda.operator().await {
+        Some(operator) => Ok(Some(operator)),
+        None => agenda.resume().await,
     };
-    Ok(SessionDto {
-        signed_in: operator.is_some(),
-        operator,
-    })
+    match resumed {
+        Ok(operator) => {
+            crate::prefs::set_last_operator(&app, operator.as_ref());
+            Ok(SessionDto {
+                signed_in: operator.is_some(),
+                operator,
+                offline: false,
+            })
+        }
+        Err(error) => {
+            let error = CommandError::from(error);
+            if error.kind != "offline" {
+                return Err(error);
+            }
+            let operator = crate::prefs::last_operator(&app).unwrap_or_else(|| Operator {
+                id: String::new(),
+                display_name: "Operatore".into(),
+                organization: String::new(),
+            });
+            Ok(SessionDto {
+                signed_in: true,
+                operator: Some(operator),
+                offline: true,
+            })
+        }
+    }
 }
 
 /// What a sign-in returns.
@@ -37,7 +66,8 @@ pub struct SignedIn {
 
 /// Signs in with username and password; the refresh token goes to the OS keychain.
 #[tauri::command]
-pub async fn sign_in(
+pub async fn sign_in<R: Runtime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
     username: String,
     password: String,
@@ -48,6 +78,7 @@ pub async fn sign_in(
     }
     let agenda = state.agenda().await?;
     let operator = agenda.sign_in(&username, &Secret::new(password)).await?;
+    crate::prefs::set_last_operator(&app, Some(&operator));
     // Fill the caches in the background so that lists open offline later.
     let background = agenda.clone();
     tauri::async_runtime::spawn(async move {
@@ -60,9 +91,13 @@ pub async fn sign_in(
 
 /// "Esci": revokes the session and deletes the token from the keychain. Drafts stay.
 #[tauri::command]
-pub async fn sign_out(state: State<'_, AppState>) -> Result<(), CommandError> {
+pub async fn sign_out<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Result<(), CommandError> {
     let agenda = state.agenda().await?;
     agenda.sign_out().await?;
+    crate::prefs::set_last_operator(&app, None);
     state.set_selected(None);
     Ok(())
 }

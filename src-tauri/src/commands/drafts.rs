@@ -235,7 +235,8 @@ pub async fn save_draft(
 #[tauri::command]
 pub async fn list_drafts(state: State<'_, AppState>) -> Result<Vec<DraftDto>, CommandError> {
     let agenda = state.agenda().await?;
-    let labels = state.labels();
+    // Offline, the labels come from the local cache.
+    let labels = labels(&state, &agenda).await.ok();
     let mut drafts: Vec<DraftDto> = agenda
         .drafts()?
         .into_iter()
