@@ -4,9 +4,12 @@
 # System packages (Debian/Ubuntu names) the app needs to build and run.
 APP_PACKAGES=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libgtk-3-dev
   libayatana-appindicator3-dev librsvg2-dev libsecret-1-dev gnome-keyring dbus dbus-x11)
-# Extra packages for the tests: a virtual display, the WebKit WebDriver, Node.js for the UI
-# tests, Python venv for schemathesis.
-TEST_PACKAGES=(xvfb xauth webkit2gtk-driver nodejs python3 python3-venv)
+# Extra packages for the tests: a virtual display and the WebKit WebDriver; Node.js + npm for
+# the UI tests and axe-core, and Python's venv for schemathesis, unless already there.
+TEST_PACKAGES=(xvfb xauth webkit2gtk-driver)
+command -v node >/dev/null 2>&1 || TEST_PACKAGES+=(nodejs)
+command -v npm >/dev/null 2>&1 || TEST_PACKAGES+=(npm)
+python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || TEST_PACKAGES+=(python3 python3-venv)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
