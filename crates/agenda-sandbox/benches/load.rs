@@ -12,7 +12,7 @@
 //!    sharing a slot (in the database). Both must be 0.
 //!
 //! Run with `scripts/bench-sandbox.sh` (or `cargo bench -p agenda-sandbox --bench load`).
-//! Options: `--clients N` (32), `--attempts N` (12000), `--reads N` (6000).
+//! Options: `--clients N` (32), `--attempts N` (12000), `--reads N` (30000).
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
@@ -39,7 +39,7 @@ fn options() -> Options {
     let mut options = Options {
         clients: 32,
         attempts: 12_000,
-        reads: 6_000,
+        reads: 30_000,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -162,6 +162,8 @@ struct SlotRef {
     start: String,
 }
 
+// One worker thread: the load generator shares the two cores with the server and should
+// take as little of them as it can.
 #[tokio::main(flavor = "multi_thread", worker_threads = 1)]
 async fn main() {
     let options = options();
