@@ -161,17 +161,35 @@ pub async fn communication_row<'s>(session: &'s Session, subject: &str) -> Resul
 /// the wizard, choosing the first punto di consulenza, struttura and free slot. Returns the
 /// chosen slot's start.
 pub async fn wizard_to_contacts(session: &Session, subject: &str) -> Result<String> {
+    wizard_to_contacts_with(session, subject, None).await
+}
+
+/// [`wizard_to_contacts`], saving `<prefix>-1-argomento.png` … when `shots` is given.
+pub async fn wizard_to_contacts_with(
+    session: &Session,
+    subject: &str,
+    shots: Option<&str>,
+) -> Result<String> {
+    let shot = |step: &'static str| async move {
+        if let Some(prefix) = shots {
+            session.save_screenshot(&format!("{prefix}-{step}")).await?;
+        }
+        Ok::<(), String>(())
+    };
     let row = communication_row(session, subject).await?;
     let button = row_child(session, &row, "request-appointment").await?;
     button.click().await?;
     session.wait_screen("prenotazione").await?;
     session.click_testid("point-option").await?;
+    shot("1-argomento").await?;
     session.click_testid("wizard-next").await?;
     session.click_testid("office-option").await?;
+    shot("2-struttura").await?;
     session.click_testid("wizard-next").await?;
     let slot = first_free_slot(session).await?;
     let start = slot.attribute("data-start").await?.unwrap_or_default();
     slot.click().await?;
+    shot("3-data-ora").await?;
     session.click_testid("wizard-next").await?;
     session.testid("contact-phone").await?;
     Ok(start)

@@ -229,12 +229,7 @@ impl Harness {
 
     /// Saves a screenshot of the window as `target/e2e-artifacts/<name>.png`.
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
-        let png = self.session.screenshot().await?;
-        let dir = artifacts_dir();
-        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        let path = dir.join(format!("{name}.png"));
-        std::fs::write(&path, png).map_err(|e| format!("{}: {e}", path.display()))?;
-        Ok(path)
+        self.session.save_screenshot(name).await
     }
 
     /// Ends the WebDriver session (closing the app) and stops every part.

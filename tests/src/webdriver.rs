@@ -135,11 +135,17 @@ impl Session {
             .chars()
             .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
             .collect();
-        if let Ok(png) = self.screenshot().await {
-            let dir = crate::artifacts_dir();
-            let _ = std::fs::create_dir_all(&dir);
-            let _ = std::fs::write(dir.join(format!("failure-{name}.png")), png);
-        }
+        let _ = self.save_screenshot(&format!("failure-{name}")).await;
+    }
+
+    /// Saves what the window shows as `target/e2e-artifacts/<name>.png`.
+    pub async fn save_screenshot(&self, name: &str) -> Result<std::path::PathBuf> {
+        let png = self.screenshot().await?;
+        let dir = crate::artifacts_dir();
+        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, png).map_err(|e| format!("{}: {e}", path.display()))?;
+        Ok(path)
     }
 
     /// Runs `script` in the page (synchronously) and returns its value.

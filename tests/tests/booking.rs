@@ -3,7 +3,7 @@
 
 use agenda_e2e::flows::{
     assert_accessible, communication_row, pick_contributor, row_child, sign_in_demo, tid,
-    wizard_to_contacts, WAIT,
+    wizard_to_contacts, wizard_to_contacts_with, WAIT,
 };
 use agenda_e2e::{free_port, Harness, Session};
 use serde_json::{json, Value};
@@ -62,8 +62,10 @@ async fn an_operator_books_confirms_and_annuls_an_appointment() {
     assert!(reason.contains("dal") && reason.contains('/'), "{reason}");
 
     // Eligible: through the three steps.
-    wizard_to_contacts(session, ELIGIBLE).await.unwrap();
-    harness.screenshot("11-wizard-contatti").await.unwrap();
+    wizard_to_contacts_with(session, ELIGIBLE, Some("11-wizard"))
+        .await
+        .unwrap();
+    harness.screenshot("11-wizard-4-contatti").await.unwrap();
 
     // Bad input is explained beside the field, and Prenota is refused.
     session
