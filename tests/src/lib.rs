@@ -15,7 +15,8 @@ pub use webdriver::{Element, Session};
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::sync::OnceLock;
+use tokio::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 /// Result type of the harness: errors are sentences for the test log.
@@ -150,7 +151,7 @@ pub fn wait_for<T>(
 
 /// One real window at a time: the tests of a binary run in parallel threads, but two apps
 /// and two WebKit processes at once only make each other slow on two cores.
-static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+static ONE_AT_A_TIME: Mutex<()> = Mutex::const_new(());
 
 /// Everything one end-to-end test needs: the private desktop, tauri-driver, and a
 /// WebDriver session with the app's window open.
@@ -168,9 +169,7 @@ pub struct Harness {
 impl Harness {
     /// Starts every part and opens the app. `extra_env` is passed to the app.
     pub async fn start(extra_env: &[(&str, &str)]) -> Result<Self> {
-        let turn = ONE_AT_A_TIME
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let turn = ONE_AT_A_TIME.lock().await;
         let app = app_binary()?;
         let desktop = Desktop::start()?;
         let tauri_driver = require_program(
