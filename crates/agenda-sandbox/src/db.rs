@@ -6,7 +6,7 @@
 //! proceed while the writer writes. No `std::sync::Mutex` is held across an `.await`.
 
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{Receiver, Sender};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use rusqlite::{Connection, OpenFlags};
@@ -232,6 +232,9 @@ impl std::fmt::Debug for Db {
 /// Most jobs committed together.
 const MAX_BATCH: usize = 64;
 
+/// Idle time after which the writer checkpoints what it wrote.
+const IDLE_CHECKPOINT: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// A unit of work for the writer thread.
 trait Job: Send {
     /// Runs inside the batch's transaction; `true` keeps the changes.
@@ -271,9 +274,23 @@ where
     }
 }
 
-/// The writer thread: batches of jobs, one transaction and one commit per batch.
+/// The writer thread: batches of jobs, one transaction and one commit per batch; a
+/// checkpoint of the write-ahead log whenever it has been idle for [`IDLE_CHECKPOINT`].
 fn run_writer(conn: Connection, jobs: Receiver<Box<dyn Job>>) {
-    while let Ok(first) = jobs.recv() {
+    let mut written = false;
+    loop {
+        let first = match jobs.recv_timeout(IDLE_CHECKPOINT) {
+            Ok(job) => job,
+            Err(RecvTimeoutError::Timeout) => {
+                if written {
+                    let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+                    written = false;
+                }
+                continue;
+            }
+            Err(RecvTimeoutError::Disconnected) => break,
+        };
+        written = true;
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
             match jobs.try_recv() {
@@ -486,9 +503,10 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
-    // Checkpoints normally run in the background (see `Db::checkpoint`); this is the
-    // fallback when nobody runs them (about 40 MiB of log).
-    conn.pragma_update(None, "wal_autocheckpoint", 10_000)?;
+    // No checkpoint inside a commit (its disk flush would stall every waiting request):
+    // they run beside the writer (`Db::checkpoint`) and when the writer is idle.
+    conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+    conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(())
