@@ -7,7 +7,7 @@
 //!   omocodic), both gestioni; the demo operator holds a valid delegation for 22 of them,
 //!   an expired one for one, and none for four;
 //! - ten argomenti with `appointment_after_days` from 0 to 30;
-//! - twelve INPS offices in eleven provinces, with opening hours, patron-saint days and
+//! - thirteen INPS offices in twelve provinces, with opening hours, patron-saint days and
 //!   closures, each with consultation points on all three channels;
 //! - communications in every status, with their message threads, and a few appointments
 //!   in the history (svolto, annullato, scaduto, prenotazione cancellata, confermato).
