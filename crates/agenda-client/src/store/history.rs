@@ -8,6 +8,8 @@
 //! clear table maps each appointment id to its chunk, for lookups and moves. Changing one
 //! appointment reseals its chunk (and the one it leaves, if its status or year changed).
 //!
+//! A long history is opened and decoded on up to four threads, one group of chunks each.
+//!
 //! Chunk format (before sealing): `"H2"`, the fiscal code and the status (u8-length strings),
 //! then one record per appointment, each prefixed by its u32 length:
 //! id, communication, topic, consultation point, office, channel (u8-length strings);
@@ -435,7 +437,7 @@ pub(super) fn query(
          WHERE fc_hash = ?1 AND (?2 IS NULL OR status = ?2) AND year BETWEEN ?3 AND ?4",
     )?;
     let mut rows = stmt.query(params![hash, status, years.0, years.1])?;
-    let mut out = Vec::new();
+    let mut chunks = Vec::new();
     while let Some(row) = rows.next()? {
         let key = ChunkKey {
             status: row
@@ -446,25 +448,85 @@ pub(super) fn query(
                 .map_err(|_| damaged())?,
             year: row.get(1)?,
         };
-        let sealed = row.get_ref(2)?.as_blob().map_err(|_| damaged())?;
-        let plain = cipher.open(&key.aad(hash), sealed).map_err(|_| damaged())?;
-        let view = ChunkView::parse(&plain)?;
-        if view.fiscal_code != fiscal_code.as_str() || view.status != key.status {
-            return Err(damaged());
-        }
-        for record in view.records() {
-            let record = record?;
-            let start = record_start(record)?;
-            if start >= from && start < to {
-                out.push(decode_record(record, fiscal_code, key.status)?);
+        let sealed: Vec<u8> = row.get(2)?;
+        chunks.push((key, sealed));
+    }
+    let decode = |group: &[SealedChunk]| -> Result<Vec<Appointment>, StoreError> {
+        let mut out = Vec::new();
+        for (key, sealed) in group {
+            let plain = cipher.open(&key.aad(hash), sealed).map_err(|_| damaged())?;
+            let view = ChunkView::parse(&plain)?;
+            if view.fiscal_code != fiscal_code.as_str() || view.status != key.status {
+                return Err(damaged());
+            }
+            for record in view.records() {
+                let record = record?;
+                let start = record_start(record)?;
+                if start >= from && start < to {
+                    out.push(decode_record(record, fiscal_code, key.status)?);
+                }
             }
         }
-    }
+        Ok(out)
+    };
+    let mut out = decode_in_parallel(&mut chunks, decode)?;
     out.sort_unstable_by(|a, b| {
         b.start
             .cmp(&a.start)
             .then_with(|| b.id.as_str().cmp(a.id.as_str()))
     });
+    Ok(out)
+}
+
+/// A chunk as read from the database: its key and sealed bytes.
+type SealedChunk = (ChunkKey, Vec<u8>);
+
+/// Sealed bytes from which decoding is spread over threads: below it, one thread is faster.
+const PARALLEL_FROM_BYTES: usize = 256 * 1024;
+
+/// Decodes the chunks, on several threads when they are many: opening and validating a
+/// long history is CPU work that splits cleanly by chunk. The groups are balanced by size.
+fn decode_in_parallel<F>(
+    chunks: &mut [SealedChunk],
+    decode: F,
+) -> Result<Vec<Appointment>, StoreError>
+where
+    F: Fn(&[SealedChunk]) -> Result<Vec<Appointment>, StoreError> + Sync,
+{
+    let total: usize = chunks.iter().map(|(_, sealed)| sealed.len()).sum();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(4)
+        .min(chunks.len());
+    if total < PARALLEL_FROM_BYTES || threads < 2 {
+        return decode(chunks);
+    }
+    // Largest first, each to the lightest group.
+    chunks.sort_unstable_by_key(|(_, sealed)| std::cmp::Reverse(sealed.len()));
+    let mut groups: Vec<(usize, Vec<SealedChunk>)> = vec![(0, Vec::new()); threads];
+    for chunk in chunks.iter_mut() {
+        let lightest = groups
+            .iter_mut()
+            .min_by_key(|(size, _)| *size)
+            .expect("at least two groups");
+        lightest.0 += chunk.1.len();
+        lightest.1.push((chunk.0, std::mem::take(&mut chunk.1)));
+    }
+    let decode = &decode;
+    let results: Vec<Result<Vec<Appointment>, StoreError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = groups
+            .iter()
+            .map(|(_, group)| scope.spawn(move || decode(group)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| Err(damaged())))
+            .collect()
+    });
+    let mut out = Vec::new();
+    for result in results {
+        out.extend(result?);
+    }
     Ok(out)
 }
 

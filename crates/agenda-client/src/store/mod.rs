@@ -1670,6 +1670,54 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_long_history_reads_back_whole_and_in_order() {
+        let dir = TempDir::new();
+        let store = open(&dir, &MemoryKeyStore::new());
+        use AppointmentStatus::*;
+        let statuses = [
+            Svolto,
+            Annullato,
+            Confermato,
+            Scaduto,
+            PrenotazioneCancellata,
+        ];
+        let first = ts("2019-01-07T09:00:00+01:00");
+        let list: Vec<Appointment> = (0..1500u32)
+            .map(|i| {
+                let mut a = appointment(0, "2019-01-07T09:00:00+01:00", statuses[i as usize % 5]);
+                a.id = AppointmentId::from_random(u64::from(i).to_le_bytes());
+                a.start = first + chrono::Duration::hours(i64::from(i) * 29);
+                a.end = a.start + chrono::Duration::minutes(30);
+                a.notes = Notes::parse(&format!("{i}: {}", "nota lunga ".repeat(40))).unwrap();
+                a
+            })
+            .collect();
+        // Big enough to be decoded on several threads.
+        let sealed: usize = list.iter().map(|a| a.notes.as_str().len()).sum();
+        assert!(sealed > 256 * 1024);
+        store.save_appointments(&fc(), &list, Utc::now()).unwrap();
+        let mut expected = list.clone();
+        expected.reverse();
+        let read = store
+            .appointments(&fc(), &AppointmentFilter::default())
+            .unwrap()
+            .items;
+        assert_eq!(read, expected);
+        let confirmed = store
+            .appointments(
+                &fc(),
+                &AppointmentFilter {
+                    status: Some(Confermato),
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+            .items;
+        assert_eq!(confirmed.len(), 300);
+        assert!(confirmed.windows(2).all(|w| w[0].start > w[1].start));
+    }
+
+    #[test]
     fn saving_the_history_again_replaces_it() {
         let dir = TempDir::new();
         let store = open(&dir, &MemoryKeyStore::new());
