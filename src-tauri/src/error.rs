@@ -104,12 +104,23 @@ impl From<AgendaError> for CommandError {
     }
 }
 
-fn capitalise(text: &str) -> String {
+/// The text with its first letter in upper case (messages from lower layers start in lower
+/// case, to be embedded; shown alone they start with a capital).
+pub fn capitalise(text: &str) -> String {
     let mut chars = text.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => text.to_owned(),
     }
+}
+
+/// The text as a sentence: capitalised, ending with a full stop.
+pub fn sentence(text: &str) -> String {
+    let mut out = capitalise(text);
+    if !out.ends_with('.') {
+        out.push('.');
+    }
+    out
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Starting the service the app talks to — the embedded sandbox or a remote one — and the
 //! agenda facade bound to it; reference labels; the background sync loop.
 
-use crate::error::CommandError;
+use crate::error::{capitalise, CommandError};
 use crate::state::{AppState, Environment, ServiceSlot};
 use agenda_client::{
     Agenda, ApiClient, BaseUrl, ClientConfig, ConsultationPoint, KeyringKeyStore,
@@ -94,7 +94,7 @@ async fn open(
         }
         Some(url) => {
             let base_url = BaseUrl::parse(&url)
-                .map_err(|e| CommandError::new("invalid_base_url", capital(&e.to_string())))?;
+                .map_err(|e| CommandError::new("invalid_base_url", capitalise(&e.to_string())))?;
             let store_dir = data_dir.join(format!("store-{}", folder_name(&base_url)));
             let account = agenda_client::keychain::refresh_token_account(&base_url);
             let agenda = open_agenda(base_url.clone(), &store_dir, || {
@@ -141,14 +141,6 @@ fn folder_name(base_url: &BaseUrl) -> String {
             }
         })
         .collect()
-}
-
-fn capital(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }
 
 /// Names for codes: argomenti, punti di consulenza, strutture.

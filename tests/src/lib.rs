@@ -16,8 +16,8 @@ pub use webdriver::{Element, Session};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
-use tokio::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
+use tokio::sync::{Mutex, MutexGuard};
 
 /// Result type of the harness: errors are sentences for the test log.
 pub type Result<T> = std::result::Result<T, String>;

@@ -5,7 +5,6 @@ use crate::service::{labels, Labels};
 use crate::{AppState, CommandError};
 use agenda_client::{Appointment, AppointmentFilter, Communication, Office};
 use agenda_core::AppointmentStatus;
-use chrono::NaiveDate;
 use serde::Serialize;
 use tauri::State;
 
@@ -58,8 +57,8 @@ pub async fn list_appointments(
                     .map_err(|_| CommandError::validation("Stato non valido."))
             })
             .transpose()?,
-        from: parse_date(from)?,
-        to: parse_date(to)?,
+        from: super::parse_date(from)?,
+        to: super::parse_date(to)?,
     };
     if let (Some(from), Some(to)) = (filter.from, filter.to) {
         if from > to {
@@ -74,15 +73,6 @@ pub async fn list_appointments(
     Ok(ListingDto::map(listing, |items| {
         items.into_iter().map(|a| enrich(a, &labels)).collect()
     }))
-}
-
-fn parse_date(text: Option<String>) -> Result<Option<NaiveDate>, CommandError> {
-    text.filter(|t| !t.trim().is_empty())
-        .map(|t| {
-            NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d")
-                .map_err(|_| CommandError::validation("Data non valida: usare AAAA-MM-GG."))
-        })
-        .transpose()
 }
 
 /// One appointment with its communication and office.

@@ -15,6 +15,7 @@ pub async fn search_contributors(
     q: String,
     cursor: Option<String>,
 ) -> Result<SearchDto, CommandError> {
+    // The whole match is returned at once, so there is no page after the first.
     let _ = cursor;
     let agenda = state.agenda().await?;
     let listing = agenda.contributors(Some(q.trim())).await?;

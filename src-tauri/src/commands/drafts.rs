@@ -1,6 +1,7 @@
 //! Drafts of the booking wizard: saved as the operator types (the UI debounces), listed to
 //! resume, deleted. They live encrypted in the local store and survive crashes.
 
+use crate::error::capitalise;
 use crate::service::labels;
 use crate::{AppState, CommandError};
 use agenda_client::{Draft, DraftState, Slot};
@@ -289,7 +290,7 @@ fn to_dto(draft: Draft, contributor_name: Option<String>, topic_label: Option<St
         hold_expires_at,
         problem: draft.problem.map(|p| ProblemDto {
             kind: p.code,
-            message: capital(&p.message),
+            message: capitalise(&p.message),
             allowed_from: p.allowed_from,
             alternatives: p.alternatives,
         }),
@@ -304,15 +305,6 @@ pub async fn delete_draft(state: State<'_, AppState>, id: String) -> Result<(), 
     let agenda = state.agenda().await?;
     agenda.discard_draft(&code, &communication)?;
     Ok(())
-}
-
-/// The text with its first letter in upper case.
-pub fn capital(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

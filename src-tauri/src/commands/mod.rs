@@ -46,6 +46,16 @@ pub(crate) fn fiscal_code(text: &str) -> Result<FiscalCode, CommandError> {
     })
 }
 
+/// Parses an optional `YYYY-MM-DD` date from the UI (empty means none).
+pub(crate) fn parse_date(text: Option<String>) -> Result<Option<chrono::NaiveDate>, CommandError> {
+    text.filter(|t| !t.trim().is_empty())
+        .map(|t| {
+            chrono::NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d")
+                .map_err(|_| CommandError::validation("Data non valida: usare AAAA-MM-GG."))
+        })
+        .transpose()
+}
+
 /// Parses an appointment id from the UI.
 pub(crate) fn appointment_id(text: &str) -> Result<AppointmentId, CommandError> {
     AppointmentId::parse(text).map_err(|e| {

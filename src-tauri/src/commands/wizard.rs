@@ -3,6 +3,7 @@
 
 use super::appointments::{enrich, AppointmentDto};
 use super::drafts::draft_key;
+use crate::error::{capitalise, sentence};
 use crate::service::labels;
 use crate::{AppState, CommandError};
 use agenda_client::{
@@ -10,7 +11,6 @@ use agenda_client::{
 };
 use agenda_core::notes::MAX_NOTES_CHARS;
 use agenda_core::{Notes, PhoneNumber};
-use chrono::NaiveDate;
 use serde::Serialize;
 use tauri::State;
 
@@ -110,14 +110,6 @@ pub async fn list_slots(
     from: Option<String>,
     to: Option<String>,
 ) -> Result<Vec<Slot>, CommandError> {
-    let date = |text: Option<String>| -> Result<Option<NaiveDate>, CommandError> {
-        text.filter(|t| !t.trim().is_empty())
-            .map(|t| {
-                NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d")
-                    .map_err(|_| CommandError::validation("Data non valida: usare AAAA-MM-GG."))
-            })
-            .transpose()
-    };
     let agenda = state.agenda().await?;
     let labels = labels(&state, &agenda).await?;
     let point = labels
@@ -127,8 +119,8 @@ pub async fn list_slots(
         office: office_code,
         consultation_point: point,
         topic: topic_code,
-        from: date(from)?,
-        to: date(to)?,
+        from: super::parse_date(from)?,
+        to: super::parse_date(to)?,
     };
     Ok(agenda.slots(&query).await?)
 }
@@ -195,18 +187,6 @@ pub fn check_contact(phone: &str, notes: &str) -> ContactCheck {
     ContactCheck { phone, notes }
 }
 
-fn sentence(text: &str) -> String {
-    let mut chars = text.chars();
-    let mut out: String = chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default();
-    if !out.ends_with('.') {
-        out.push('.');
-    }
-    out
-}
-
 /// What "Prenota Appuntamento" did.
 #[derive(Debug, Serialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
@@ -237,8 +217,7 @@ pub async fn book(state: State<'_, AppState>, draft_id: String) -> Result<BookDt
         }
         BookingOutcome::Queued { needs_sign_in, .. } => Ok(BookDto::Queued { needs_sign_in }),
         BookingOutcome::Returned { problem, .. } => {
-            let mut error =
-                CommandError::new(&problem.code, super::drafts::capital(&problem.message));
+            let mut error = CommandError::new(&problem.code, capitalise(&problem.message));
             let mut details = serde_json::Map::new();
             if let Some(date) = problem.allowed_from {
                 details.insert("allowed_from".into(), date.to_string().into());
