@@ -14,8 +14,7 @@ use agenda_core::time::ROME;
 
 use crate::catalog::Catalog;
 use crate::common::{
-    check_delegation, encode_cursor, instant, path_fiscal_code, query_date, wire_time, Page,
-    PageRequest,
+    check_delegation, instant, path_fiscal_code, query_date, wire_time, Page, PageRequest,
 };
 use crate::error::ApiError;
 use crate::extract::{Operator, OptionalJsonBody, Params, PathParam};
@@ -440,17 +439,11 @@ pub async fn history(
             Ok(rows)
         })
         .await?;
-    let next_cursor = (rows.len() > limit).then(|| {
-        let last = &rows[limit - 1];
-        encode_cursor(&last.start_at.to_string(), &last.id)
-    });
     let catalog = state.catalog();
-    Ok(Json(Page {
-        items: rows
-            .iter()
-            .take(limit)
-            .map(|r| r.to_dto(catalog, now))
-            .collect(),
-        next_cursor,
-    }))
+    Ok(Json(Page::from_rows(
+        &rows,
+        limit,
+        |r| (r.start_at.to_string(), r.id.as_str()),
+        |r| r.to_dto(catalog, now),
+    )))
 }

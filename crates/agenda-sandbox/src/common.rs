@@ -139,6 +139,27 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
+impl<T> Page<T> {
+    /// The page of `rows`, fetched with one row more than `limit` to tell whether another page
+    /// follows: the first `limit` rows mapped by `item`, and the cursor after the last of them
+    /// (from its sort key and id) when more rows exist.
+    pub fn from_rows<R>(
+        rows: &[R],
+        limit: usize,
+        key: impl Fn(&R) -> (String, &str),
+        item: impl FnMut(&R) -> T,
+    ) -> Self {
+        let next_cursor = (rows.len() > limit).then(|| {
+            let (sort_key, id) = key(&rows[limit - 1]);
+            encode_cursor(&sort_key, id)
+        });
+        Self {
+            items: rows.iter().take(limit).map(item).collect(),
+            next_cursor,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

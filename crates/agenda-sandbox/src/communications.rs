@@ -10,9 +10,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::Catalog;
-use crate::common::{
-    check_delegation, encode_cursor, instant, path_fiscal_code, wire_time, Page, PageRequest,
-};
+use crate::common::{check_delegation, instant, path_fiscal_code, wire_time, Page, PageRequest};
 use crate::error::ApiError;
 use crate::extract::{Operator, Params, PathParam};
 use crate::state::AppState;
@@ -205,19 +203,13 @@ pub async fn list(
             Ok(rows)
         })
         .await?;
-    let next_cursor = (rows.len() > limit).then(|| {
-        let last = &rows[limit - 1];
-        encode_cursor(&last.sent_at.to_string(), &last.id)
-    });
     let catalog = state.catalog();
-    Ok(Json(Page {
-        items: rows
-            .iter()
-            .take(limit)
-            .map(|r| r.to_dto(catalog, now))
-            .collect(),
-        next_cursor,
-    }))
+    Ok(Json(Page::from_rows(
+        &rows,
+        limit,
+        |r| (r.sent_at.to_string(), r.id.as_str()),
+        |r| r.to_dto(catalog, now),
+    )))
 }
 
 /// `GET /communications/{id}`: the thread with its messages, oldest first.
