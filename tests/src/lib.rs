@@ -43,20 +43,11 @@ pub fn artifacts_dir() -> PathBuf {
 }
 
 /// Builds the app once per test process (a no-op when it is up to date) and returns the
-/// path of its debug binary; `CASSETTO_E2E_APP` names another build instead (benchmarks use
-/// the release one).
+/// path of its debug binary.
 pub fn app_binary() -> Result<PathBuf> {
     static BUILT: OnceLock<std::result::Result<PathBuf, String>> = OnceLock::new();
     BUILT
         .get_or_init(|| {
-            if let Some(app) = std::env::var_os("CASSETTO_E2E_APP") {
-                let app = PathBuf::from(app);
-                return if app.is_file() {
-                    Ok(app)
-                } else {
-                    Err(format!("CASSETTO_E2E_APP: no app at {}", app.display()))
-                };
-            }
             let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
             let status = Command::new(cargo)
                 .args(["build", "--quiet", "-p", "cassetto-agenda"])
