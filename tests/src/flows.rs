@@ -133,12 +133,24 @@ pub async fn pick_contributor(session: &Session, query: &str, name: &str) -> Res
         }
         tokio::time::sleep(Duration::from_millis(150)).await;
     };
-    session
-        .wait_text(&tid("selected-contributor-name"), WAIT, |t| {
-            t.contains(name)
-        })
-        .await?;
-    Ok(code)
+    // A click that landed while the list was redrawn selects nothing: click again.
+    for _ in 0..5 {
+        let selected = session
+            .wait_text(&tid("selected-contributor-name"), WAIT / 6, |t| {
+                t.contains(name)
+            })
+            .await;
+        if selected.is_ok() {
+            return Ok(code);
+        }
+        for option in session.find_all(&tid("contributor-option")).await? {
+            if option.text().await.is_ok_and(|t| t.contains(name)) {
+                let _ = option.click().await;
+                break;
+            }
+        }
+    }
+    Err(format!("{name} never became the utente selezionato"))
 }
 
 /// The communication row whose text contains `subject`, once the list shows it.
