@@ -391,15 +391,7 @@ pub async fn history(
         .and_then(|d| d.checked_add_days(Days::new(1)))
         .and_then(midnight)
         .unwrap_or(i64::MAX);
-    let (after_start, after_id) = match &page.after {
-        Some((key, id)) => (
-            key.parse::<i64>().map_err(|_| {
-                ApiError::bad_request("invalid_cursor", "Cursore di paginazione non valido.")
-            })?,
-            id.clone(),
-        ),
-        None => (i64::MAX, String::new()),
-    };
+    let (after_start, after_id) = page.after_timestamp()?;
     let now = state.now();
     let limit = page.limit as usize;
     let rows = state

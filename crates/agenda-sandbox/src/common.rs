@@ -86,6 +86,21 @@ pub struct PageRequest {
 }
 
 impl PageRequest {
+    /// The cursor of a list sorted newest first by a Unix timestamp: the timestamp and id of
+    /// the last item seen, or (`i64::MAX`, "") for the first page. 400 `invalid_cursor` when
+    /// the key is not a timestamp.
+    pub fn after_timestamp(&self) -> Result<(i64, String), ApiError> {
+        match &self.after {
+            Some((key, id)) => Ok((
+                key.parse::<i64>().map_err(|_| {
+                    ApiError::bad_request("invalid_cursor", "Cursore di paginazione non valido.")
+                })?,
+                id.clone(),
+            )),
+            None => Ok((i64::MAX, String::new())),
+        }
+    }
+
     /// Parses `limit` and `cursor`: 400 `invalid_parameter` / `invalid_cursor` when wrong
     /// (an empty `limit` included; an empty `cursor` is the first page).
     pub fn parse(limit: Option<&str>, cursor: Option<&str>) -> Result<Self, ApiError> {

@@ -167,15 +167,7 @@ pub async fn list(
 ) -> Result<Json<Page<CommunicationDto>>, ApiError> {
     let fiscal_code = path_fiscal_code(&raw_fiscal_code)?;
     let page = PageRequest::parse(query.limit.as_deref(), query.cursor.as_deref())?;
-    let (after_sent, after_id) = match &page.after {
-        Some((key, id)) => (
-            key.parse::<i64>().map_err(|_| {
-                ApiError::bad_request("invalid_cursor", "Cursore di paginazione non valido.")
-            })?,
-            id.clone(),
-        ),
-        None => (i64::MAX, String::new()),
-    };
+    let (after_sent, after_id) = page.after_timestamp()?;
     let now = state.now();
     let limit = page.limit as usize;
     let rows = state
