@@ -72,12 +72,24 @@ pub fn app_binary() -> Result<PathBuf> {
 pub struct Guard {
     name: &'static str,
     child: Child,
+    group: bool,
 }
 
 impl Guard {
     /// Wraps a spawned child.
     pub fn new(name: &'static str, child: Child) -> Self {
-        Self { name, child }
+        Self {
+            name,
+            child,
+            group: false,
+        }
+    }
+
+    /// The child leads a process group of its own: stopping it signals the whole group
+    /// (tauri-driver, WebKitWebDriver and the app it launched).
+    pub fn with_group(mut self) -> Self {
+        self.group = true;
+        self
     }
 
     /// Fails if the process has already exited.
@@ -98,16 +110,28 @@ impl Guard {
 impl Drop for Guard {
     fn drop(&mut self) {
         // SIGTERM first so children like WebKitWebDriver can close their app; then kill.
+        let target = if self.group {
+            format!("-{}", self.child.id())
+        } else {
+            self.child.id().to_string()
+        };
         let _ = Command::new("kill")
-            .arg(self.child.id().to_string())
+            .args(["--", &target])
             .stderr(Stdio::null())
             .status();
         let deadline = Instant::now() + Duration::from_secs(3);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = self.child.try_wait() {
-                return;
+                break;
             }
             std::thread::sleep(Duration::from_millis(50));
+        }
+        if self.group {
+            // Whatever of the group outlived its leader (WebKitWebDriver, the app) goes too.
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &target])
+                .stderr(Stdio::null())
+                .status();
         }
         let _ = self.child.kill();
         let _ = self.child.wait();
@@ -129,6 +153,20 @@ pub fn free_port() -> Result<u16> {
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .map_err(|e| format!("no free port: {e}"))
+}
+
+/// Two TCP ports that were free a moment ago on 127.0.0.1, distinct (both listeners are
+/// held while the second is chosen).
+pub fn free_ports() -> Result<[u16; 2]> {
+    let bind =
+        || std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| format!("no free port: {e}"));
+    let (a, b) = (bind()?, bind()?);
+    let port = |l: &std::net::TcpListener| {
+        l.local_addr()
+            .map(|a| a.port())
+            .map_err(|e| format!("no free port: {e}"))
+    };
+    Ok([port(&a)?, port(&b)?])
 }
 
 /// Polls `f` until it returns `Ok(Some(_))` or `timeout` passes.
@@ -158,20 +196,30 @@ static ONE_AT_A_TIME: Mutex<()> = Mutex::const_new(());
 pub struct Harness {
     /// The WebDriver session driving the app window.
     pub session: Session,
-    driver: Guard,
-    driver_url: String,
+    driver: Driver,
+    extra_env: Vec<(String, String)>,
     app: PathBuf,
     /// The private desktop (X server, D-Bus, keyring) the app runs in.
     pub desktop: Desktop,
     _turn: MutexGuard<'static, ()>,
 }
 
-impl Harness {
-    /// Starts every part and opens the app. `extra_env` is passed to the app.
-    pub async fn start(extra_env: &[(&str, &str)]) -> Result<Self> {
-        let turn = ONE_AT_A_TIME.lock().await;
-        let app = app_binary()?;
-        let desktop = Desktop::start()?;
+/// How many times a WebDriver session is tried, each time on a fresh tauri-driver with
+/// fresh ports, before the test fails. On a fresh, loaded machine the first WebKitWebDriver
+/// can be slow to come up or drop the first connection; a second driver has always answered.
+const SESSION_ATTEMPTS: usize = 3;
+
+/// A running `tauri-driver` (and the WebKitWebDriver it started) that answered `/status`.
+struct Driver {
+    guard: Guard,
+    url: String,
+}
+
+impl Driver {
+    /// Starts tauri-driver on two fresh ports, in a process group of its own (so stopping it
+    /// also stops WebKitWebDriver and the app), and waits until the native driver behind it
+    /// says it is ready.
+    async fn start(desktop: &Desktop, extra_env: &[(String, String)]) -> Result<Self> {
         let tauri_driver = require_program(
             "tauri-driver",
             "install it with `cargo install tauri-driver --locked`",
@@ -180,36 +228,90 @@ impl Harness {
             "WebKitWebDriver",
             "install it with `apt-get install webkit2gtk-driver`",
         )?;
-        let port = free_port()?;
-        let native_port = free_port()?;
+        let [port, native_port] = free_ports()?;
         let mut command = Command::new(tauri_driver);
         command
             .args(["--port", &port.to_string()])
             .args(["--native-port", &native_port.to_string()])
             .stdout(Stdio::null())
             .stderr(Stdio::inherit());
+        #[cfg(unix)]
+        {
+            use std::os::unix::process::CommandExt;
+            command.process_group(0);
+        }
         desktop.apply_env(&mut command);
         for (key, value) in extra_env {
             command.env(key, value);
         }
-        let mut driver = Guard::new(
+        let mut guard = Guard::new(
             "tauri-driver",
             command
                 .spawn()
                 .map_err(|e| format!("could not start tauri-driver: {e}"))?,
-        );
-        let base = format!("http://127.0.0.1:{port}");
-        wait_for("tauri-driver to listen", Duration::from_secs(20), || {
-            driver.ensure_running()?;
-            Ok(std::net::TcpStream::connect(("127.0.0.1", port))
-                .ok()
-                .map(|_| ()))
-        })?;
-        let session = Session::create(&base, &app).await?;
+        )
+        .with_group();
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let mut last = String::from("no answer yet");
+        loop {
+            guard.ensure_running()?;
+            match webdriver::status(&url).await {
+                Ok(true) => return Ok(Self { guard, url }),
+                Ok(false) => last = "it answered `ready: false`".into(),
+                Err(e) => last = e,
+            }
+            if Instant::now() >= deadline {
+                return Err(format!(
+                    "tauri-driver on port {port} never reported ready within 30 s: {last}"
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+/// Starts drivers and sessions until one session opens, at most [`SESSION_ATTEMPTS`] times.
+async fn open_session(
+    desktop: &Desktop,
+    extra_env: &[(String, String)],
+    app: &Path,
+) -> Result<(Driver, Session)> {
+    let mut errors = Vec::new();
+    for attempt in 1..=SESSION_ATTEMPTS {
+        let opened = match Driver::start(desktop, extra_env).await {
+            Ok(driver) => match Session::create(&driver.url, app).await {
+                Ok(session) => return Ok((driver, session)),
+                Err(e) => Err(e),
+            },
+            Err(e) => Err(e),
+        };
+        if let Err(e) = opened {
+            eprintln!("e2e: WebDriver session attempt {attempt} failed: {e}");
+            errors.push(format!("attempt {attempt}: {e}"));
+        }
+    }
+    Err(format!(
+        "no WebDriver session after {SESSION_ATTEMPTS} attempts: {}",
+        errors.join("; ")
+    ))
+}
+
+impl Harness {
+    /// Starts every part and opens the app. `extra_env` is passed to the app.
+    pub async fn start(extra_env: &[(&str, &str)]) -> Result<Self> {
+        let turn = ONE_AT_A_TIME.lock().await;
+        let app = app_binary()?;
+        let desktop = Desktop::start()?;
+        let extra_env: Vec<(String, String)> = extra_env
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        let (driver, session) = open_session(&desktop, &extra_env, &app).await?;
         Ok(Self {
             session,
             driver,
-            driver_url: base,
+            extra_env,
             app,
             desktop,
             _turn: turn,
@@ -222,7 +324,16 @@ impl Harness {
         self.session.delete().await?;
         // WebKitWebDriver closes the app; give its data files a moment to be released.
         tokio::time::sleep(Duration::from_millis(500)).await;
-        self.session = Session::create(&self.driver_url, &self.app).await?;
+        match Session::create(&self.driver.url, &self.app).await {
+            Ok(session) => self.session = session,
+            Err(e) => {
+                eprintln!("e2e: reopening the app on the same driver failed ({e}); new driver");
+                let (driver, session) =
+                    open_session(&self.desktop, &self.extra_env, &self.app).await?;
+                self.driver = driver;
+                self.session = session;
+            }
+        }
         Ok(())
     }
 
@@ -234,7 +345,7 @@ impl Harness {
     /// Ends the WebDriver session (closing the app) and stops every part.
     pub async fn stop(self) -> Result<()> {
         let result = self.session.delete().await;
-        drop(self.driver);
+        drop(self.driver.guard);
         drop(self.desktop);
         result
     }

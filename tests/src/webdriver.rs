@@ -271,16 +271,40 @@ impl<'s> Element<'s> {
     }
 }
 
+/// Asks the WebDriver server at `base` whether it is ready for a new session (`GET /status`,
+/// which tauri-driver forwards to WebKitWebDriver).
+pub(crate) async fn status(base: &str) -> Result<bool> {
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .map_err(|e| e.to_string())?;
+    let value = send(http.get(format!("{base}/status"))).await?;
+    Ok(value["ready"].as_bool().unwrap_or(false))
+}
+
+/// The error and every cause below it: reqwest's own message ("error sending request")
+/// hides whether the connection was refused, reset or timed out.
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
 async fn send(request: reqwest::RequestBuilder) -> Result<Value> {
     let response = request
         .send()
         .await
-        .map_err(|e| format!("WebDriver request failed: {e}"))?;
+        .map_err(|e| format!("WebDriver request failed: {}", chain(&e)))?;
     let status = response.status();
     let body: Value = response
         .json()
         .await
-        .map_err(|e| format!("WebDriver answered {status} with no JSON: {e}"))?;
+        .map_err(|e| format!("WebDriver answered {status} with no JSON: {}", chain(&e)))?;
     let value = body.get("value").cloned().unwrap_or(Value::Null);
     if status.is_success() {
         Ok(value)
