@@ -50,6 +50,9 @@ fn kind_of(code: &str) -> &str {
     match code {
         "network_error" | "timeout" | "service_unavailable" => "offline",
         "unauthorized" | "invalid_token" => "session_expired",
+        // The operator's local data is closed while nobody is signed in.
+        "session_required" => "not_signed_in",
+        "keychain_not_persistent" => "keychain_unavailable",
         "rate_limited" | "too_many_attempts" => "locked_out",
         "forbidden" => "no_delegation",
         "invalid_response" => "internal",
@@ -133,6 +136,7 @@ mod tests {
             assert_eq!(kind_of(code), "offline");
         }
         assert_eq!(kind_of("slot_taken"), "slot_taken");
+        assert_eq!(kind_of("session_required"), "not_signed_in");
     }
 
     #[test]

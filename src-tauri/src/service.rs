@@ -4,8 +4,8 @@
 use crate::error::{capitalise, CommandError};
 use crate::state::{AppState, Environment, ServiceSlot};
 use agenda_client::{
-    Agenda, ApiClient, BaseUrl, ClientConfig, ConsultationPoint, KeyringKeyStore,
-    KeyringTokenStore, Office, Store, Topic,
+    Agenda, ApiClient, BaseUrl, ClientConfig, ConsultationPoint, KeyringTokenStore, Office,
+    OperatorStores, Topic,
 };
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -27,6 +27,9 @@ pub struct Service {
 /// The keychain account of the embedded sandbox's session: fixed, because the sandbox's
 /// port changes from run to run while its database (and so the session) persists.
 const EMBEDDED_TOKEN_ACCOUNT: &str = "session:embedded-sandbox";
+
+/// The name of the embedded sandbox in operator scopes (its port changes between runs).
+const EMBEDDED_SERVICE: &str = "embedded-sandbox";
 
 /// Starts the service chosen by `service_url` (`None`: the embedded sandbox) with its data
 /// under `data_dir`, and puts it (or the reason it failed) into `slot`.
@@ -66,7 +69,7 @@ async fn open(
     match service_url {
         None => {
             let dir = data_dir.join("sandbox");
-            std::fs::create_dir_all(&dir)
+            agenda_client::files::private_dir(&dir)
                 .map_err(|e| CommandError::internal("creating the sandbox folder", e))?;
             let mut config = agenda_sandbox::Config::new(dir.join("sandbox.db"));
             config.seed_demo = true;
@@ -83,9 +86,12 @@ async fn open(
             tracing::info!(%addr, "embedded sandbox listening");
             let base_url = BaseUrl::parse(&format!("http://{addr}"))
                 .map_err(|e| CommandError::internal("the sandbox address", e))?;
-            let agenda = open_agenda(base_url, &data_dir.join("store-sandbox"), || {
-                KeyringTokenStore::new(EMBEDDED_TOKEN_ACCOUNT)
-            })?;
+            let agenda = open_agenda(
+                base_url,
+                &data_dir.join("store-sandbox"),
+                EMBEDDED_SERVICE,
+                || KeyringTokenStore::new(EMBEDDED_TOKEN_ACCOUNT),
+            )?;
             Ok(Service {
                 environment: Environment::EmbeddedSandbox,
                 agenda: Arc::new(agenda),
@@ -97,7 +103,8 @@ async fn open(
                 .map_err(|e| CommandError::new("invalid_base_url", capitalise(&e.to_string())))?;
             let store_dir = data_dir.join(format!("store-{}", folder_name(&base_url)));
             let account = agenda_client::keychain::refresh_token_account(&base_url);
-            let agenda = open_agenda(base_url.clone(), &store_dir, || {
+            let service = base_url.to_string();
+            let agenda = open_agenda(base_url.clone(), &store_dir, &service, || {
                 KeyringTokenStore::new(&account)
             })?;
             Ok(Service {
@@ -111,19 +118,23 @@ async fn open(
     }
 }
 
+/// The agenda of one service: its session's token in the keychain, and one local store
+/// per operator below `store_dir` (opened at sign-in, closed at Esci).
 fn open_agenda(
     base_url: BaseUrl,
     store_dir: &Path,
+    service: &str,
     tokens: impl FnOnce() -> Result<KeyringTokenStore, agenda_client::KeychainError>,
 ) -> Result<Agenda, CommandError> {
     let keychain = |e: agenda_client::KeychainError| CommandError::new(e.code(), e.to_string());
+    agenda_client::keychain::ensure_persistent().map_err(keychain)?;
     let tokens = tokens().map_err(keychain)?;
-    let keys = KeyringKeyStore::new().map_err(keychain)?;
-    let store = Store::open(store_dir, &keys)
-        .map_err(|e| CommandError::from(agenda_client::AgendaError::from(e)))?;
+    agenda_client::files::private_dir(store_dir)
+        .map_err(|e| CommandError::internal("creating the data folder", e))?;
     let client = ApiClient::new(ClientConfig::new(base_url), Arc::new(tokens))
         .map_err(|e| CommandError::from(agenda_client::AgendaError::from(e)))?;
-    Ok(Agenda::with_parts(client, Arc::new(store)))
+    let stores = OperatorStores::in_keychain(store_dir, service);
+    Ok(Agenda::for_operators(client, Arc::new(stores)))
 }
 
 /// A folder name for a service's local store: its host and port, nothing else.

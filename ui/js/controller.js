@@ -102,11 +102,16 @@ export function createController({ api, store, timers = globalThis, now = () => 
     return Boolean(d && d.status === "prenotato" && d.hold_expires_at);
   }
 
+  /** The service's time as this PC can tell (its clock plus the offset the shell measured). */
+  function serverNow() {
+    return now() + (getState().app.clock_offset_ms || 0);
+  }
+
   function syncTicker() {
     const want = needsTicker(getState());
     if (want && ticker === null) {
-      ticker = timers.setInterval(() => store.dispatch({ type: "tick", now: now() }), 1000);
-      store.dispatch({ type: "tick", now: now() });
+      ticker = timers.setInterval(() => store.dispatch({ type: "tick", now: serverNow() }), 1000);
+      store.dispatch({ type: "tick", now: serverNow() });
     } else if (!want && ticker !== null) {
       timers.clearInterval(ticker);
       ticker = null;
@@ -762,6 +767,6 @@ export function createController({ api, store, timers = globalThis, now = () => 
     loadHistory, setHistoryFilter, resetHistoryFilters, openAppointment, closeAppointment,
     canCancelAppointment, cancelAppointment, detailHoldAction,
     loadDrafts, resumeDraft, deleteDraft,
-    holdRemaining: (appointment) => holdRemaining(appointment && appointment.hold_expires_at, getState().now || now()),
+    holdRemaining: (appointment) => holdRemaining(appointment && appointment.hold_expires_at, getState().now || serverNow()),
   };
 }

@@ -21,7 +21,7 @@ export function initialState() {
     route: "assistiti",
     lang: "it",
     now: 0,
-    app: { known: false, version: null, environment: null, online: true, last_sync_at: null },
+    app: { known: false, version: null, environment: null, online: true, last_sync_at: null, clock_offset_ms: 0 },
     session: { known: false, signed_in: false, operator: null },
     signin: { busy: false, error: null },
     settings: { busy: false, error: null },
@@ -233,6 +233,8 @@ export function update(state, action) {
           environment: info.environment ?? state.app.environment,
           online: info.online !== false,
           last_sync_at: info.last_sync_at ?? state.app.last_sync_at,
+          // The service's clock minus this PC's: holds count down on the service's time.
+          clock_offset_ms: Number.isFinite(info.server_clock_offset_ms) ? info.server_clock_offset_ms : state.app.clock_offset_ms,
         },
       };
     }

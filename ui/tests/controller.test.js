@@ -271,6 +271,22 @@ test("booking shows the held appointment, counts down, and Conferma Appuntamento
   assert.equal(t.timers.pendingCount() > 0, true); // the 10 s poll keeps running
 });
 
+test("a hold counts down on the service's clock when this PC's clock is ahead", async () => {
+  // The PC is one hour ahead of the service: on its own clock the hold would be over.
+  const t = await atContacts({
+    appInfo: { version: "0.1.0", environment: { mode: "embedded_sandbox" }, online: true, last_sync_at: null, server_clock_offset_ms: -3600000 },
+  });
+  await t.ctrl.poll();
+  t.timers.jump(3600000); // the PC's clock jumps ahead; the service's does not
+  await typeContacts(t, "333 123 4567", "Verifica versamenti");
+  await t.ctrl.book();
+  const w = t.state().wizard;
+  assert.equal(w.stage, "attesa");
+  assert.equal(t.ctrl.holdRemaining(w.appointment), 599000);
+  await t.timers.advance(1000);
+  assert.equal(t.ctrl.holdRemaining(t.state().wizard.appointment), 598000);
+});
+
 test("the countdown ticks only while a hold is on screen", async () => {
   const t = await atContacts();
   await typeContacts(t, "333 123 4567", "Verifica");

@@ -20,6 +20,11 @@ export function fakeTimers(startMs) {
     clearTimeout: (id) => pending.delete(id),
     clearInterval: (id) => pending.delete(id),
     pendingCount: () => pending.size,
+    /** Sets the wall clock forward by `ms` without running timers (a PC clock changed). */
+    jump(ms) {
+      now += ms;
+      for (const t of pending.values()) t.at += ms;
+    },
     /** Moves the clock forward, running every timer that falls due, in order. */
     async advance(ms) {
       const end = now + ms;

@@ -69,10 +69,11 @@ test("only Italian and English can be chosen", () => {
 test("app info sets the environment, the connection and the last sync", () => {
   const next = update(initialState(), {
     type: "app_info",
-    info: { version: "0.1.0", environment: { mode: "embedded_sandbox" }, online: false, last_sync_at: "2026-11-26T10:00:00+01:00" },
+    info: { version: "0.1.0", environment: { mode: "embedded_sandbox" }, online: false, last_sync_at: "2026-11-26T10:00:00+01:00", server_clock_offset_ms: -1500 },
   });
   assert.deepEqual(next.app, {
     known: true, version: "0.1.0", environment: { mode: "embedded_sandbox" }, online: false, last_sync_at: "2026-11-26T10:00:00+01:00",
+    clock_offset_ms: -1500,
   });
 });
 

@@ -14,9 +14,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::client::{ApiClient, ClientConfig, Connectivity, IdempotencyKey};
 use crate::error::{ApiError, Problem};
-use crate::keychain::{
-    refresh_token_account, KeyStore, KeyringKeyStore, KeyringTokenStore, TokenStore,
-};
+use crate::keychain::{refresh_token_account, KeyStore, KeyringTokenStore, TokenStore};
+use crate::operators::{OperatorStores, StoreOpener};
 use crate::secret::Secret;
 use crate::store::{
     Cached, Draft, DraftSaved, DraftState, OutboxEntry, ReturnedProblem, Store, StoreError,
@@ -186,27 +185,37 @@ pub struct RefreshReport {
 }
 
 /// The app's bridge to the service and its local memory. Share it in an `Arc`.
+///
+/// Built with [`Agenda::for_operators`] (the app), it holds the store of the signed-in
+/// operator only: opened at sign-in or resume, closed at sign-out, so while nobody is
+/// signed in no personal data can be read or written ([`StoreError::SignedOut`]), and the
+/// outbox sent is always the one of the operator whose session sends it. Built with
+/// [`Agenda::with_parts`] it keeps one fixed store whoever signs in (tests and tools).
 #[derive(Debug)]
 pub struct Agenda {
     client: ApiClient,
-    store: Arc<Store>,
+    store: std::sync::RwLock<Option<Arc<Store>>>,
+    opener: Option<Arc<dyn StoreOpener>>,
     /// One sender of outbox entries at a time (timer, button and "Prenota" alike).
     outbox_lock: tokio::sync::Mutex<()>,
     last_outbox_sync_at: std::sync::Mutex<Option<DateTime<Utc>>>,
 }
 
 impl Agenda {
-    /// The app's setup: refresh token and data key in the OS keychain, store in `data_dir`.
-    /// Fails with a clear message when the keychain is not available.
+    /// The app's setup: refresh token and data keys in the OS keychain, one store per
+    /// operator below `data_dir` (see [`crate::operators`]). Fails with a clear message when
+    /// the keychain is not available.
     pub fn open(config: ClientConfig, data_dir: &Path) -> Result<Self, AgendaError> {
+        let service = config.base_url.to_string();
         let tokens: Arc<dyn TokenStore> = Arc::new(
             KeyringTokenStore::new(&refresh_token_account(&config.base_url))
                 .map_err(ApiError::from)?,
         );
-        let keys = KeyringKeyStore::new().map_err(StoreError::from)?;
-        let store = Store::open(data_dir, &keys)?;
         let client = ApiClient::new(config, tokens)?;
-        Ok(Self::with_parts(client, Arc::new(store)))
+        Ok(Self::for_operators(
+            client,
+            Arc::new(OperatorStores::in_keychain(data_dir, &service)),
+        ))
     }
 
     /// [`Agenda::open`] with other token and key stores (the shell's tests use in-memory
@@ -222,11 +231,25 @@ impl Agenda {
         Ok(Self::with_parts(client, Arc::new(store)))
     }
 
-    /// Joins a client and a store built elsewhere.
+    /// Joins a client and one store built elsewhere, used whoever signs in (tests, tools).
     pub fn with_parts(client: ApiClient, store: Arc<Store>) -> Self {
         Self {
             client,
-            store,
+            store: std::sync::RwLock::new(Some(store)),
+            opener: None,
+            outbox_lock: tokio::sync::Mutex::new(()),
+            last_outbox_sync_at: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// A client whose local data is kept per operator: `opener` opens the signed-in
+    /// operator's store (see [`crate::operators`]). Nothing is open until a sign-in, a
+    /// resumed session or [`Agenda::open_offline`].
+    pub fn for_operators(client: ApiClient, opener: Arc<dyn StoreOpener>) -> Self {
+        Self {
+            client,
+            store: std::sync::RwLock::new(None),
+            opener: Some(opener),
             outbox_lock: tokio::sync::Mutex::new(()),
             last_outbox_sync_at: std::sync::Mutex::new(None),
         }
@@ -237,9 +260,37 @@ impl Agenda {
         &self.client
     }
 
-    /// The local store.
-    pub fn store(&self) -> &Store {
-        &self.store
+    /// The signed-in operator's store; [`StoreError::SignedOut`] while nobody is.
+    pub fn store(&self) -> Result<Arc<Store>, StoreError> {
+        self.store
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+            .ok_or(StoreError::SignedOut)
+    }
+
+    /// Opens the store of `operator_id` (per-operator agendas only; a fixed store stays).
+    fn open_store(&self, operator_id: &str) -> Result<(), AgendaError> {
+        let Some(opener) = &self.opener else {
+            return Ok(());
+        };
+        let store = Arc::new(opener.open(operator_id)?);
+        *self.store.write().unwrap_or_else(|p| p.into_inner()) = Some(store);
+        Ok(())
+    }
+
+    /// Closes the operator's store (per-operator agendas only).
+    fn close_store(&self) {
+        if self.opener.is_some() {
+            *self.store.write().unwrap_or_else(|p| p.into_inner()) = None;
+        }
+    }
+
+    /// Opens the local data of the operator whose session is stored but cannot be checked
+    /// now (the service is unreachable at start-up): the app works on that operator's data
+    /// and sends their outbox when the service is back.
+    pub fn open_offline(&self, operator_id: &str) -> Result<(), AgendaError> {
+        self.open_store(operator_id)
     }
 
     // ------------------------------------------------------------ session
@@ -250,22 +301,38 @@ impl Agenda {
         username: &str,
         password: &Secret,
     ) -> Result<Operator, AgendaError> {
-        Ok(self.client.sign_in(username, password).await?)
+        // Whoever was signed in before, their data is closed first.
+        self.close_store();
+        let operator = self.client.sign_in(username, password).await?;
+        if let Err(error) = self.open_store(&operator.id) {
+            // Signed in without a readable store is no use: undo the session.
+            let _ = self.client.sign_out().await;
+            return Err(error);
+        }
+        Ok(operator)
     }
 
     /// Restores the previous session at start-up; `None` when the operator must sign in.
     pub async fn resume(&self) -> Result<Option<Operator>, AgendaError> {
         match self.client.resume().await {
-            Ok(operator) => Ok(operator),
+            Ok(Some(operator)) => {
+                self.open_store(&operator.id)?;
+                Ok(Some(operator))
+            }
+            Ok(None) => Ok(None),
             Err(ApiError::SessionExpired | ApiError::Unauthorized) => Ok(None),
             Err(e) => Err(e.into()),
         }
     }
 
-    /// Signs out (revoking the refresh token when the service can be reached). Drafts and
-    /// the outbox stay on this PC.
+    /// Signs out (revoking the refresh token when the service can be reached) and closes
+    /// the operator's store. Drafts and the outbox stay on this PC, readable again only by
+    /// the same operator's next session.
     pub async fn sign_out(&self) -> Result<bool, AgendaError> {
-        Ok(self.client.sign_out().await?)
+        let _sending = self.outbox_lock.lock().await;
+        let revoked = self.client.sign_out().await;
+        self.close_store();
+        Ok(revoked?)
     }
 
     /// The signed-in operator.
@@ -279,10 +346,10 @@ impl Agenda {
     pub async fn topics(&self) -> Result<Listing<Vec<Topic>>, AgendaError> {
         match self.client.topics().await {
             Ok(topics) => {
-                self.keep(self.store.save_topics(&topics, Utc::now()));
+                self.keep(self.store()?.save_topics(&topics, Utc::now()));
                 Ok(Listing::live(topics))
             }
-            Err(e) => self.fallback(e, self.store.topics()),
+            Err(e) => self.fallback(e, self.store()?.topics()),
         }
     }
 
@@ -294,11 +361,11 @@ impl Agenda {
         match self.client.offices(province).await {
             Ok(offices) => {
                 if province.is_none() {
-                    self.keep(self.store.save_offices(&offices, Utc::now()));
+                    self.keep(self.store()?.save_offices(&offices, Utc::now()));
                 }
                 Ok(Listing::live(offices))
             }
-            Err(e) => self.fallback(e, self.store.offices(province)),
+            Err(e) => self.fallback(e, self.store()?.offices(province)),
         }
     }
 
@@ -311,11 +378,11 @@ impl Agenda {
         match self.client.consultation_points(topic, office).await {
             Ok(points) => {
                 if topic.is_none() && office.is_none() {
-                    self.keep(self.store.save_consultation_points(&points, Utc::now()));
+                    self.keep(self.store()?.save_consultation_points(&points, Utc::now()));
                 }
                 Ok(Listing::live(points))
             }
-            Err(e) => self.fallback(e, self.store.consultation_points(topic, office)),
+            Err(e) => self.fallback(e, self.store()?.consultation_points(topic, office)),
         }
     }
 
@@ -327,10 +394,13 @@ impl Agenda {
         let q = q.map(str::trim).filter(|q| !q.is_empty());
         match self.client.all_contributors(q).await {
             Ok(list) => {
-                self.keep(self.store.save_contributors(&list, q.is_none(), Utc::now()));
+                self.keep(
+                    self.store()?
+                        .save_contributors(&list, q.is_none(), Utc::now()),
+                );
                 Ok(Listing::live(list))
             }
-            Err(e) => self.fallback(e, self.store.contributors(q)),
+            Err(e) => self.fallback(e, self.store()?.contributors(q)),
         }
     }
 
@@ -341,19 +411,19 @@ impl Agenda {
     ) -> Result<Listing<Contributor>, AgendaError> {
         match self.client.contributor(fiscal_code).await {
             Ok(contributor) => {
-                self.keep(self.store.save_contributors(
+                self.keep(self.store()?.save_contributors(
                     std::slice::from_ref(&contributor),
                     false,
                     Utc::now(),
                 ));
                 Ok(Listing::live(contributor))
             }
-            Err(e) if can_fall_back(&e) => match self.store.contributor(fiscal_code)? {
+            Err(e) if can_fall_back(&e) => match self.store()?.contributor(fiscal_code)? {
                 Some(contributor) => Ok(Listing {
                     items: contributor,
                     source: Source::Cache,
                     last_synced_at: self
-                        .store
+                        .store()?
                         .last_synced_at(&crate::store::Dataset::Contributors)?,
                 }),
                 None => Err(e.into()),
@@ -370,12 +440,12 @@ impl Agenda {
         match self.client.all_communications(fiscal_code).await {
             Ok(list) => {
                 self.keep(
-                    self.store
+                    self.store()?
                         .save_communications(fiscal_code, &list, Utc::now()),
                 );
                 Ok(Listing::live(list))
             }
-            Err(e) => self.fallback(e, self.store.communications(fiscal_code)),
+            Err(e) => self.fallback(e, self.store()?.communications(fiscal_code)),
         }
     }
 
@@ -386,10 +456,10 @@ impl Agenda {
     ) -> Result<Listing<CommunicationThread>, AgendaError> {
         match self.client.communication(id).await {
             Ok(thread) => {
-                self.keep(self.store.save_thread(&thread, Utc::now()));
+                self.keep(self.store()?.save_thread(&thread, Utc::now()));
                 Ok(Listing::live(thread))
             }
-            Err(e) if can_fall_back(&e) => match self.store.thread(id)? {
+            Err(e) if can_fall_back(&e) => match self.store()?.thread(id)? {
                 Some(cached) => Ok(Listing::cached(cached)),
                 None => Err(e.into()),
             },
@@ -411,13 +481,13 @@ impl Agenda {
         {
             Ok(all) => {
                 let now = Utc::now();
-                self.store.save_appointments(fiscal_code, &all, now)?;
+                self.store()?.save_appointments(fiscal_code, &all, now)?;
                 let mut listing =
-                    Listing::live(self.store.appointments(fiscal_code, filter)?.items);
+                    Listing::live(self.store()?.appointments(fiscal_code, filter)?.items);
                 listing.last_synced_at = Some(now);
                 Ok(listing)
             }
-            Err(e) => self.fallback(e, self.store.appointments(fiscal_code, filter)),
+            Err(e) => self.fallback(e, self.store()?.appointments(fiscal_code, filter)),
         }
     }
 
@@ -428,10 +498,10 @@ impl Agenda {
     ) -> Result<Listing<Appointment>, AgendaError> {
         match self.client.appointment(id).await {
             Ok(appointment) => {
-                self.keep(self.store.upsert_appointment(&appointment));
+                self.keep(self.store()?.upsert_appointment(&appointment));
                 Ok(Listing::live(appointment))
             }
-            Err(e) if can_fall_back(&e) => match self.store.appointment(id)? {
+            Err(e) if can_fall_back(&e) => match self.store()?.appointment(id)? {
                 Some(appointment) => Ok(Listing {
                     items: appointment,
                     source: Source::Cache,
@@ -477,11 +547,11 @@ impl Agenda {
     /// this returns, the draft survives a crash). Call it on every step and, debounced, as
     /// the operator types.
     pub fn save_draft(&self, wizard: &Wizard) -> Result<DraftSaved, AgendaError> {
-        match self.store.save_draft(wizard) {
+        match self.store()?.save_draft(wizard) {
             Err(StoreError::DraftLocked) => {
                 // A hold that expired no longer locks the draft.
                 self.draft(wizard.fiscal_code(), wizard.communication_id())?;
-                Ok(self.store.save_draft(wizard)?)
+                Ok(self.store()?.save_draft(wizard)?)
             }
             other => Ok(other?),
         }
@@ -494,11 +564,11 @@ impl Agenda {
         fiscal_code: &FiscalCode,
         communication_id: &str,
     ) -> Result<Option<Draft>, AgendaError> {
-        let draft = self.store.draft(fiscal_code, communication_id)?;
+        let draft = self.store()?.draft(fiscal_code, communication_id)?;
         match draft {
-            Some(draft) if hold_has_expired(&draft) => {
+            Some(draft) if hold_has_expired(&draft, &self.client) => {
                 self.expire_hold(&draft)?;
-                Ok(self.store.draft(fiscal_code, communication_id)?)
+                Ok(self.store()?.draft(fiscal_code, communication_id)?)
             }
             other => Ok(other),
         }
@@ -506,12 +576,12 @@ impl Agenda {
 
     /// Every draft, most recent first (expired holds released as in [`Agenda::draft`]).
     pub fn drafts(&self) -> Result<Vec<Draft>, AgendaError> {
-        let drafts = self.store.drafts()?;
-        if drafts.iter().any(hold_has_expired) {
-            for draft in drafts.iter().filter(|d| hold_has_expired(d)) {
+        let drafts = self.store()?.drafts()?;
+        if drafts.iter().any(|d| hold_has_expired(d, &self.client)) {
+            for draft in drafts.iter().filter(|d| hold_has_expired(d, &self.client)) {
                 self.expire_hold(draft)?;
             }
-            return Ok(self.store.drafts()?);
+            return Ok(self.store()?.drafts()?);
         }
         Ok(drafts)
     }
@@ -526,7 +596,7 @@ impl Agenda {
             alternatives: Vec::new(),
             at: Utc::now(),
         };
-        self.store.reopen_draft(
+        self.store()?.reopen_draft(
             draft.wizard.fiscal_code(),
             draft.wizard.communication_id(),
             Some(&problem),
@@ -545,7 +615,7 @@ impl Agenda {
             Some(draft) if draft.state != DraftState::Editing => {
                 Err(StoreError::DraftLocked.into())
             }
-            Some(_) => Ok(self.store.delete_draft(fiscal_code, communication_id)?),
+            Some(_) => Ok(self.store()?.delete_draft(fiscal_code, communication_id)?),
         }
     }
 
@@ -564,10 +634,10 @@ impl Agenda {
             .ok_or(StoreError::DraftNotFound)?;
         let booking = draft.wizard.booking_request()?;
         let key = IdempotencyKey::generate();
-        let entry = self.store.queue_booking(&booking, &key)?;
+        let entry = self.store()?.queue_booking(&booking, &key)?;
         let _sending = self.outbox_lock.lock().await;
         // Another sync may have settled it between queueing and taking the lock.
-        if !self.store.outbox()?.iter().any(|e| e.id == entry.id) {
+        if !self.store()?.outbox()?.iter().any(|e| e.id == entry.id) {
             return self.outcome_from_draft(fiscal_code, communication_id);
         }
         self.send_entry(&entry).await
@@ -579,7 +649,7 @@ impl Agenda {
     pub async fn sync_outbox(&self) -> Result<SyncReport, AgendaError> {
         let _sending = self.outbox_lock.lock().await;
         let mut report = SyncReport::default();
-        for entry in self.store.outbox()? {
+        for entry in self.store()?.outbox()? {
             let outcome = self.send_entry(&entry).await?;
             let stop = matches!(
                 &outcome,
@@ -591,7 +661,7 @@ impl Agenda {
                 break;
             }
         }
-        report.remaining = self.store.outbox()?.len();
+        report.remaining = self.store()?.outbox()?.len();
         *self
             .last_outbox_sync_at
             .lock()
@@ -615,7 +685,7 @@ impl Agenda {
             }
             ApiError::Problem(problem) if !problem.is_retryable() => {
                 let problem = returned(&problem);
-                self.store.resolve_returned(entry, &problem)?;
+                self.store()?.resolve_returned(entry, &problem)?;
                 Ok(BookingOutcome::Returned {
                     fiscal_code: booking.fiscal_code.clone(),
                     communication_id: booking.communication_id.clone(),
@@ -624,7 +694,7 @@ impl Agenda {
             }
             // Offline, timeout, busy, sign-in needed, unreadable answer: no final word yet.
             other => {
-                self.store.record_attempt(entry.id, other.code())?;
+                self.store()?.record_attempt(entry.id, other.code())?;
                 Ok(self.queued(entry, &other))
             }
         }
@@ -648,7 +718,7 @@ impl Agenda {
         let mut appointment = appointment;
         let expired = appointment
             .hold_expires_at
-            .is_some_and(|at| at <= Utc::now());
+            .is_some_and(|at| at <= self.client.server_now());
         if appointment.status != AppointmentStatus::Prenotato || expired {
             // A replay tells how the booking started, not how it stands now.
             if let Ok(current) = self.client.appointment(&appointment.id).await {
@@ -666,19 +736,19 @@ impl Agenda {
         let booking = &entry.booking;
         let expired = appointment
             .hold_expires_at
-            .is_some_and(|at| at <= Utc::now());
+            .is_some_and(|at| at <= self.client.server_now());
         let still_held = appointment.status == AppointmentStatus::Prenotato && !expired;
         if still_held {
-            self.store.resolve_held(entry, &appointment)?;
+            self.store()?.resolve_held(entry, &appointment)?;
             return Ok(BookingOutcome::Held { appointment });
         }
         if appointment.status == AppointmentStatus::Confermato {
-            self.store.resolve_held(entry, &appointment)?;
-            self.store
+            self.store()?.resolve_held(entry, &appointment)?;
+            self.store()?
                 .delete_draft(&booking.fiscal_code, &booking.communication_id)?;
             return Ok(BookingOutcome::Confirmed { appointment });
         }
-        self.store.upsert_appointment(&appointment)?;
+        self.store()?.upsert_appointment(&appointment)?;
         let problem = ReturnedProblem {
             code: "hold_expired".to_owned(),
             message: format!(
@@ -690,7 +760,7 @@ impl Agenda {
             alternatives: Vec::new(),
             at: Utc::now(),
         };
-        self.store.resolve_returned(entry, &problem)?;
+        self.store()?.resolve_returned(entry, &problem)?;
         Ok(BookingOutcome::Returned {
             fiscal_code: booking.fiscal_code.clone(),
             communication_id: booking.communication_id.clone(),
@@ -713,7 +783,7 @@ impl Agenda {
         {
             Ok(history) => history,
             Err(e) => {
-                self.store.record_attempt(entry.id, e.code())?;
+                self.store()?.record_attempt(entry.id, e.code())?;
                 return Ok(self.queued(entry, &e));
             }
         };
@@ -724,7 +794,7 @@ impl Agenda {
             Some(appointment) => self.settle_current(entry, appointment),
             None => {
                 let problem = returned(problem);
-                self.store.resolve_returned(entry, &problem)?;
+                self.store()?.resolve_returned(entry, &problem)?;
                 Ok(BookingOutcome::Returned {
                     fiscal_code: booking.fiscal_code.clone(),
                     communication_id: booking.communication_id.clone(),
@@ -739,12 +809,12 @@ impl Agenda {
         fiscal_code: &FiscalCode,
         communication_id: &str,
     ) -> Result<BookingOutcome, AgendaError> {
-        let draft = self.store.draft(fiscal_code, communication_id)?;
+        let draft = self.store()?.draft(fiscal_code, communication_id)?;
         match draft {
             Some(Draft {
                 state: DraftState::Held { appointment_id, .. },
                 ..
-            }) => match self.store.appointment(&appointment_id)? {
+            }) => match self.store()?.appointment(&appointment_id)? {
                 Some(appointment) => Ok(BookingOutcome::Held { appointment }),
                 None => Err(StoreError::DraftNotFound.into()),
             },
@@ -765,14 +835,14 @@ impl Agenda {
     pub async fn confirm(&self, id: &AppointmentId) -> Result<Appointment, AgendaError> {
         match self.client.confirm_booking(id).await {
             Ok(appointment) => {
-                self.store.upsert_appointment(&appointment)?;
-                self.store
+                self.store()?.upsert_appointment(&appointment)?;
+                self.store()?
                     .delete_draft(&appointment.fiscal_code, &appointment.communication_id)?;
                 Ok(appointment)
             }
             Err(ApiError::Problem(problem)) if problem.code == "hold_expired" => {
-                if let Some(appointment) = self.store.appointment(id)? {
-                    self.store.reopen_draft(
+                if let Some(appointment) = self.store()?.appointment(id)? {
+                    self.store()?.reopen_draft(
                         &appointment.fiscal_code,
                         &appointment.communication_id,
                         Some(&returned(&problem)),
@@ -787,8 +857,8 @@ impl Agenda {
     /// "Cancella Prenotazione": releases a held slot; the draft comes back for editing.
     pub async fn cancel_hold(&self, id: &AppointmentId) -> Result<Appointment, AgendaError> {
         let appointment = self.client.cancel_hold(id).await?;
-        self.store.upsert_appointment(&appointment)?;
-        self.store.reopen_draft(
+        self.store()?.upsert_appointment(&appointment)?;
+        self.store()?.reopen_draft(
             &appointment.fiscal_code,
             &appointment.communication_id,
             None,
@@ -803,7 +873,7 @@ impl Agenda {
         reason: Option<&str>,
     ) -> Result<Appointment, AgendaError> {
         let appointment = self.client.cancel_appointment(id, reason).await?;
-        self.store.upsert_appointment(&appointment)?;
+        self.store()?.upsert_appointment(&appointment)?;
         Ok(appointment)
     }
 
@@ -818,27 +888,28 @@ impl Agenda {
         let mut report = RefreshReport::default();
         let now = Utc::now();
         let topics = self.client.topics().await?;
-        self.store.save_topics(&topics, now)?;
+        self.store()?.save_topics(&topics, now)?;
         report.topics = topics.len();
         let offices = self.client.offices(None).await?;
-        self.store.save_offices(&offices, now)?;
+        self.store()?.save_offices(&offices, now)?;
         report.offices = offices.len();
         let points = self.client.consultation_points(None, None).await?;
-        self.store.save_consultation_points(&points, now)?;
+        self.store()?.save_consultation_points(&points, now)?;
         report.consultation_points = points.len();
         let list = self.client.all_contributors(None).await?;
-        self.store.save_contributors(&list, true, now)?;
+        self.store()?.save_contributors(&list, true, now)?;
         report.contributors = list.len();
         for fiscal_code in contributors {
             let communications = self.client.all_communications(fiscal_code).await?;
-            self.store
+            self.store()?
                 .save_communications(fiscal_code, &communications, now)?;
             report.communications += communications.len();
             let history = self
                 .client
                 .all_appointments(fiscal_code, &AppointmentFilter::default())
                 .await?;
-            self.store.save_appointments(fiscal_code, &history, now)?;
+            self.store()?
+                .save_appointments(fiscal_code, &history, now)?;
             report.appointments += history.len();
         }
         Ok(report)
@@ -853,7 +924,12 @@ impl Agenda {
         Ok(SyncStatus {
             online,
             last_contact_at,
-            queued_bookings: self.store.outbox()?.len(),
+            // Signed out: nobody's outbox is open, so nothing is queued for this session.
+            queued_bookings: match self.store() {
+                Ok(store) => store.outbox()?.len(),
+                Err(StoreError::SignedOut) => 0,
+                Err(e) => return Err(e.into()),
+            },
             last_outbox_sync_at: *self
                 .last_outbox_sync_at
                 .lock()
@@ -866,11 +942,14 @@ fn can_fall_back(error: &ApiError) -> bool {
     error.is_offline() || error.is_retryable()
 }
 
-fn hold_has_expired(draft: &Draft) -> bool {
-    matches!(
-        &draft.state,
-        DraftState::Held { hold_expires_at: Some(at), .. } if *at <= Utc::now()
-    )
+/// Whether the hold of a draft has ended, on the server's clock. Before any answer has told
+/// the server's time, nothing is expired here: the server says so when asked to confirm.
+fn hold_has_expired(draft: &Draft, client: &ApiClient) -> bool {
+    client.server_clock_offset().is_some()
+        && matches!(
+            &draft.state,
+            DraftState::Held { hold_expires_at: Some(at), .. } if *at <= client.server_now()
+        )
 }
 
 fn returned(problem: &Problem) -> ReturnedProblem {

@@ -66,6 +66,9 @@ pub struct ClientConfig {
     pub request_timeout: Duration,
     /// An access token closer than this to its expiry is refreshed before use.
     pub refresh_margin: Duration,
+    /// How far this PC's clock is taken to be from its system clock: zero in the app; a
+    /// test sets it to play a desk PC whose clock is wrong (see [`ApiClient::server_now`]).
+    pub local_clock_skew: chrono::TimeDelta,
 }
 
 impl ClientConfig {
@@ -77,6 +80,7 @@ impl ClientConfig {
             connect_timeout: Duration::from_secs(5),
             request_timeout: Duration::from_secs(20),
             refresh_margin: Duration::from_secs(30),
+            local_clock_skew: chrono::TimeDelta::zero(),
         }
     }
 }
@@ -161,6 +165,8 @@ struct Inner {
     tokens: Arc<dyn TokenStore>,
     session: tokio::sync::Mutex<Session>,
     connectivity: Mutex<Connectivity>,
+    /// The server's clock minus this PC's, from the `Date` header of the last answer.
+    clock_offset: Mutex<Option<chrono::TimeDelta>>,
 }
 
 #[derive(Default)]
@@ -259,6 +265,7 @@ impl ApiClient {
                 tokens,
                 session: tokio::sync::Mutex::new(Session::default()),
                 connectivity: Mutex::new(Connectivity::default()),
+                clock_offset: Mutex::new(None),
             }),
         })
     }
@@ -271,6 +278,25 @@ impl ApiClient {
     /// Whether the service answered the last time it was tried.
     pub fn connectivity(&self) -> Connectivity {
         *lock(&self.inner.connectivity)
+    }
+
+    /// This PC's clock (the system clock, plus [`ClientConfig::local_clock_skew`]).
+    pub fn local_now(&self) -> DateTime<Utc> {
+        Utc::now() + self.inner.config.local_clock_skew
+    }
+
+    /// The server's clock minus this PC's, as measured from the `Date` header of the last
+    /// answer (to the second); `None` before any answer carried one.
+    pub fn server_clock_offset(&self) -> Option<chrono::TimeDelta> {
+        *lock(&self.inner.clock_offset)
+    }
+
+    /// The server's time now, as well as this PC can tell: its own clock corrected by
+    /// [`ApiClient::server_clock_offset`]. Deadlines set by the server (a hold's
+    /// `hold_expires_at`) are compared with this, never with the PC's clock alone, so a PC
+    /// whose clock is wrong neither expires a hold early nor keeps it past its end.
+    pub fn server_now(&self) -> DateTime<Utc> {
+        self.local_now() + self.server_clock_offset().unwrap_or_default()
     }
 
     // ---------------------------------------------------------------- auth
@@ -700,6 +726,7 @@ impl ApiClient {
             }
         };
         let status = response.status();
+        self.note_server_date(response.headers().get(reqwest::header::DATE));
         let retry_after = response
             .headers()
             .get(RETRY_AFTER)
@@ -718,6 +745,21 @@ impl ApiClient {
             Ok(Answer { status, body })
         } else {
             Err(problem(status, retry_after, &body))
+        }
+    }
+
+    /// Keeps the server's clock offset from an HTTP `Date` header; ignores an unreadable
+    /// one and any offset beyond a year (a server's mistake, not this PC's).
+    fn note_server_date(&self, header: Option<&HeaderValue>) {
+        let Some(date) = header
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| DateTime::parse_from_rfc2822(v).ok())
+        else {
+            return;
+        };
+        let offset = date.with_timezone(&Utc) - self.local_now();
+        if offset.abs() <= chrono::TimeDelta::days(366) {
+            *lock(&self.inner.clock_offset) = Some(offset);
         }
     }
 

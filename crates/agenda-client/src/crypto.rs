@@ -78,11 +78,15 @@ impl fmt::Debug for DataKey {
 #[error("dato cifrato non leggibile: chiave diversa o dato danneggiato")]
 pub struct OpenError;
 
-/// Seals and opens values, and computes lookup hashes, under one [`DataKey`].
+/// Seals and opens values, and computes lookup hashes, under one [`DataKey`] and for one
+/// owner (the operator of a service whose data it is): the owner is bound into the
+/// associated data of every sealed value and into every lookup hash, so a value sealed for
+/// one operator does not open for another even under the same key.
 #[derive(Clone)]
 pub struct Cipher {
     aead: XChaCha20Poly1305,
     lookup_key: [u8; 32],
+    owner: Vec<u8>,
 }
 
 impl fmt::Debug for Cipher {
@@ -92,18 +96,37 @@ impl fmt::Debug for Cipher {
 }
 
 impl Cipher {
-    /// Derives the sub-keys from the data key.
+    /// Derives the sub-keys from the data key, for no particular owner.
     pub fn new(key: &DataKey) -> Self {
+        Self::for_owner(key, b"")
+    }
+
+    /// Derives the sub-keys from the data key, for the data of `owner` (e.g.
+    /// `service ‖ 0 ‖ operator id`).
+    pub fn for_owner(key: &DataKey, owner: &[u8]) -> Self {
         let aead_key = derive(key, b"cassetto-agenda/aead/v1");
         let lookup_key = derive(key, b"cassetto-agenda/lookup/v1");
         Self {
             aead: XChaCha20Poly1305::new(Key::from_slice(&aead_key)),
             lookup_key,
+            owner: owner.to_vec(),
         }
     }
 
-    /// Encrypts `plaintext`, binding it to `aad` (which is authenticated, not hidden).
+    /// The associated data actually authenticated: `len(owner) ‖ owner ‖ aad`, the length
+    /// as 4 big-endian bytes so that no owner can pose as another owner's prefix.
+    fn bound(&self, aad: &[u8]) -> Vec<u8> {
+        let len = u32::try_from(self.owner.len()).unwrap_or(u32::MAX);
+        let mut out = Vec::with_capacity(4 + self.owner.len() + aad.len());
+        out.extend_from_slice(&len.to_be_bytes());
+        out.extend_from_slice(&self.owner);
+        out.extend_from_slice(aad);
+        out
+    }
+
+    /// Encrypts `plaintext`, binding it to the owner and `aad` (authenticated, not hidden).
     pub fn seal(&self, aad: &[u8], plaintext: &[u8]) -> Vec<u8> {
+        let aad = &self.bound(aad)[..];
         let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
         let ciphertext = self
             .aead
@@ -128,6 +151,7 @@ impl Cipher {
             return Err(OpenError);
         }
         let nonce = XNonce::from_slice(&sealed[1..1 + NONCE_LEN]);
+        let aad = &self.bound(aad)[..];
         self.aead
             .decrypt(
                 nonce,
@@ -144,7 +168,7 @@ impl Cipher {
     pub fn lookup_hash(&self, domain: &str, value: &str) -> [u8; 32] {
         let mut mac = <HmacSha256 as Mac>::new_from_slice(&self.lookup_key)
             .expect("HMAC accepts keys of any size");
-        mac.update(domain.as_bytes());
+        mac.update(&self.bound(domain.as_bytes()));
         mac.update(&[0]);
         mac.update(value.as_bytes());
         mac.finalize().into_bytes().into()
@@ -196,6 +220,28 @@ mod tests {
         *damaged.last_mut().unwrap() ^= 1;
         assert_eq!(c.open(b"draft\0row-1", &damaged), Err(OpenError));
         assert_eq!(c.open(b"draft\0row-1", &sealed[..10]), Err(OpenError));
+    }
+
+    #[test]
+    fn a_value_sealed_for_one_owner_does_not_open_for_another_under_the_same_key() {
+        let key = DataKey::from_bytes([9; 32]);
+        let demo = Cipher::for_owner(&key, b"http://127.0.0.1\0demo");
+        let other = Cipher::for_owner(&key, b"http://127.0.0.1\0formazione");
+        let sealed = demo.seal(b"draft\0row-1", b"note riservate");
+        assert_eq!(
+            demo.open(b"draft\0row-1", &sealed).unwrap(),
+            b"note riservate"
+        );
+        assert_eq!(other.open(b"draft\0row-1", &sealed), Err(OpenError));
+        assert_ne!(
+            demo.lookup_hash("fiscal_code", "RSSMRA85T10A562S"),
+            other.lookup_hash("fiscal_code", "RSSMRA85T10A562S")
+        );
+        // An owner cannot pose as a prefix of another owner's associated data.
+        let short = Cipher::for_owner(&key, b"ab");
+        let long = Cipher::for_owner(&key, b"a");
+        let sealed = short.seal(b"c", b"x");
+        assert_eq!(long.open(b"bc", &sealed), Err(OpenError));
     }
 
     #[test]

@@ -30,16 +30,26 @@ pub fn refresh_token_account(base_url: &crate::BaseUrl) -> String {
 pub enum KeychainError {
     /// No keychain service reachable, or it is locked.
     #[error(
-        "portachiavi di sistema non disponibile ({detail}). Cassetto Agenda conserva le \
-         credenziali e la chiave dei dati solo nel portachiavi del sistema e non salva mai \
-         dati personali in chiaro: avviare e sbloccare il portachiavi (su Linux GNOME \
-         Portachiavi o un altro servizio Secret Service, su Windows Gestione credenziali, \
-         su macOS Accesso Portachiavi) e riaprire l'applicazione"
+        "portachiavi di sistema non disponibile. Cassetto Agenda conserva le credenziali e \
+         la chiave dei dati solo nel portachiavi del sistema e non salva mai dati personali \
+         in chiaro: avviare e sbloccare il portachiavi (su Linux GNOME Portachiavi o un altro \
+         servizio Secret Service, su Windows Gestione credenziali, su macOS Accesso \
+         Portachiavi) e riaprire l'applicazione. Per provare la demo su un PC senza \
+         portachiavi, avviarla con ./scripts/run-app.sh, che ne offre uno temporaneo"
     )]
     Unavailable {
-        /// What the platform said (no secret in it).
+        /// What the platform said (no secret in it): for the log, never shown.
         detail: String,
     },
+    /// The credential store compiled in does not keep entries (an in-memory mock): tokens
+    /// and the data key would vanish at exit, and every encrypted draft with them.
+    #[error(
+        "il portachiavi in uso non conserva i dati dopo la chiusura dell'applicazione: \
+         credenziali e bozze andrebbero perse. Questa versione di Cassetto Agenda non è stata \
+         compilata per il portachiavi di questo sistema operativo; installare la versione \
+         ufficiale per Windows, macOS o Linux"
+    )]
+    NotPersistent,
     /// The entry exists but does not hold what Cassetto Agenda wrote there.
     #[error(
         "la voce «{account}» del portachiavi non è valida: eliminarla dal portachiavi \
@@ -57,6 +67,7 @@ impl KeychainError {
         match self {
             KeychainError::Unavailable { .. } => "keychain_unavailable",
             KeychainError::Corrupt { .. } => "keychain_corrupt",
+            KeychainError::NotPersistent => "keychain_not_persistent",
         }
     }
 
@@ -67,10 +78,32 @@ impl KeychainError {
                     account: account.to_owned(),
                 }
             }
-            other => KeychainError::Unavailable {
-                detail: other.to_string(),
-            },
+            other => {
+                let detail = other.to_string();
+                tracing::warn!(%detail, "portachiavi di sistema non disponibile");
+                KeychainError::Unavailable { detail }
+            }
         }
+    }
+}
+
+/// Refuses a credential store that does not outlive the process: `keyring` falls back to
+/// an in-memory mock on a platform whose feature is not enabled, silently. Called before
+/// anything is stored (the shell at start-up).
+pub fn ensure_persistent() -> Result<(), KeychainError> {
+    check_persistence(keyring::default::default_credential_builder().persistence())
+}
+
+/// The rule behind [`ensure_persistent`]: only stores that keep entries until they are
+/// deleted (or at least until a reboot, like the Linux kernel keyring in front of the
+/// Secret Service) are accepted.
+pub fn check_persistence(
+    persistence: keyring::credential::CredentialPersistence,
+) -> Result<(), KeychainError> {
+    use keyring::credential::CredentialPersistence as P;
+    match persistence {
+        P::UntilDelete | P::UntilReboot => Ok(()),
+        _ => Err(KeychainError::NotPersistent),
     }
 }
 
@@ -272,6 +305,40 @@ mod tests {
         let err = KeychainError::from_keyring(keyring::Error::BadEncoding(vec![0xff]), "data-key");
         assert_eq!(err.code(), "keychain_corrupt");
         assert!(err.to_string().contains("«data-key»"), "{err}");
+    }
+
+    #[test]
+    fn the_guard_refuses_a_credential_store_that_does_not_persist() {
+        let mock = keyring::mock::default_credential_builder().persistence();
+        assert_eq!(check_persistence(mock), Err(KeychainError::NotPersistent));
+        let err = KeychainError::NotPersistent;
+        assert_eq!(err.code(), "keychain_not_persistent");
+        assert!(err.to_string().contains("andrebbero perse"), "{err}");
+        use keyring::credential::CredentialPersistence as P;
+        assert_eq!(
+            check_persistence(P::ProcessOnly),
+            Err(KeychainError::NotPersistent)
+        );
+        assert_eq!(check_persistence(P::UntilDelete), Ok(()));
+    }
+
+    #[test]
+    fn the_store_compiled_in_for_this_platform_persists() {
+        // The platform features of `keyring` are enabled for this target: not the mock.
+        assert_eq!(ensure_persistent(), Ok(()));
+    }
+
+    #[test]
+    fn the_unavailable_message_is_italian_only() {
+        let err = KeychainError::Unavailable {
+            detail: "Platform secure storage failure: no result found".to_owned(),
+        };
+        let text = err.to_string();
+        assert!(
+            !text.contains("Platform") && !text.contains("no result"),
+            "{text}"
+        );
+        assert!(text.contains("run-app.sh"), "{text}");
     }
 
     #[test]

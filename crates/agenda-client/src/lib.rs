@@ -57,7 +57,9 @@ pub mod base_url;
 pub mod client;
 pub mod crypto;
 pub mod error;
+pub mod files;
 pub mod keychain;
+pub mod operators;
 pub mod retry;
 pub mod secret;
 pub mod store;
@@ -74,6 +76,7 @@ pub use keychain::{
     KeyStore, KeychainError, KeyringKeyStore, KeyringTokenStore, MemoryKeyStore, MemoryTokenStore,
     TokenStore, KEYRING_SERVICE,
 };
+pub use operators::{OperatorScope, OperatorStores, StoreOpener};
 pub use retry::RetryPolicy;
 pub use secret::Secret;
 pub use store::{

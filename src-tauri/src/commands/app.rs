@@ -19,6 +19,9 @@ pub struct AppInfo {
     pub last_sync_at: Option<DateTime<Utc>>,
     /// Bookings waiting to be sent.
     pub queued_bookings: usize,
+    /// The service's clock minus this PC's, in milliseconds (`null` before an answer told
+    /// it): the UI counts a hold's time down on the server's clock.
+    pub server_clock_offset_ms: Option<i64>,
 }
 
 /// Returns the app's version, the service it talks to and the connection state.
@@ -29,15 +32,19 @@ pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo, CommandErro
 
 /// The plain function behind [`app_info`].
 pub fn info(state: &AppState) -> AppInfo {
-    let status = state
-        .service_now()
-        .and_then(|service| service.agenda.status().ok());
+    let service = state.service_now();
+    let status = service.as_ref().and_then(|s| s.agenda.status().ok());
+    let server_clock_offset_ms = service
+        .as_ref()
+        .and_then(|s| s.agenda.client().server_clock_offset())
+        .map(|offset| offset.num_milliseconds());
     AppInfo {
         version: env!("CARGO_PKG_VERSION"),
         environment: state.environment(),
         online: status.as_ref().and_then(|s| s.online),
         last_sync_at: status.as_ref().and_then(|s| s.last_contact_at),
         queued_bookings: status.map_or(0, |s| s.queued_bookings),
+        server_clock_offset_ms,
     }
 }
 
@@ -51,7 +58,9 @@ pub async fn ui_ready(state: State<'_, AppState>) -> Result<(), CommandError> {
 }
 
 /// Chooses the service: a remote base URL, or `null` for the embedded sandbox. Saved in the
-/// preferences; takes effect at once (the operator signs in again).
+/// preferences; takes effect at once. Changing the service is a sign-out: the old service's
+/// refresh token is revoked (when it can be reached) and deleted from the keychain, and the
+/// operator's data is closed; the operator signs in again on the new service.
 #[tauri::command]
 pub async fn set_service_url<R: Runtime>(
     app: AppHandle<R>,
@@ -63,6 +72,13 @@ pub async fn set_service_url<R: Runtime>(
         agenda_client::BaseUrl::parse(url)
             .map_err(|e| CommandError::new("invalid_base_url", e.to_string()))?;
     }
+    if let Some(old) = state.service_now() {
+        if let Err(error) = old.agenda.sign_out().await {
+            // The token is deleted locally even when the revocation could not be sent.
+            tracing::warn!(code = error.code(), "old service: sign-out incomplete");
+        }
+    }
+    crate::prefs::set_last_operator(&app, None);
     crate::prefs::set_service_url(&app, url.as_deref())?;
     let data_dir = crate::data_dir(&app)?;
     let slot = state.lock_for_restart().await;

@@ -43,11 +43,11 @@ pub async fn session_status<R: Runtime>(
             if error.kind != "offline" {
                 return Err(error);
             }
-            let operator = crate::prefs::last_operator(&app).unwrap_or_else(|| Operator {
-                id: String::new(),
-                display_name: "Operatore".into(),
-                organization: String::new(),
-            });
+            // Only the operator whose session is stored gets their data back, offline.
+            let Some(operator) = crate::prefs::last_operator(&app) else {
+                return Err(error);
+            };
+            agenda.open_offline(&operator.id)?;
             Ok(SessionDto {
                 signed_in: true,
                 operator: Some(operator),

@@ -238,12 +238,12 @@ pub async fn list_drafts(state: State<'_, AppState>) -> Result<Vec<DraftDto>, Co
     let agenda = state.agenda().await?;
     // Offline, the labels come from the local cache.
     let labels = labels(&state, &agenda).await.ok();
+    let store = agenda.store().map_err(agenda_client::AgendaError::from)?;
     let mut drafts: Vec<DraftDto> = agenda
         .drafts()?
         .into_iter()
         .map(|draft| {
-            let name = agenda
-                .store()
+            let name = store
                 .contributor(draft.wizard.fiscal_code())
                 .ok()
                 .flatten()

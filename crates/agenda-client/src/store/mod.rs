@@ -226,6 +226,9 @@ pub enum StoreError {
     /// No draft for that contributor and communication.
     #[error("bozza non trovata")]
     DraftNotFound,
+    /// Nobody is signed in: the local data belongs to an operator and stays closed.
+    #[error("accedere con le proprie credenziali per vedere e modificare i dati locali")]
+    SignedOut,
 }
 
 impl StoreError {
@@ -240,6 +243,7 @@ impl StoreError {
             StoreError::Damaged { .. } => "store_damaged",
             StoreError::DraftLocked => "draft_locked",
             StoreError::DraftNotFound => "draft_not_found",
+            StoreError::SignedOut => "session_required",
         }
     }
 }
@@ -358,16 +362,30 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
-    /// Opens (creating if needed) the store in `dir`, with the data key from `keys`.
+    /// Opens (creating if needed) the store in `dir`, with the data key from `keys`, for no
+    /// particular owner (tests, tools). The app opens one store per operator with
+    /// [`Store::open_for`].
+    pub fn open(dir: &Path, keys: &dyn KeyStore) -> Result<Self, StoreError> {
+        Self::open_for(dir, keys, b"")
+    }
+
+    /// Opens (creating if needed) the store in `dir` holding the data of `owner` (see
+    /// [`crate::OperatorScope`]), with the data key from `keys`.
     ///
     /// A new store gets a new random key, saved in `keys` before anything is encrypted
-    /// with it. An existing store checks that the key opens it.
-    pub fn open(dir: &Path, keys: &dyn KeyStore) -> Result<Self, StoreError> {
-        std::fs::create_dir_all(dir).map_err(|source| StoreError::Folder {
+    /// with it. An existing store checks that the key opens it *for this owner*: the owner
+    /// is bound into every sealed value, so another operator's context cannot read it.
+    /// On Unix the folder is made `0700` and the database with its WAL and shared-memory
+    /// files `0600`: only the user who runs the app can read them.
+    pub fn open_for(dir: &Path, keys: &dyn KeyStore, owner: &[u8]) -> Result<Self, StoreError> {
+        let folder_error = |source| StoreError::Folder {
             path: dir.display().to_string(),
             source,
-        })?;
+        };
+        crate::files::private_dir(dir).map_err(folder_error)?;
         let path = dir.join(FILE_NAME);
+        // SQLite gives the -wal and -shm files the mode of the database file.
+        crate::files::private_file(&path).map_err(folder_error)?;
         let mut conn = Connection::open(&path)?;
         conn.busy_timeout(Duration::from_secs(5))?;
         let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
@@ -379,7 +397,12 @@ impl Store {
              PRAGMA cache_size = -16384;",
         )?;
         migrate(&mut conn)?;
-        let cipher = unlock(&conn, keys, &path)?;
+        let cipher = unlock(&conn, keys, &path, owner)?;
+        for companion in ["-wal", "-shm"] {
+            let mut name = path.clone().into_os_string();
+            name.push(companion);
+            crate::files::restrict_if_present(Path::new(&name)).map_err(folder_error)?;
+        }
         Ok(Self {
             conn: Mutex::new(conn),
             cipher,
@@ -1187,7 +1210,12 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
 }
 
 /// Gets the data key (creating it for a new store) and checks it against the store.
-fn unlock(conn: &Connection, keys: &dyn KeyStore, path: &Path) -> Result<Cipher, StoreError> {
+fn unlock(
+    conn: &Connection,
+    keys: &dyn KeyStore,
+    path: &Path,
+    owner: &[u8],
+) -> Result<Cipher, StoreError> {
     let check: Option<Vec<u8>> = conn
         .query_row(
             "SELECT value FROM meta WHERE key = ?1",
@@ -1198,7 +1226,7 @@ fn unlock(conn: &Connection, keys: &dyn KeyStore, path: &Path) -> Result<Cipher,
     let path_text = || path.display().to_string();
     match (keys.load()?, check) {
         (Some(key), Some(check)) => {
-            let cipher = Cipher::new(&key);
+            let cipher = Cipher::for_owner(&key, owner);
             match cipher.open(KEY_CHECK.as_bytes(), &check) {
                 Ok(plain) if plain == KEY_CHECK_PLAINTEXT => Ok(cipher),
                 _ => Err(StoreError::KeyMismatch { path: path_text() }),
@@ -1224,7 +1252,7 @@ fn unlock(conn: &Connection, keys: &dyn KeyStore, path: &Path) -> Result<Cipher,
                     }
                 }
             };
-            let cipher = Cipher::new(&key);
+            let cipher = Cipher::for_owner(&key, owner);
             conn.execute(
                 "INSERT INTO meta (key, value) VALUES (?1, ?2)",
                 params![

@@ -8,6 +8,7 @@ mod common;
 mod crash;
 mod keychain;
 mod offline;
+mod operators;
 mod proxy;
 mod retries;
 mod tokens;

@@ -129,7 +129,7 @@ async fn a_booking_made_offline_is_held_once_online_and_never_confirmed_by_itsel
         .unwrap();
     assert_eq!(draft.state, DraftState::Queued);
     assert_eq!(d.agenda.status().unwrap().queued_bookings, 1);
-    let key = d.agenda.store().outbox().unwrap()[0]
+    let key = d.agenda.store().unwrap().outbox().unwrap()[0]
         .idempotency_key
         .clone();
     // Still offline: the sync stops at once and keeps it.
@@ -176,6 +176,7 @@ async fn a_booking_made_offline_is_held_once_online_and_never_confirmed_by_itsel
     let cached = d
         .agenda
         .store()
+        .unwrap()
         .appointment(&appointment.id)
         .unwrap()
         .unwrap();
@@ -281,7 +282,7 @@ async fn a_booking_refused_for_good_returns_the_draft_with_the_reason() {
         .unwrap();
     assert_eq!(draft.state, DraftState::Editing);
     assert_eq!(draft.problem.as_ref(), Some(problem));
-    assert!(d.agenda.store().outbox().unwrap().is_empty());
+    assert!(d.agenda.store().unwrap().outbox().unwrap().is_empty());
     assert_eq!(
         d.proxy.count("POST", "/bookings"),
         1,
@@ -349,14 +350,19 @@ async fn the_outbox_survives_a_restart_and_is_sent_with_the_same_key() {
         .book(&e.fiscal_code, &e.communication.id)
         .await
         .unwrap();
-    let key = agenda.store().outbox().unwrap()[0].idempotency_key.clone();
+    let key = agenda.store().unwrap().outbox().unwrap()[0]
+        .idempotency_key
+        .clone();
     drop(agenda);
 
     // The app restarts (same data folder, same keychain) and the network is back.
     proxy.go_online().await;
     let restarted = agenda_signed_out(config(&proxy.url()), dir.path(), &keychain);
     assert!(restarted.resume().await.unwrap().is_some());
-    assert_eq!(restarted.store().outbox().unwrap()[0].idempotency_key, key);
+    assert_eq!(
+        restarted.store().unwrap().outbox().unwrap()[0].idempotency_key,
+        key
+    );
     let report = restarted.sync_outbox().await.unwrap();
     assert!(
         matches!(report.outcomes.as_slice(), [BookingOutcome::Held { .. }]),
