@@ -85,9 +85,14 @@ impl Session {
 
 /// Signs in as the demo operator of the embedded sandbox and waits for the main screens.
 pub async fn sign_in_demo(session: &Session) -> Result<()> {
+    sign_in_as(session, "demo", "demo").await
+}
+
+/// Signs in as `username` and waits for the main screens.
+pub async fn sign_in_as(session: &Session, username: &str, password: &str) -> Result<()> {
     session.wait_screen("accesso").await?;
-    session.type_into("signin-username", "demo").await?;
-    session.type_into("signin-password", "demo").await?;
+    session.type_into("signin-username", username).await?;
+    session.type_into("signin-password", password).await?;
     session.click_testid("signin-submit").await?;
     if let Err(error) = session.wait_screen("assistiti").await {
         let shown = session
@@ -102,6 +107,12 @@ pub async fn sign_in_demo(session: &Session) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// "Esci" from the header; waits for the sign-in screen.
+pub async fn sign_out(session: &Session) -> Result<()> {
+    session.click_testid("sign-out").await?;
+    session.wait_screen("accesso").await
 }
 
 /// Searches Assistiti for `query` and picks the result whose text contains `name`; waits for

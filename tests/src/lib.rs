@@ -253,7 +253,7 @@ impl Driver {
         .with_group();
         let url = format!("http://127.0.0.1:{port}");
         let deadline = Instant::now() + Duration::from_secs(30);
-        let mut last = String::from("no answer yet");
+        let mut last;
         loop {
             guard.ensure_running()?;
             match webdriver::status(&url).await {
@@ -279,17 +279,15 @@ async fn open_session(
 ) -> Result<(Driver, Session)> {
     let mut errors = Vec::new();
     for attempt in 1..=SESSION_ATTEMPTS {
-        let opened = match Driver::start(desktop, extra_env).await {
+        let error = match Driver::start(desktop, extra_env).await {
             Ok(driver) => match Session::create(&driver.url, app).await {
                 Ok(session) => return Ok((driver, session)),
-                Err(e) => Err(e),
+                Err(e) => e,
             },
-            Err(e) => Err(e),
+            Err(e) => e,
         };
-        if let Err(e) = opened {
-            eprintln!("e2e: WebDriver session attempt {attempt} failed: {e}");
-            errors.push(format!("attempt {attempt}: {e}"));
-        }
+        eprintln!("e2e: WebDriver session attempt {attempt} failed: {error}");
+        errors.push(format!("attempt {attempt}: {error}"));
     }
     Err(format!(
         "no WebDriver session after {SESSION_ATTEMPTS} attempts: {}",

@@ -54,8 +54,10 @@ export function createStore(initial) {
  * @param {Function} [deps.now]    wall clock in ms (Date.now)
  * @param {Function} [deps.perfNow] monotonic clock in ms (performance.now)
  * @param {object} [deps.prefs]    {get(key), set(key, value)} for the language
+ * @param {Function} [deps.resetPage] after Esci, drops everything the page still holds (the
+ *   window reloads: no node of a hidden screen keeps the previous operator's data)
  */
-export function createController({ api, store, timers = globalThis, now = () => Date.now(), perfNow = () => now(), prefs = null }) {
+export function createController({ api, store, timers = globalThis, now = () => Date.now(), perfNow = () => now(), prefs = null, resetPage = () => {} }) {
   const { getState } = store;
   const dispatch = (action) => {
     store.dispatch(action);
@@ -205,8 +207,11 @@ export function createController({ api, store, timers = globalThis, now = () => 
   async function signOut() {
     await flushSave();
     const r = await run(() => api.signOut());
-    if (r.ok) dispatch({ type: "signed_out" });
-    else if (!r.handled) dispatch({ type: "notice", tone: "error", error: r.error });
+    if (r.ok) {
+      dispatch({ type: "signed_out" });
+      // The desk PC passes to the next operator: nothing of this session may stay in the page.
+      resetPage();
+    } else if (!r.handled) dispatch({ type: "notice", tone: "error", error: r.error });
   }
 
   /** `mode` is "embedded_sandbox" or "remote" (then `url` is required). */

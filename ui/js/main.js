@@ -38,6 +38,7 @@ const ctrl = createController({
   now: () => Date.now(),
   perfNow: () => performance.now(),
   prefs,
+  resetPage: () => window.location.reload(),
 });
 
 const frame = createFrame(ctrl);

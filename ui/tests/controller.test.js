@@ -88,6 +88,7 @@ test("Esci revokes the session and forgets the utente selezionato", async () => 
   assert.equal(t.api.callsOf("signOut").length, 1);
   assert.equal(t.state().selected, null);
   assert.equal(screenOf(t.state()), "accesso");
+  assert.equal(t.resets.length, 1, "the page is reset for the next operator");
 });
 
 test("the search waits for a pause in typing and sends only the last text", async () => {

@@ -163,9 +163,11 @@ export function setup(answers = {}, { now = NOW } = {}) {
   const timers = fakeTimers(now);
   const store = createStore(initialState());
   const prefs = new Map();
+  const resets = [];
   const ctrl = createController({
     api, store, timers, now: timers.now, perfNow: timers.now,
     prefs: { get: (k) => prefs.get(k) ?? null, set: (k, v) => prefs.set(k, v) },
+    resetPage: () => resets.push(timers.now()),
   });
-  return { api, timers, store, ctrl, prefs, state: () => store.getState() };
+  return { api, timers, store, ctrl, prefs, resets, state: () => store.getState() };
 }
