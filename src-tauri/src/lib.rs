@@ -131,9 +131,25 @@ fn start_service<R: Runtime>(app: &AppHandle<R>) {
 pub fn run() {
     init_logging();
     let context = tauri::generate_context!("../tauri.conf.json");
-    if let Err(error) = build_app(tauri::Builder::default()).run(context) {
+    // One instance per desktop session: a second launch hands over to the first, which
+    // comes to the front, and exits (two instances would share one data folder and
+    // keychain entries). Registered here, not in `build_app`: in tests a second instance
+    // exits the test process.
+    let builder = tauri::Builder::default().plugin(tauri_plugin_single_instance::init(
+        |app, _args, _cwd| focus_main_window(app),
+    ));
+    if let Err(error) = build_app(builder).run(context) {
         eprintln!("Cassetto Agenda could not start: {error}");
         std::process::exit(1);
+    }
+}
+
+/// Brings the main window to the front (a second launch of the app).
+fn focus_main_window<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
     }
 }
 

@@ -72,3 +72,34 @@ async fn a_wrong_password_is_refused_with_a_message() {
     harness.screenshot("04-accesso-errato").await.unwrap();
     harness.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_launch_hands_over_to_the_open_window_and_exits() {
+    let harness = Harness::start(&[]).await.expect("the e2e harness starts");
+    let session = &harness.session;
+    session.wait_screen("accesso").await.unwrap();
+
+    // The operator double-clicks the icon again on the same desktop.
+    let mut second = std::process::Command::new(agenda_e2e::app_binary().unwrap());
+    harness.desktop.apply_env(&mut second);
+    let mut second = second
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = second.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = second.kill();
+            panic!("the second instance kept running next to the first");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert!(status.success(), "{status}");
+    // The first window is still there and answers.
+    sign_in_demo(session).await.unwrap();
+    harness.stop().await.unwrap();
+}
