@@ -135,9 +135,10 @@ pub fn run() {
     // comes to the front, and exits (two instances would share one data folder and
     // keychain entries). Registered here, not in `build_app`: in tests a second instance
     // exits the test process.
-    let builder = tauri::Builder::default().plugin(tauri_plugin_single_instance::init(
-        |app, _args, _cwd| focus_main_window(app),
-    ));
+    let builder =
+        tauri::Builder::default().plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            focus_main_window(app)
+        }));
     if let Err(error) = build_app(builder).run(context) {
         eprintln!("Cassetto Agenda could not start: {error}");
         std::process::exit(1);

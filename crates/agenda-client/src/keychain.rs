@@ -35,7 +35,7 @@ pub enum KeychainError {
          in chiaro: avviare e sbloccare il portachiavi (su Linux GNOME Portachiavi o un altro \
          servizio Secret Service, su Windows Gestione credenziali, su macOS Accesso \
          Portachiavi) e riaprire l'applicazione. Per provare la demo su un PC senza \
-         portachiavi, avviarla con ./scripts/run-app.sh, che ne offre uno temporaneo"
+         portachiavi, avviarla con ./scripts/run-app.sh, che ne offre uno temporaneo."
     )]
     Unavailable {
         /// What the platform said (no secret in it): for the log, never shown.
