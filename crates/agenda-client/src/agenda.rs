@@ -301,7 +301,9 @@ impl Agenda {
         username: &str,
         password: &Secret,
     ) -> Result<Operator, AgendaError> {
-        // Whoever was signed in before, their data is closed first.
+        // Whoever was signed in before, their data is closed first (after any sending of
+        // their outbox has finished).
+        let _sending = self.outbox_lock.lock().await;
         self.close_store();
         let operator = self.client.sign_in(username, password).await?;
         if let Err(error) = self.open_store(&operator.id) {
@@ -344,12 +346,13 @@ impl Agenda {
 
     /// Argomenti.
     pub async fn topics(&self) -> Result<Listing<Vec<Topic>>, AgendaError> {
+        let store = self.store()?;
         match self.client.topics().await {
             Ok(topics) => {
-                self.keep(self.store()?.save_topics(&topics, Utc::now()));
+                self.keep(store.save_topics(&topics, Utc::now()));
                 Ok(Listing::live(topics))
             }
-            Err(e) => self.fallback(e, self.store()?.topics()),
+            Err(e) => self.fallback(e, store.topics()),
         }
     }
 
@@ -358,14 +361,15 @@ impl Agenda {
         &self,
         province: Option<&str>,
     ) -> Result<Listing<Vec<Office>>, AgendaError> {
+        let store = self.store()?;
         match self.client.offices(province).await {
             Ok(offices) => {
                 if province.is_none() {
-                    self.keep(self.store()?.save_offices(&offices, Utc::now()));
+                    self.keep(store.save_offices(&offices, Utc::now()));
                 }
                 Ok(Listing::live(offices))
             }
-            Err(e) => self.fallback(e, self.store()?.offices(province)),
+            Err(e) => self.fallback(e, store.offices(province)),
         }
     }
 
@@ -375,14 +379,15 @@ impl Agenda {
         topic: Option<&str>,
         office: Option<&str>,
     ) -> Result<Listing<Vec<ConsultationPoint>>, AgendaError> {
+        let store = self.store()?;
         match self.client.consultation_points(topic, office).await {
             Ok(points) => {
                 if topic.is_none() && office.is_none() {
-                    self.keep(self.store()?.save_consultation_points(&points, Utc::now()));
+                    self.keep(store.save_consultation_points(&points, Utc::now()));
                 }
                 Ok(Listing::live(points))
             }
-            Err(e) => self.fallback(e, self.store()?.consultation_points(topic, office)),
+            Err(e) => self.fallback(e, store.consultation_points(topic, office)),
         }
     }
 
@@ -391,16 +396,14 @@ impl Agenda {
         &self,
         q: Option<&str>,
     ) -> Result<Listing<Vec<Contributor>>, AgendaError> {
+        let store = self.store()?;
         let q = q.map(str::trim).filter(|q| !q.is_empty());
         match self.client.all_contributors(q).await {
             Ok(list) => {
-                self.keep(
-                    self.store()?
-                        .save_contributors(&list, q.is_none(), Utc::now()),
-                );
+                self.keep(store.save_contributors(&list, q.is_none(), Utc::now()));
                 Ok(Listing::live(list))
             }
-            Err(e) => self.fallback(e, self.store()?.contributors(q)),
+            Err(e) => self.fallback(e, store.contributors(q)),
         }
     }
 
@@ -409,16 +412,17 @@ impl Agenda {
         &self,
         fiscal_code: &FiscalCode,
     ) -> Result<Listing<Contributor>, AgendaError> {
+        let store = self.store()?;
         match self.client.contributor(fiscal_code).await {
             Ok(contributor) => {
-                self.keep(self.store()?.save_contributors(
+                self.keep(store.save_contributors(
                     std::slice::from_ref(&contributor),
                     false,
                     Utc::now(),
                 ));
                 Ok(Listing::live(contributor))
             }
-            Err(e) if can_fall_back(&e) => match self.store()?.contributor(fiscal_code)? {
+            Err(e) if can_fall_back(&e) => match store.contributor(fiscal_code)? {
                 Some(contributor) => Ok(Listing {
                     items: contributor,
                     source: Source::Cache,
@@ -437,15 +441,13 @@ impl Agenda {
         &self,
         fiscal_code: &FiscalCode,
     ) -> Result<Listing<Vec<Communication>>, AgendaError> {
+        let store = self.store()?;
         match self.client.all_communications(fiscal_code).await {
             Ok(list) => {
-                self.keep(
-                    self.store()?
-                        .save_communications(fiscal_code, &list, Utc::now()),
-                );
+                self.keep(store.save_communications(fiscal_code, &list, Utc::now()));
                 Ok(Listing::live(list))
             }
-            Err(e) => self.fallback(e, self.store()?.communications(fiscal_code)),
+            Err(e) => self.fallback(e, store.communications(fiscal_code)),
         }
     }
 
@@ -454,12 +456,13 @@ impl Agenda {
         &self,
         id: &str,
     ) -> Result<Listing<CommunicationThread>, AgendaError> {
+        let store = self.store()?;
         match self.client.communication(id).await {
             Ok(thread) => {
-                self.keep(self.store()?.save_thread(&thread, Utc::now()));
+                self.keep(store.save_thread(&thread, Utc::now()));
                 Ok(Listing::live(thread))
             }
-            Err(e) if can_fall_back(&e) => match self.store()?.thread(id)? {
+            Err(e) if can_fall_back(&e) => match store.thread(id)? {
                 Some(cached) => Ok(Listing::cached(cached)),
                 None => Err(e.into()),
             },
@@ -474,6 +477,7 @@ impl Agenda {
         fiscal_code: &FiscalCode,
         filter: &AppointmentFilter,
     ) -> Result<Listing<Vec<Appointment>>, AgendaError> {
+        let store = self.store()?;
         match self
             .client
             .all_appointments(fiscal_code, &AppointmentFilter::default())
@@ -481,13 +485,12 @@ impl Agenda {
         {
             Ok(all) => {
                 let now = Utc::now();
-                self.store()?.save_appointments(fiscal_code, &all, now)?;
-                let mut listing =
-                    Listing::live(self.store()?.appointments(fiscal_code, filter)?.items);
+                store.save_appointments(fiscal_code, &all, now)?;
+                let mut listing = Listing::live(store.appointments(fiscal_code, filter)?.items);
                 listing.last_synced_at = Some(now);
                 Ok(listing)
             }
-            Err(e) => self.fallback(e, self.store()?.appointments(fiscal_code, filter)),
+            Err(e) => self.fallback(e, store.appointments(fiscal_code, filter)),
         }
     }
 
@@ -496,12 +499,13 @@ impl Agenda {
         &self,
         id: &AppointmentId,
     ) -> Result<Listing<Appointment>, AgendaError> {
+        let store = self.store()?;
         match self.client.appointment(id).await {
             Ok(appointment) => {
-                self.keep(self.store()?.upsert_appointment(&appointment));
+                self.keep(store.upsert_appointment(&appointment));
                 Ok(Listing::live(appointment))
             }
-            Err(e) if can_fall_back(&e) => match self.store()?.appointment(id)? {
+            Err(e) if can_fall_back(&e) => match store.appointment(id)? {
                 Some(appointment) => Ok(Listing {
                     items: appointment,
                     source: Source::Cache,
@@ -547,11 +551,12 @@ impl Agenda {
     /// this returns, the draft survives a crash). Call it on every step and, debounced, as
     /// the operator types.
     pub fn save_draft(&self, wizard: &Wizard) -> Result<DraftSaved, AgendaError> {
-        match self.store()?.save_draft(wizard) {
+        let store = self.store()?;
+        match store.save_draft(wizard) {
             Err(StoreError::DraftLocked) => {
                 // A hold that expired no longer locks the draft.
                 self.draft(wizard.fiscal_code(), wizard.communication_id())?;
-                Ok(self.store()?.save_draft(wizard)?)
+                Ok(store.save_draft(wizard)?)
             }
             other => Ok(other?),
         }
@@ -564,11 +569,12 @@ impl Agenda {
         fiscal_code: &FiscalCode,
         communication_id: &str,
     ) -> Result<Option<Draft>, AgendaError> {
-        let draft = self.store()?.draft(fiscal_code, communication_id)?;
+        let store = self.store()?;
+        let draft = store.draft(fiscal_code, communication_id)?;
         match draft {
             Some(draft) if hold_has_expired(&draft, &self.client) => {
                 self.expire_hold(&draft)?;
-                Ok(self.store()?.draft(fiscal_code, communication_id)?)
+                Ok(store.draft(fiscal_code, communication_id)?)
             }
             other => Ok(other),
         }
@@ -576,17 +582,19 @@ impl Agenda {
 
     /// Every draft, most recent first (expired holds released as in [`Agenda::draft`]).
     pub fn drafts(&self) -> Result<Vec<Draft>, AgendaError> {
-        let drafts = self.store()?.drafts()?;
+        let store = self.store()?;
+        let drafts = store.drafts()?;
         if drafts.iter().any(|d| hold_has_expired(d, &self.client)) {
             for draft in drafts.iter().filter(|d| hold_has_expired(d, &self.client)) {
                 self.expire_hold(draft)?;
             }
-            return Ok(self.store()?.drafts()?);
+            return Ok(store.drafts()?);
         }
         Ok(drafts)
     }
 
     fn expire_hold(&self, draft: &Draft) -> Result<(), AgendaError> {
+        let store = self.store()?;
         let problem = ReturnedProblem {
             code: "hold_expired".to_owned(),
             message: "la prenotazione non è stata confermata in tempo ed è scaduta: \
@@ -596,7 +604,7 @@ impl Agenda {
             alternatives: Vec::new(),
             at: Utc::now(),
         };
-        self.store()?.reopen_draft(
+        store.reopen_draft(
             draft.wizard.fiscal_code(),
             draft.wizard.communication_id(),
             Some(&problem),
@@ -610,12 +618,13 @@ impl Agenda {
         fiscal_code: &FiscalCode,
         communication_id: &str,
     ) -> Result<bool, AgendaError> {
+        let store = self.store()?;
         match self.draft(fiscal_code, communication_id)? {
             None => Ok(false),
             Some(draft) if draft.state != DraftState::Editing => {
                 Err(StoreError::DraftLocked.into())
             }
-            Some(_) => Ok(self.store()?.delete_draft(fiscal_code, communication_id)?),
+            Some(_) => Ok(store.delete_draft(fiscal_code, communication_id)?),
         }
     }
 
@@ -629,15 +638,16 @@ impl Agenda {
         fiscal_code: &FiscalCode,
         communication_id: &str,
     ) -> Result<BookingOutcome, AgendaError> {
+        let store = self.store()?;
         let draft = self
             .draft(fiscal_code, communication_id)?
             .ok_or(StoreError::DraftNotFound)?;
         let booking = draft.wizard.booking_request()?;
         let key = IdempotencyKey::generate();
-        let entry = self.store()?.queue_booking(&booking, &key)?;
+        let entry = store.queue_booking(&booking, &key)?;
         let _sending = self.outbox_lock.lock().await;
         // Another sync may have settled it between queueing and taking the lock.
-        if !self.store()?.outbox()?.iter().any(|e| e.id == entry.id) {
+        if !store.outbox()?.iter().any(|e| e.id == entry.id) {
             return self.outcome_from_draft(fiscal_code, communication_id);
         }
         self.send_entry(&entry).await
@@ -647,9 +657,10 @@ impl Agenda {
     /// answers. Stops at the first sign that the service is unreachable or the operator
     /// must sign in; the rest stay queued.
     pub async fn sync_outbox(&self) -> Result<SyncReport, AgendaError> {
+        let store = self.store()?;
         let _sending = self.outbox_lock.lock().await;
         let mut report = SyncReport::default();
-        for entry in self.store()?.outbox()? {
+        for entry in store.outbox()? {
             let outcome = self.send_entry(&entry).await?;
             let stop = matches!(
                 &outcome,
@@ -661,7 +672,7 @@ impl Agenda {
                 break;
             }
         }
-        report.remaining = self.store()?.outbox()?.len();
+        report.remaining = store.outbox()?.len();
         *self
             .last_outbox_sync_at
             .lock()
@@ -670,6 +681,7 @@ impl Agenda {
     }
 
     async fn send_entry(&self, entry: &OutboxEntry) -> Result<BookingOutcome, AgendaError> {
+        let store = self.store()?;
         let booking = &entry.booking;
         let error = match self
             .client
@@ -685,7 +697,7 @@ impl Agenda {
             }
             ApiError::Problem(problem) if !problem.is_retryable() => {
                 let problem = returned(&problem);
-                self.store()?.resolve_returned(entry, &problem)?;
+                store.resolve_returned(entry, &problem)?;
                 Ok(BookingOutcome::Returned {
                     fiscal_code: booking.fiscal_code.clone(),
                     communication_id: booking.communication_id.clone(),
@@ -694,7 +706,7 @@ impl Agenda {
             }
             // Offline, timeout, busy, sign-in needed, unreadable answer: no final word yet.
             other => {
-                self.store()?.record_attempt(entry.id, other.code())?;
+                store.record_attempt(entry.id, other.code())?;
                 Ok(self.queued(entry, &other))
             }
         }
@@ -733,22 +745,22 @@ impl Agenda {
         entry: &OutboxEntry,
         appointment: Appointment,
     ) -> Result<BookingOutcome, AgendaError> {
+        let store = self.store()?;
         let booking = &entry.booking;
         let expired = appointment
             .hold_expires_at
             .is_some_and(|at| at <= self.client.server_now());
         let still_held = appointment.status == AppointmentStatus::Prenotato && !expired;
         if still_held {
-            self.store()?.resolve_held(entry, &appointment)?;
+            store.resolve_held(entry, &appointment)?;
             return Ok(BookingOutcome::Held { appointment });
         }
         if appointment.status == AppointmentStatus::Confermato {
-            self.store()?.resolve_held(entry, &appointment)?;
-            self.store()?
-                .delete_draft(&booking.fiscal_code, &booking.communication_id)?;
+            store.resolve_held(entry, &appointment)?;
+            store.delete_draft(&booking.fiscal_code, &booking.communication_id)?;
             return Ok(BookingOutcome::Confirmed { appointment });
         }
-        self.store()?.upsert_appointment(&appointment)?;
+        store.upsert_appointment(&appointment)?;
         let problem = ReturnedProblem {
             code: "hold_expired".to_owned(),
             message: format!(
@@ -760,7 +772,7 @@ impl Agenda {
             alternatives: Vec::new(),
             at: Utc::now(),
         };
-        self.store()?.resolve_returned(entry, &problem)?;
+        store.resolve_returned(entry, &problem)?;
         Ok(BookingOutcome::Returned {
             fiscal_code: booking.fiscal_code.clone(),
             communication_id: booking.communication_id.clone(),
@@ -775,6 +787,7 @@ impl Agenda {
         entry: &OutboxEntry,
         problem: &Problem,
     ) -> Result<BookingOutcome, AgendaError> {
+        let store = self.store()?;
         let booking = &entry.booking;
         let history = match self
             .client
@@ -783,7 +796,7 @@ impl Agenda {
         {
             Ok(history) => history,
             Err(e) => {
-                self.store()?.record_attempt(entry.id, e.code())?;
+                store.record_attempt(entry.id, e.code())?;
                 return Ok(self.queued(entry, &e));
             }
         };
@@ -794,7 +807,7 @@ impl Agenda {
             Some(appointment) => self.settle_current(entry, appointment),
             None => {
                 let problem = returned(problem);
-                self.store()?.resolve_returned(entry, &problem)?;
+                store.resolve_returned(entry, &problem)?;
                 Ok(BookingOutcome::Returned {
                     fiscal_code: booking.fiscal_code.clone(),
                     communication_id: booking.communication_id.clone(),
@@ -809,12 +822,13 @@ impl Agenda {
         fiscal_code: &FiscalCode,
         communication_id: &str,
     ) -> Result<BookingOutcome, AgendaError> {
-        let draft = self.store()?.draft(fiscal_code, communication_id)?;
+        let store = self.store()?;
+        let draft = store.draft(fiscal_code, communication_id)?;
         match draft {
             Some(Draft {
                 state: DraftState::Held { appointment_id, .. },
                 ..
-            }) => match self.store()?.appointment(&appointment_id)? {
+            }) => match store.appointment(&appointment_id)? {
                 Some(appointment) => Ok(BookingOutcome::Held { appointment }),
                 None => Err(StoreError::DraftNotFound.into()),
             },
@@ -833,16 +847,16 @@ impl Agenda {
     /// "Conferma Appuntamento": confirms a held slot; the draft is done and deleted. A hold
     /// that expired (`hold_expired`) sends the draft back for a new slot.
     pub async fn confirm(&self, id: &AppointmentId) -> Result<Appointment, AgendaError> {
+        let store = self.store()?;
         match self.client.confirm_booking(id).await {
             Ok(appointment) => {
-                self.store()?.upsert_appointment(&appointment)?;
-                self.store()?
-                    .delete_draft(&appointment.fiscal_code, &appointment.communication_id)?;
+                store.upsert_appointment(&appointment)?;
+                store.delete_draft(&appointment.fiscal_code, &appointment.communication_id)?;
                 Ok(appointment)
             }
             Err(ApiError::Problem(problem)) if problem.code == "hold_expired" => {
-                if let Some(appointment) = self.store()?.appointment(id)? {
-                    self.store()?.reopen_draft(
+                if let Some(appointment) = store.appointment(id)? {
+                    store.reopen_draft(
                         &appointment.fiscal_code,
                         &appointment.communication_id,
                         Some(&returned(&problem)),
@@ -856,9 +870,10 @@ impl Agenda {
 
     /// "Cancella Prenotazione": releases a held slot; the draft comes back for editing.
     pub async fn cancel_hold(&self, id: &AppointmentId) -> Result<Appointment, AgendaError> {
+        let store = self.store()?;
         let appointment = self.client.cancel_hold(id).await?;
-        self.store()?.upsert_appointment(&appointment)?;
-        self.store()?.reopen_draft(
+        store.upsert_appointment(&appointment)?;
+        store.reopen_draft(
             &appointment.fiscal_code,
             &appointment.communication_id,
             None,
@@ -872,8 +887,9 @@ impl Agenda {
         id: &AppointmentId,
         reason: Option<&str>,
     ) -> Result<Appointment, AgendaError> {
+        let store = self.store()?;
         let appointment = self.client.cancel_appointment(id, reason).await?;
-        self.store()?.upsert_appointment(&appointment)?;
+        store.upsert_appointment(&appointment)?;
         Ok(appointment)
     }
 
@@ -885,31 +901,30 @@ impl Agenda {
         &self,
         contributors: &[FiscalCode],
     ) -> Result<RefreshReport, AgendaError> {
+        let store = self.store()?;
         let mut report = RefreshReport::default();
         let now = Utc::now();
         let topics = self.client.topics().await?;
-        self.store()?.save_topics(&topics, now)?;
+        store.save_topics(&topics, now)?;
         report.topics = topics.len();
         let offices = self.client.offices(None).await?;
-        self.store()?.save_offices(&offices, now)?;
+        store.save_offices(&offices, now)?;
         report.offices = offices.len();
         let points = self.client.consultation_points(None, None).await?;
-        self.store()?.save_consultation_points(&points, now)?;
+        store.save_consultation_points(&points, now)?;
         report.consultation_points = points.len();
         let list = self.client.all_contributors(None).await?;
-        self.store()?.save_contributors(&list, true, now)?;
+        store.save_contributors(&list, true, now)?;
         report.contributors = list.len();
         for fiscal_code in contributors {
             let communications = self.client.all_communications(fiscal_code).await?;
-            self.store()?
-                .save_communications(fiscal_code, &communications, now)?;
+            store.save_communications(fiscal_code, &communications, now)?;
             report.communications += communications.len();
             let history = self
                 .client
                 .all_appointments(fiscal_code, &AppointmentFilter::default())
                 .await?;
-            self.store()?
-                .save_appointments(fiscal_code, &history, now)?;
+            store.save_appointments(fiscal_code, &history, now)?;
             report.appointments += history.len();
         }
         Ok(report)
