@@ -53,6 +53,16 @@ use crate::wire::{
     ProblemBody, Slot, SlotQuery, TokenResponse, Topic,
 };
 
+/// The largest response body read (bigger ones are "risposta del servizio non valida"):
+/// a page of 500 appointments is well under 1 MiB.
+pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+
+/// The most pages one listing follows (500 items each: 100,000 items).
+pub const MAX_PAGES: usize = 200;
+
+/// The longest access-token lifetime believed, whatever `expires_in` says.
+const MAX_TOKEN_LIFETIME_SECS: u64 = 24 * 60 * 60;
+
 /// Settings of an [`ApiClient`].
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
@@ -732,9 +742,16 @@ impl ApiClient {
             .get(RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| parse_retry_after(v, Utc::now()));
-        let body = match response.bytes().await {
-            Ok(body) => body.to_vec(),
-            Err(err) => {
+        let body = match read_body(response, MAX_BODY_BYTES).await {
+            Ok(body) => body,
+            Err(BodyError::TooLarge) => {
+                self.note_contact(true);
+                return Err(ApiError::Decode {
+                    status: status.as_u16(),
+                    detail: format!("risposta oltre {} MiB", MAX_BODY_BYTES / (1024 * 1024)),
+                });
+            }
+            Err(BodyError::Transport(err)) => {
                 // The answer was lost half-way: as good as no answer.
                 self.note_contact(false);
                 return Err(ApiError::from_reqwest(err));
@@ -841,7 +858,10 @@ impl ApiClient {
         }
         session.access = Some(AccessToken {
             token: Secret::new(tokens.access_token),
-            expires_at: Instant::now() + Duration::from_secs(tokens.expires_in),
+            // A server's `expires_in` is capped (a day): no overflow, and no token kept
+            // for longer than a desk day on a server's word.
+            expires_at: Instant::now()
+                + Duration::from_secs(tokens.expires_in.min(MAX_TOKEN_LIFETIME_SECS)),
         });
         session.refresh = Some(refresh);
         session.generation += 1;
@@ -881,10 +901,38 @@ fn problem(status: StatusCode, retry_after: Option<Duration>, body: &[u8]) -> Ap
     }))
 }
 
+/// Why a response body was not read.
+enum BodyError {
+    /// Larger than the cap (declared or actual).
+    TooLarge,
+    /// The connection failed half-way.
+    Transport(reqwest::Error),
+}
+
+/// Reads a body chunk by chunk, stopping as soon as it passes `cap` bytes (a declared
+/// `Content-Length` over the cap is refused before reading).
+async fn read_body(mut response: reqwest::Response, cap: usize) -> Result<Vec<u8>, BodyError> {
+    if response
+        .content_length()
+        .is_some_and(|len| len > cap as u64)
+    {
+        return Err(BodyError::TooLarge);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(BodyError::Transport)? {
+        if body.len().saturating_add(chunk.len()) > cap {
+            return Err(BodyError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
 /// Fetches every page of a cursor-paged list, 500 items at a time.
 ///
 /// Stops with [`ApiError::Decode`] if the service hands back a cursor it already gave (a
-/// loop), instead of fetching forever.
+/// loop), or more than [`MAX_PAGES`] pages (endless fresh cursors), instead of fetching
+/// forever.
 pub async fn collect_pages<T, F, Fut>(mut fetch: F) -> Result<Vec<T>, ApiError>
 where
     F: FnMut(PageRequest) -> Fut,
@@ -893,7 +941,7 @@ where
     let mut items = Vec::new();
     let mut seen = std::collections::HashSet::new();
     let mut page = PageRequest::first_max();
-    loop {
+    for _ in 0..MAX_PAGES {
         let Page {
             items: batch,
             next_cursor,
@@ -912,6 +960,10 @@ where
             }
         }
     }
+    Err(ApiError::Decode {
+        status: 200,
+        detail: format!("elenco oltre {MAX_PAGES} pagine"),
+    })
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

@@ -245,22 +245,44 @@ pub struct SlotQuery {
 /// Body of `POST /bookings`: what a completed wizard produces.
 pub use agenda_core::BookingInput as BookingRequest;
 
+/// The longest code or id accepted from the service (communications, argomenti, punti di
+/// consulenza, strutture): the contract's are a dozen characters.
+pub const MAX_CODE_LEN: usize = 64;
+
+/// Deserializes a code or id from the service: 1 to [`MAX_CODE_LEN`] bytes, no control
+/// characters. Anything else is a body that does not follow the contract.
+pub fn bounded_code<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    use serde::de::Error as _;
+    let text = String::deserialize(d)?;
+    if text.is_empty() || text.len() > MAX_CODE_LEN || text.chars().any(char::is_control) {
+        return Err(D::Error::custom(format_args!(
+            "codice di {} byte: ne sono ammessi da 1 a {MAX_CODE_LEN}, senza caratteri di controllo",
+            text.len()
+        )));
+    }
+    Ok(text)
+}
+
 /// An appointment, wherever the service returns one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Appointment {
     /// Identificativo appuntamento (`AP-7K3M-Q9TX`).
     pub id: AppointmentId,
     /// The communication it came from.
+    #[serde(deserialize_with = "bounded_code")]
     pub communication_id: String,
     /// The contributor.
     pub fiscal_code: FiscalCode,
     /// The argomento.
+    #[serde(deserialize_with = "bounded_code")]
     pub topic_code: String,
     /// The punto di consulenza.
+    #[serde(deserialize_with = "bounded_code")]
     pub consultation_point: String,
     /// Its channel.
     pub channel: Channel,
     /// The struttura territoriale.
+    #[serde(deserialize_with = "bounded_code")]
     pub office_code: String,
     /// Start.
     pub start: Timestamp,
@@ -317,4 +339,39 @@ pub(crate) struct TokenResponse {
     pub expires_in: u64,
     pub refresh_token: String,
     pub operator: Operator,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn appointment(office_code: &str) -> serde_json::Value {
+        serde_json::json!({
+            "id": "AP-7K3M-Q9TX", "communication_id": "CM-100001",
+            "fiscal_code": "RSSMRA85T10A562S", "topic_code": "ANAG",
+            "consultation_point": "AC-SPORTELLO", "channel": "in_presenza",
+            "office_code": office_code,
+            "start": "2026-12-10T09:00:00+01:00", "end": "2026-12-10T09:30:00+01:00",
+            "phone": "+393331234567", "notes": "Chiarimenti", "status": "prenotato",
+            "hold_expires_at": "2026-12-03T18:10:00+01:00",
+            "created_at": "2026-12-03T18:00:00+01:00", "updated_at": "2026-12-03T18:00:00+01:00"
+        })
+    }
+
+    #[test]
+    fn an_appointment_with_codes_of_contract_size_parses() {
+        let parsed: Appointment = serde_json::from_value(appointment("RM0")).unwrap();
+        assert_eq!(parsed.office_code, "RM0");
+    }
+
+    #[test]
+    fn codes_too_long_empty_or_with_control_characters_are_refused_at_the_edge() {
+        for bad in ["X".repeat(300), String::new(), "RM\u{0}0".to_owned()] {
+            let err = serde_json::from_value::<Appointment>(appointment(&bad)).unwrap_err();
+            assert!(err.to_string().contains("codice di"), "{err}");
+        }
+        assert!(
+            serde_json::from_value::<Appointment>(appointment(&"X".repeat(MAX_CODE_LEN))).is_ok()
+        );
+    }
 }

@@ -64,10 +64,15 @@ impl ChunkKey {
 
 // ---------------------------------------------------------------- encoding
 
+/// A string of at most 255 bytes with its length. Codes and ids from the service are
+/// bounded when parsed (`wire::bounded_code`, 64 bytes), phones by their type; a longer one
+/// could only come from a bug and is cut to 255 bytes, so the record decodes as damaged
+/// rather than the app aborting.
 fn push_u8_str(out: &mut Vec<u8>, text: &str) {
-    let len = u8::try_from(text.len()).expect("codes, ids and phones are short");
+    let bytes = text.as_bytes();
+    let len = u8::try_from(bytes.len()).unwrap_or(u8::MAX);
     out.push(len);
-    out.extend_from_slice(text.as_bytes());
+    out.extend_from_slice(&bytes[..usize::from(len)]);
 }
 
 fn push_time(out: &mut Vec<u8>, at: &Timestamp) {
@@ -97,9 +102,10 @@ fn encode_record(a: &Appointment) -> Vec<u8> {
     }
     push_u8_str(&mut out, a.phone.e164());
     let notes = a.notes.as_str();
-    let len = u16::try_from(notes.len()).expect("notes are at most 4000 bytes");
+    // `Notes` holds at most 1000 characters (4000 bytes), well under u16.
+    let len = u16::try_from(notes.len()).unwrap_or(u16::MAX);
     out.extend_from_slice(&len.to_be_bytes());
-    out.extend_from_slice(notes.as_bytes());
+    out.extend_from_slice(&notes.as_bytes()[..usize::from(len)]);
     out
 }
 
@@ -131,7 +137,8 @@ impl Chunk {
         push_u8_str(&mut out, &self.fiscal_code);
         push_u8_str(&mut out, self.status.as_str());
         for record in self.records.values() {
-            let len = u32::try_from(record.len()).expect("records are small");
+            // A record is a few hundred bytes (bounded fields above).
+            let len = u32::try_from(record.len()).unwrap_or(u32::MAX);
             out.extend_from_slice(&len.to_be_bytes());
             out.extend_from_slice(record);
         }

@@ -6,6 +6,7 @@
 mod api;
 mod common;
 mod crash;
+mod hostile;
 mod keychain;
 mod offline;
 mod operators;
