@@ -80,7 +80,8 @@ async fn open(
                 .options
                 .sandbox_listen
                 .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
-            let (addr, handle) = agenda_sandbox::spawn(config, listen)
+            // Its own runtime: a slow disk under the sandbox never stalls the app's commands.
+            let (addr, handle) = agenda_sandbox::spawn_dedicated(config, listen, 1)
                 .await
                 .map_err(|e| CommandError::internal("starting the embedded sandbox", e))?;
             tracing::info!(%addr, "embedded sandbox listening");

@@ -285,6 +285,11 @@ fn password_grant(
             ))
         })
         .optional()?;
+    if operator.is_none() {
+        // An unknown username costs the same hash as a known one: the time of the answer
+        // must not tell which usernames exist.
+        std::hint::black_box(password_hash(b"cassetto-agenda/unknown-user", password));
+    }
     match operator {
         Some((salt, hash, info)) if same_hash(&password_hash(&salt, password), &hash) => {
             tx.execute("DELETE FROM login_failures WHERE username = ?1", [&key])?;

@@ -48,6 +48,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for OptionalJsonBody<T>
 }
 
 async fn read_json_bytes<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, ApiError> {
+    let declared = req.headers().contains_key(CONTENT_TYPE);
     if let Some(content_type) = req.headers().get(CONTENT_TYPE) {
         let is_json = content_type
             .to_str()
@@ -59,14 +60,10 @@ async fn read_json_bytes<S: Send + Sync>(req: Request, state: &S) -> Result<Byte
             })
             .unwrap_or(false);
         if !is_json {
-            return Err(ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                "Il corpo della richiesta deve essere JSON (application/json).",
-            ));
+            return Err(unsupported_media_type());
         }
     }
-    Bytes::from_request(req, state).await.map_err(|rejection| {
+    let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
             payload_too_large()
         } else {
@@ -75,7 +72,21 @@ async fn read_json_bytes<S: Send + Sync>(req: Request, state: &S) -> Result<Byte
                 "Impossibile leggere il corpo della richiesta.",
             )
         }
-    })
+    })?;
+    // A body must say it is JSON: a web page's form POST (no CORS preflight) says nothing
+    // or `text/plain`, and must not reach `/auth/token` on this PC's port.
+    if !declared && !bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(unsupported_media_type());
+    }
+    Ok(bytes)
+}
+
+fn unsupported_media_type() -> ApiError {
+    ApiError::new(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+        "Il corpo della richiesta deve essere JSON (application/json).",
+    )
 }
 
 /// 413 `payload_too_large`.

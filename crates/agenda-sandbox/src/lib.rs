@@ -36,6 +36,7 @@ mod contributors;
 mod db;
 mod error;
 mod extract;
+pub mod guard;
 mod idempotency;
 mod reference;
 mod routes;
@@ -161,7 +162,15 @@ pub fn app(state: AppState) -> axum::Router {
 #[derive(Debug)]
 pub struct ServerHandle {
     stop: Option<oneshot::Sender<()>>,
-    task: JoinHandle<std::io::Result<()>>,
+    task: Finished,
+}
+
+/// How the end of a server is awaited: its task on the caller's runtime, or the report of
+/// its own runtime's thread ([`spawn_dedicated`]).
+#[derive(Debug)]
+enum Finished {
+    Task(JoinHandle<std::io::Result<()>>),
+    Thread(oneshot::Receiver<std::io::Result<()>>),
 }
 
 impl ServerHandle {
@@ -170,9 +179,78 @@ impl ServerHandle {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-        (&mut self.task).await??;
+        match &mut self.task {
+            Finished::Task(task) => task.await??,
+            // A thread that ended without a word is gone all the same.
+            Finished::Thread(done) => {
+                if let Ok(result) = done.await {
+                    result?;
+                }
+            }
+        }
         Ok(())
     }
+}
+
+/// [`spawn`] on a runtime of its own (`threads` workers on a thread named
+/// `agenda-sandbox`), so that the sandbox's work never waits behind the caller's tasks and
+/// theirs never behind the sandbox's: the app starts its embedded sandbox this way. The
+/// runtime ends when the server does.
+pub async fn spawn_dedicated(
+    config: Config,
+    listen: SocketAddr,
+    threads: usize,
+) -> Result<(SocketAddr, ServerHandle), SandboxError> {
+    let (started_tx, started_rx) = oneshot::channel();
+    let (done_tx, done_rx) = oneshot::channel();
+    let (stop, stopped) = oneshot::channel::<()>();
+    std::thread::Builder::new()
+        .name("agenda-sandbox".to_owned())
+        .spawn(move || {
+            let runtime = match tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(threads.max(1))
+                .thread_name("agenda-sandbox")
+                .enable_all()
+                .build()
+            {
+                Ok(runtime) => runtime,
+                Err(e) => {
+                    let _ = started_tx.send(Err(SandboxError::Io(e)));
+                    return;
+                }
+            };
+            runtime.block_on(async move {
+                let bound = async {
+                    let state = open_state(&config).await?;
+                    let listener = TcpListener::bind(listen).await?;
+                    let addr = listener.local_addr()?;
+                    Ok::<_, SandboxError>((state, listener, addr))
+                };
+                let (state, listener, addr) = match bound.await {
+                    Ok(parts) => parts,
+                    Err(e) => {
+                        let _ = started_tx.send(Err(e));
+                        return;
+                    }
+                };
+                let _ = started_tx.send(Ok(addr));
+                let result = serve(listener, state, async move {
+                    let _ = stopped.await;
+                })
+                .await;
+                let _ = done_tx.send(result);
+            });
+        })?;
+    let addr = started_rx
+        .await
+        .map_err(|_| SandboxError::Io(std::io::Error::other("the sandbox thread ended")))??;
+    Ok((
+        addr,
+        ServerHandle {
+            stop: Some(stop),
+            task: Finished::Thread(done_rx),
+        },
+    ))
 }
 
 /// Opens the state, binds `listen`, spawns the server on the current tokio runtime, and
@@ -200,7 +278,7 @@ pub async fn spawn_with_state(
         addr,
         ServerHandle {
             stop: Some(stop),
-            task,
+            task: Finished::Task(task),
         },
     ))
 }

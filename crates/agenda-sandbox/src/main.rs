@@ -14,13 +14,15 @@ use std::time::Duration;
 use agenda_sandbox::{open_state, serve, Config};
 
 const USAGE: &str = "usage: agenda-sandbox --listen 127.0.0.1:PORT --db PATH \
-[--hold-ttl SECONDS] [--seed demo] [--access-token-ttl SECONDS]
+[--hold-ttl SECONDS] [--seed demo] [--access-token-ttl SECONDS] [--public-host NAME]...
 
   --listen ADDR             address to listen on (default 127.0.0.1:8787; port 0 picks a free one)
   --db PATH                 SQLite database file, created if missing (required)
   --hold-ttl SECONDS        how long a hold lasts before it expires (default 600)
   --seed demo               fill an empty database with demo data (operator demo / demo)
   --access-token-ttl SECONDS  lifetime of access tokens (default 900)
+  --public-host NAME        also serve requests whose Host is NAME (repeatable; by default
+                            only loopback names and addresses are served)
 
 Logs go to stderr; set AGENDA_SANDBOX_LOG (e.g. debug) to change the level.";
 
@@ -30,6 +32,7 @@ struct Args {
     listen: SocketAddr,
     config: Config,
     access_token_ttl: Option<Duration>,
+    public_hosts: Vec<String>,
 }
 
 /// Why the command line was refused.
@@ -45,6 +48,7 @@ fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Args, ArgsErro
     let mut hold_ttl = Duration::from_secs(agenda_core::appointment::DEFAULT_HOLD_TTL_SECS);
     let mut seed_demo = false;
     let mut access_token_ttl = None;
+    let mut public_hosts = Vec::new();
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let arg = arg
@@ -75,6 +79,20 @@ fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Args, ArgsErro
                 })?;
             }
             "--db" => db = Some(PathBuf::from(value("--db")?)),
+            "--public-host" => {
+                let name = text(value("--public-host")?, "--public-host")?;
+                let valid = !name.is_empty()
+                    && name.len() <= 253
+                    && name
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+                if !valid {
+                    return Err(ArgsError::Invalid(format!(
+                        "--public-host: `{name}` is not a host name"
+                    )));
+                }
+                public_hosts.push(name.to_ascii_lowercase());
+            }
             "--hold-ttl" => {
                 hold_ttl = seconds(&text(value("--hold-ttl")?, "--hold-ttl")?, "--hold-ttl")?
             }
@@ -104,6 +122,7 @@ fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Args, ArgsErro
             seed_demo,
         },
         access_token_ttl,
+        public_hosts,
     })
 }
 
@@ -162,6 +181,7 @@ async fn run(args: Args) -> Result<(), agenda_sandbox::SandboxError> {
     if let Some(ttl) = args.access_token_ttl {
         state.set_access_token_ttl(ttl);
     }
+    state.set_public_hosts(args.public_hosts);
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     let addr = listener.local_addr()?;
     {
@@ -215,7 +235,30 @@ mod tests {
                 seed_demo: seed,
             },
             access_token_ttl: access.map(Duration::from_secs),
+            public_hosts: Vec::new(),
         }
+    }
+
+    #[test]
+    fn public_hosts_are_names_and_repeatable() {
+        let mut expected = args("127.0.0.1:8787", "x.db", 600, false, None);
+        expected.public_hosts = vec!["agenda.lan".into(), "desk-1".into()];
+        check(
+            &[
+                "--db",
+                "x.db",
+                "--public-host",
+                "Agenda.LAN",
+                "--public-host=desk-1",
+            ],
+            Ok(expected),
+        );
+        check(
+            &["--db", "x.db", "--public-host", "evil.com/x"],
+            Err(ArgsError::Invalid(
+                "--public-host: `evil.com/x` is not a host name".into(),
+            )),
+        );
     }
 
     #[test]

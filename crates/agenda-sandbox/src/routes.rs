@@ -112,6 +112,10 @@ pub fn app(state: AppState) -> Router {
         .fallback(route_not_found)
         .layer(middleware::from_fn(observe))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::guard::host,
+        ))
         .with_state(state)
 }
 

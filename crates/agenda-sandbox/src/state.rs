@@ -39,6 +39,8 @@ struct Inner {
     tokens: Mutex<HashMap<[u8; 32], CachedToken>>,
     in_flight: Mutex<HashSet<(Arc<str>, String)>>,
     slots: SlotCache,
+    /// Names served besides loopback ones (`--public-host`).
+    public_hosts: std::sync::RwLock<Vec<String>>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -61,6 +63,7 @@ impl AppState {
                 tokens: Mutex::new(HashMap::new()),
                 in_flight: Mutex::new(HashSet::new()),
                 slots: SlotCache::default(),
+                public_hosts: std::sync::RwLock::new(Vec::new()),
             }),
         }
     }
@@ -79,6 +82,24 @@ impl AppState {
     /// How long a new access token lasts.
     pub fn access_token_ttl(&self) -> Duration {
         Duration::seconds(self.inner.access_ttl_secs.load(Ordering::Relaxed))
+    }
+
+    /// Host names served besides loopback names and addresses (see [`crate::guard`]).
+    pub fn set_public_hosts(&self, hosts: Vec<String>) {
+        *self
+            .inner
+            .public_hosts
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = hosts;
+    }
+
+    /// Host names served besides loopback ones.
+    pub fn public_hosts(&self) -> Vec<String> {
+        self.inner
+            .public_hosts
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// Changes the lifetime of access tokens issued from now on (one second to one year).

@@ -493,3 +493,30 @@ async fn the_library_spawns_a_server_on_port_0_and_shuts_it_down_gracefully() {
         .await
         .is_err());
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_server_on_its_own_runtime_answers_while_the_callers_runtime_is_busy() {
+    let db = TempDb::new("dedicated");
+    let mut config = agenda_sandbox::Config::new(db.path());
+    config.seed_demo = true;
+    let (addr, server) = agenda_sandbox::spawn_dedicated(config, "127.0.0.1:0".parse().unwrap(), 1)
+        .await
+        .expect("spawn on its own runtime");
+    // The caller's only thread is blocked: a server on this runtime could not answer.
+    let answered = std::thread::spawn(move || {
+        let mut stream = std::net::TcpStream::connect(addr).unwrap();
+        use std::io::{Read, Write};
+        stream
+            .write_all(
+                b"GET /api/v1/topics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+            )
+            .unwrap();
+        let mut reply = String::new();
+        stream.read_to_string(&mut reply).unwrap();
+        reply
+    });
+    let reply = answered.join().unwrap();
+    assert!(reply.starts_with("HTTP/1.1 401"), "{reply}");
+    server.shutdown().await.expect("graceful shutdown");
+    assert!(std::net::TcpStream::connect(addr).is_err());
+}

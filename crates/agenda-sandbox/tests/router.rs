@@ -1512,6 +1512,27 @@ async fn bad_input_gets_the_right_problem_and_never_a_500() {
             "unsupported_media_type",
         ),
         (
+            // A web page's form POST to this PC's port: no JSON content type, no preflight.
+            raw(
+                "POST",
+                "/api/v1/auth/token",
+                None,
+                br#"{"grant_type":"password","username":"demo","password":"x"}"#.to_vec(),
+            ),
+            415,
+            "unsupported_media_type",
+        ),
+        (
+            raw(
+                "POST",
+                "/api/v1/auth/token",
+                Some("text/plain"),
+                br#"{"grant_type":"password","username":"demo","password":"x"}"#.to_vec(),
+            ),
+            415,
+            "unsupported_media_type",
+        ),
+        (
             raw("POST", "/api/v1/auth/revoke", json, b"[]".to_vec()),
             422,
             "invalid_body",
@@ -1566,4 +1587,37 @@ async fn bad_input_gets_the_right_problem_and_never_a_500() {
     }
     let not_allowed = app.send(raw("PUT", "/api/v1/topics", None, vec![])).await;
     assert_eq!(not_allowed.headers["allow"], "GET,HEAD");
+}
+
+#[tokio::test]
+async fn a_request_for_another_host_name_is_refused_and_loopback_names_are_served() {
+    let app = TestApp::new().await;
+    let token = app.login().await;
+    let with_host = |host: &str| {
+        Request::builder()
+            .method("GET")
+            .uri("/api/v1/topics")
+            .header("host", host)
+            .header("authorization", format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    // DNS rebinding: a page's own name pointed at 127.0.0.1.
+    for host in [
+        "evil.example.com",
+        "evil.example.com:8787",
+        "192.168.1.20:8787",
+    ] {
+        let reply = app.send(with_host(host)).await;
+        assert_problem(&reply, 421, "misdirected_request");
+    }
+    for host in ["127.0.0.1:8787", "localhost:8787", "[::1]:8787"] {
+        let reply = app.send(with_host(host)).await;
+        assert_eq!(reply.status.as_u16(), 200, "{host}: {:?}", reply.body);
+    }
+    // Names given with --public-host are served too.
+    app.state
+        .set_public_hosts(vec!["agenda.ufficio.lan".into()]);
+    let reply = app.send(with_host("agenda.ufficio.lan:8787")).await;
+    assert_eq!(reply.status.as_u16(), 200, "{:?}", reply.body);
 }
