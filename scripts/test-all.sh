@@ -33,7 +33,7 @@ XDG_DATA_HOME="$keyring_home" dbus-run-session -- bash -c '
 '
 
 say "UI logic tests (node --test)"
-node --test ui/tests/*.test.js
+node --test tests/ui/*.test.js
 
 say "Contract check of the sandbox (schemathesis against docs/openapi.yaml)"
 scripts/schemathesis.sh

@@ -62,7 +62,13 @@ fn kind_of(code: &str) -> &str {
 
 impl From<AgendaError> for CommandError {
     fn from(error: AgendaError) -> Self {
-        tracing::warn!(code = error.code(), "workflow failed: {error}");
+        // Codes and statuses only: a server's `detail` is free text that may quote a fiscal
+        // code or notes, and the local errors' messages name files.
+        let status = match &error {
+            AgendaError::Api(api) => api.status(),
+            _ => None,
+        };
+        tracing::warn!(code = error.code(), status, "workflow failed");
         let code = error.code().to_owned();
         let mut kind = kind_of(&code).to_owned();
         let mut message = error.to_string();

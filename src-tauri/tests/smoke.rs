@@ -67,3 +67,31 @@ fn a_remote_page_cannot_call_the_app() {
         .unwrap();
     assert!(invoke(&webview, "app_info", "https://example.org").is_err());
 }
+
+#[test]
+fn the_bundle_embeds_the_runtime_ui_only() {
+    let context: tauri::Context<tauri::Wry> = tauri::generate_context!("../tauri.conf.json");
+    let mut embedded: Vec<String> = context
+        .assets()
+        .iter()
+        .map(|(path, _)| path.into_owned())
+        .collect();
+    embedded.sort();
+    assert!(embedded.iter().any(|p| p == "/index.html"), "{embedded:?}");
+    assert!(embedded.iter().any(|p| p == "/js/main.js"), "{embedded:?}");
+    assert!(embedded.iter().any(|p| p == "/css/app.css"), "{embedded:?}");
+    for path in &embedded {
+        let runtime = path == "/index.html"
+            || path.starts_with("/js/")
+            || path.starts_with("/css/")
+            || path.starts_with("/assets/");
+        assert!(
+            runtime,
+            "not a runtime file of the UI: {path} (all: {embedded:?})"
+        );
+        assert!(
+            !path.contains("test") && !path.contains("fixture"),
+            "{path}"
+        );
+    }
+}

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import * as api from "../js/api.js";
+import * as api from "../../ui/js/api.js";
 
 const { call, toUiError } = api;
 
@@ -100,7 +100,7 @@ test("every command of docs/ipc.md has a function in api.js", () => {
   const doc = readFileSync(new URL("../../docs/ipc.md", import.meta.url), "utf8");
   const commands = [...doc.matchAll(/^\| `([a-z_]+)` \|/gm)].map((m) => m[1]);
   assert.ok(commands.length >= 25, `found ${commands.length} commands`);
-  const source = readFileSync(new URL("../js/api.js", import.meta.url), "utf8");
+  const source = readFileSync(new URL("../../ui/js/api.js", import.meta.url), "utf8");
   for (const command of commands) assert.match(source, new RegExp(`call\\("${command}"`), command);
 });
 

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { screenOf } from "../js/state.js";
+import { screenOf } from "../../ui/js/state.js";
 import {
   appointment, COMMUNICATION, CONTRIBUTOR, NOW, OFFICES, reject, setup, SLOT,
 } from "./helpers.js";

@@ -4,8 +4,8 @@ import {
   addDays, appointmentStatusLabel, channelLabel, communicationStatusLabel, daysBetween, eligibilityText, errorText,
   formatCountdown, formatDate, formatDateTime, formatDayHeading, formatPhone, formatTime, holdRemaining, mondayOf,
   parseDateInput, romeDate, weekDates,
-} from "../js/format.js";
-import { ERROR_KINDS } from "../js/i18n.js";
+} from "../../ui/js/format.js";
+import { ERROR_KINDS } from "../../ui/js/i18n.js";
 
 function check(fn, rows) {
   for (const [input, expected] of rows) assert.deepEqual(fn(input), expected, JSON.stringify(input));

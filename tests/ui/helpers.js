@@ -1,7 +1,7 @@
 // Test helpers: a manual clock for timers, a scripted fake of api.js, promise flushing.
 
-import { createController, createStore } from "../js/controller.js";
-import { initialState } from "../js/state.js";
+import { createController, createStore } from "../../ui/js/controller.js";
+import { initialState } from "../../ui/js/state.js";
 
 /** Timers that only run when the test advances the clock. */
 export function fakeTimers(startMs) {

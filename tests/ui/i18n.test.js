@@ -2,9 +2,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { ERROR_KINDS, MESSAGES, t } from "../js/i18n.js";
+import { ERROR_KINDS, MESSAGES, t } from "../../ui/js/i18n.js";
 
-const UI = new URL("..", import.meta.url).pathname;
+const UI = new URL("../../ui/", import.meta.url).pathname;
 
 function sources() {
   const files = [join(UI, "index.html"), join(UI, "js/state.js"), join(UI, "js/controller.js"), join(UI, "js/format.js")];

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   canAdvance, contactReady, draftForWire, filterOffices, initialState, newDraft, routeFromHash, screenOf, stageOfDraft, update,
-} from "../js/state.js";
+} from "../../ui/js/state.js";
 import { appointment, COMMUNICATION, CONTRIBUTOR, OFFICES } from "./helpers.js";
 
 /** Applies actions in order. */

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { scrollToReveal, windowRange } from "../js/virtual.js";
+import { scrollToReveal, windowRange } from "../../ui/js/virtual.js";
 
 function check(input, expected) {
   assert.deepEqual(windowRange(input), expected, JSON.stringify(input));
