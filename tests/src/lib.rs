@@ -205,8 +205,8 @@ pub struct Harness {
 }
 
 /// How many times a WebDriver session is tried, each time on a fresh tauri-driver with
-/// fresh ports, before the test fails. On a fresh, loaded machine the first WebKitWebDriver
-/// can be slow to come up or drop the first connection; a second driver has always answered.
+/// fresh ports, before the test fails. On a fresh, loaded machine a WebKitWebDriver can be
+/// slow to come up or drop the first connection; a fresh driver gets another chance.
 const SESSION_ATTEMPTS: usize = 3;
 
 /// A running `tauri-driver` (and the WebKitWebDriver it started) that answered `/status`.

@@ -17,7 +17,7 @@ use crate::state::{AppState, CachedToken};
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// A JSON body: malformed JSON is 400 `malformed_json`, JSON of the wrong shape or types is
-/// 422 `invalid_body`, a non-JSON content type is 415, a body over 64 KiB is 413.
+/// 422 `invalid_body`, a body with a missing or non-JSON content type is 415, a body over 64 KiB is 413.
 /// Unknown fields are ignored.
 #[derive(Debug)]
 pub struct JsonBody<T>(pub T);
