@@ -8,6 +8,7 @@
 
 mod desktop;
 pub mod flows;
+pub mod service;
 mod webdriver;
 
 pub use desktop::Desktop;

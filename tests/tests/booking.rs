@@ -5,6 +5,7 @@ use agenda_e2e::flows::{
     assert_accessible, communication_row, pick_contributor, row_child, sign_in_demo, tid,
     wizard_to_contacts, wizard_to_contacts_with, WAIT,
 };
+use agenda_e2e::service::{bearer, get_json};
 use agenda_e2e::{free_port, Harness, Session};
 use serde_json::{json, Value};
 
@@ -201,36 +202,17 @@ async fn an_expired_hold_cannot_be_confirmed() {
 /// second desk would.
 async fn book_elsewhere(base: &str, office: &str, point: &str, start: &str) {
     let http = reqwest::Client::new();
-    let token: Value = http
-        .post(format!("{base}/api/v1/auth/token"))
-        .json(&json!({"grant_type": "password", "username": "demo", "password": "demo"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let bearer = format!("Bearer {}", token["access_token"].as_str().unwrap());
-    let contributors: Value = http
-        .get(format!("{base}/api/v1/contributors?limit=500"))
-        .header("Authorization", &bearer)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let bearer = bearer(&http, base, "demo", "demo").await;
+    let contributors = get_json(&http, base, "/api/v1/contributors?limit=500", &bearer).await;
     for contributor in contributors["items"].as_array().unwrap() {
         let code = contributor["fiscal_code"].as_str().unwrap();
-        let comms: Value = http
-            .get(format!("{base}/api/v1/contributors/{code}/communications"))
-            .header("Authorization", &bearer)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let comms = get_json(
+            &http,
+            base,
+            &format!("/api/v1/contributors/{code}/communications"),
+            &bearer,
+        )
+        .await;
         let Some(comm) = comms["items"].as_array().unwrap().iter().find(|c| {
             c["appointment_request"]["allowed"] == json!(true)
                 && !contributor["display_name"]

@@ -3,19 +3,10 @@
 //! confirms it (never automatically).
 
 use agenda_e2e::flows::{pick_contributor, sign_in_demo, tid, wizard_to_contacts};
+use agenda_e2e::service::start_service;
 use agenda_e2e::{free_port, Harness};
 use std::net::SocketAddr;
 use std::time::Duration;
-
-async fn start_service(db: &std::path::Path, addr: SocketAddr) -> agenda_sandbox::ServerHandle {
-    let mut config = agenda_sandbox::Config::new(db);
-    config.seed_demo = true;
-    let (bound, handle) = agenda_sandbox::spawn(config, addr)
-        .await
-        .expect("the service starts");
-    assert_eq!(bound, addr);
-    handle
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_booking_made_offline_is_kept_and_sent_when_the_service_is_back() {

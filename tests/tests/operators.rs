@@ -4,8 +4,9 @@
 use agenda_e2e::flows::{
     pick_contributor, sign_in_as, sign_in_demo, sign_out, tid, wizard_to_contacts, WAIT,
 };
+use agenda_e2e::service::{bearer, get_json, start_service};
 use agenda_e2e::{free_port, Harness, Session};
-use serde_json::{json, Value};
+use serde_json::json;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
@@ -115,38 +116,17 @@ async fn the_next_operator_sees_no_draft_and_the_first_finds_theirs_intact() {
     harness.stop().await.unwrap();
 }
 
-async fn start_service(db: &std::path::Path, addr: SocketAddr) -> agenda_sandbox::ServerHandle {
-    let mut config = agenda_sandbox::Config::new(db);
-    config.seed_demo = true;
-    let (bound, handle) = agenda_sandbox::spawn(config, addr)
-        .await
-        .expect("the service starts");
-    assert_eq!(bound, addr);
-    handle
-}
-
 /// Live appointments of Rossi Mario, as the service says (asked as `demo`, over HTTP).
 async fn rossi_live_appointments(base: &str) -> usize {
     let http = reqwest::Client::new();
-    let token: Value = http
-        .post(format!("{base}/api/v1/auth/token"))
-        .json(&json!({"grant_type": "password", "username": "demo", "password": "demo"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let bearer = format!("Bearer {}", token["access_token"].as_str().unwrap());
-    let list: Value = http
-        .get(format!("{base}/api/v1/contributors/{ROSSI}/appointments"))
-        .header("Authorization", &bearer)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let bearer = bearer(&http, base, "demo", "demo").await;
+    let list = get_json(
+        &http,
+        base,
+        &format!("/api/v1/contributors/{ROSSI}/appointments"),
+        &bearer,
+    )
+    .await;
     list["items"]
         .as_array()
         .unwrap()

@@ -60,15 +60,34 @@ impl Drop for DeskPc {
     }
 }
 
+/// The demo data as another desk sees it, straight from the sandbox: a signed-in client and
+/// the communications bookable today.
+struct Demo {
+    direct: agenda_client::ApiClient,
+    eligible: Vec<Eligible>,
+    _keychain: Keychain,
+}
+
+impl Demo {
+    async fn of(sandbox: &Sandbox) -> Self {
+        let keychain = Keychain::new();
+        let direct = signed_in(&sandbox.url(), &keychain).await;
+        let eligible = eligible(&direct).await;
+        Self {
+            direct,
+            eligible,
+            _keychain: keychain,
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_next_operator_starts_empty_and_the_first_finds_the_draft_intact() {
     let sandbox = Sandbox::start().await;
     let pc = DeskPc::new(config(&sandbox.url()));
-    let direct_keychain = Keychain::new();
-    let direct = signed_in(&sandbox.url(), &direct_keychain).await;
-    let eligible = eligible(&direct).await;
-    let e = &eligible[0];
-    let place = place(&direct, &e.communication.topic_code).await;
+    let demo = Demo::of(&sandbox).await;
+    let (direct, e) = (&demo.direct, &demo.eligible[0]);
+    let place = place(direct, &e.communication.topic_code).await;
 
     pc.sign_in(DEMO_USERNAME, DEMO_PASSWORD).await;
     let wizard = ready_wizard(e, &place, 0, "347 555 1234", NOTES);
@@ -123,11 +142,9 @@ async fn a_booking_queued_by_one_operator_waits_while_another_is_signed_in() {
     let sandbox = Sandbox::start().await;
     let proxy = FaultProxy::start(sandbox.addr).await;
     let pc = DeskPc::new(config(&proxy.url()));
-    let direct_keychain = Keychain::new();
-    let direct = signed_in(&sandbox.url(), &direct_keychain).await;
-    let eligible = eligible(&direct).await;
-    let e = &eligible[0];
-    let place = place(&direct, &e.communication.topic_code).await;
+    let demo = Demo::of(&sandbox).await;
+    let (direct, e) = (&demo.direct, &demo.eligible[0]);
+    let place = place(direct, &e.communication.topic_code).await;
 
     pc.sign_in(DEMO_USERNAME, DEMO_PASSWORD).await;
     pc.agenda
@@ -152,7 +169,7 @@ async fn a_booking_queued_by_one_operator_waits_while_another_is_signed_in() {
     let report = pc.agenda.sync_outbox().await.unwrap();
     assert!(report.outcomes.is_empty(), "{report:?}");
     assert!(
-        live_appointments(&direct, e).await.is_empty(),
+        live_appointments(direct, e).await.is_empty(),
         "nothing was sent under the second operator's session"
     );
     assert_eq!(proxy.count("POST", "/bookings"), 0);
@@ -165,7 +182,7 @@ async fn a_booking_queued_by_one_operator_waits_while_another_is_signed_in() {
         matches!(report.outcomes.as_slice(), [BookingOutcome::Held { .. }]),
         "{report:?}"
     );
-    let live = live_appointments(&direct, e).await;
+    let live = live_appointments(direct, e).await;
     assert_eq!(live.len(), 1);
     assert_eq!(live[0].status, AppointmentStatus::Prenotato);
 }
@@ -186,12 +203,10 @@ fn rows_of_one_operator_cannot_be_opened_under_another_operators_context() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_sealed_rows_swapped_in_the_file_do_not_open() {
     let sandbox = Sandbox::start().await;
-    let direct_keychain = Keychain::new();
-    let direct = signed_in(&sandbox.url(), &direct_keychain).await;
-    let eligible = eligible(&direct).await;
-    let (first, second) = (&eligible[0], &eligible[1]);
-    let place_a = place(&direct, &first.communication.topic_code).await;
-    let place_b = place(&direct, &second.communication.topic_code).await;
+    let demo = Demo::of(&sandbox).await;
+    let (first, second) = (&demo.eligible[0], &demo.eligible[1]);
+    let place_a = place(&demo.direct, &first.communication.topic_code).await;
+    let place_b = place(&demo.direct, &second.communication.topic_code).await;
 
     let dir = TempDir::new();
     let keys = MemoryKeyStore::new();
@@ -258,11 +273,9 @@ async fn a_hold_follows_the_servers_clock_when_the_pcs_clock_is_two_hours_ahead(
     let mut skewed = config(&sandbox.url());
     skewed.local_clock_skew = chrono::TimeDelta::hours(2);
     let pc = DeskPc::new(skewed);
-    let direct_keychain = Keychain::new();
-    let direct = signed_in(&sandbox.url(), &direct_keychain).await;
-    let eligible = eligible(&direct).await;
-    let e = &eligible[0];
-    let place = place(&direct, &e.communication.topic_code).await;
+    let demo = Demo::of(&sandbox).await;
+    let (direct, e) = (&demo.direct, &demo.eligible[0]);
+    let place = place(direct, &e.communication.topic_code).await;
 
     pc.sign_in(DEMO_USERNAME, DEMO_PASSWORD).await;
     let offset = pc
