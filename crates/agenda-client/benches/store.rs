@@ -36,7 +36,9 @@ fn main() {
 
 fn run(dir: &Path) {
     let keys = MemoryKeyStore::new();
-    let store = Store::open(dir, &keys).unwrap();
+    // As the app opens it: one operator's store, the owner bound into every sealed value.
+    let owner = agenda_client::OperatorScope::new("embedded-sandbox", "op-demo").owner();
+    let store = Store::open_for(dir, &keys, &owner).unwrap();
     let fiscal_code = FiscalCode::parse("RSSMRA85T10A562S").unwrap();
 
     let appointments = history(&fiscal_code);
