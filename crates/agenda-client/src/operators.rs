@@ -15,14 +15,12 @@
 //! resumed) and closes it at sign-out: while nobody is signed in, no personal data can be
 //! read or written.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 
 use sha2::{Digest, Sha256};
 
 use crate::crypto::hex;
-use crate::keychain::{KeyStore, KeyringKeyStore, MemoryKeyStore};
+use crate::keychain::KeyringKeyStore;
 use crate::store::{Store, StoreError};
 
 /// Whose data a store holds: one operator of one service.
@@ -46,11 +44,6 @@ impl OperatorScope {
             service: service.to_owned(),
             operator_id: operator_id.to_owned(),
         }
-    }
-
-    /// The operator's id on the service.
-    pub fn operator_id(&self) -> &str {
-        &self.operator_id
     }
 
     /// What is bound into every sealed value: `service ‖ 0 ‖ operator id`.
@@ -86,19 +79,11 @@ pub trait StoreOpener: Send + Sync + std::fmt::Debug {
     fn open(&self, operator_id: &str) -> Result<Store, StoreError>;
 }
 
-/// Where data keys come from.
-enum Keys {
-    /// The OS keychain, one entry per operator.
-    Keychain,
-    /// Process memory, one key per operator (unit tests; lost at exit).
-    Memory(Mutex<HashMap<String, Arc<MemoryKeyStore>>>),
-}
-
-/// The stores of every operator of one service, below one folder.
+/// The stores of every operator of one service, below one folder, data keys in the OS
+/// keychain.
 pub struct OperatorStores {
     root: PathBuf,
     service: String,
-    keys: Keys,
 }
 
 impl std::fmt::Debug for OperatorStores {
@@ -115,46 +100,15 @@ impl OperatorStores {
         Self {
             root: root.to_owned(),
             service: service.to_owned(),
-            keys: Keys::Keychain,
         }
-    }
-
-    /// Stores below `root` with data keys in process memory (unit tests only: a key lost at
-    /// exit makes the store unreadable).
-    pub fn in_memory(root: &Path, service: &str) -> Self {
-        Self {
-            root: root.to_owned(),
-            service: service.to_owned(),
-            keys: Keys::Memory(Mutex::default()),
-        }
-    }
-
-    /// The scope of `operator_id` on this service.
-    pub fn scope(&self, operator_id: &str) -> OperatorScope {
-        OperatorScope::new(&self.service, operator_id)
     }
 }
 
 impl StoreOpener for OperatorStores {
     fn open(&self, operator_id: &str) -> Result<Store, StoreError> {
-        let scope = self.scope(operator_id);
-        let dir = scope.folder(&self.root);
-        let owner = scope.owner();
-        match &self.keys {
-            Keys::Keychain => {
-                let keys = KeyringKeyStore::with_account(&scope.key_account())?;
-                Store::open_for(&dir, &keys, &owner)
-            }
-            Keys::Memory(map) => {
-                let keys = map
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .entry(scope.tag())
-                    .or_default()
-                    .clone();
-                Store::open_for(&dir, keys.as_ref() as &dyn KeyStore, &owner)
-            }
-        }
+        let scope = OperatorScope::new(&self.service, operator_id);
+        let keys = KeyringKeyStore::with_account(&scope.key_account())?;
+        Store::open_for(&scope.folder(&self.root), &keys, &scope.owner())
     }
 }
 

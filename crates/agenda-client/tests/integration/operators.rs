@@ -254,8 +254,13 @@ async fn two_sealed_rows_swapped_in_the_file_do_not_open() {
 fn the_data_folder_and_database_files_are_private_to_the_user() {
     use std::os::unix::fs::PermissionsExt;
     let root = TempDir::new();
-    let stores = OperatorStores::in_memory(root.path(), "svc");
-    let store = agenda_client::StoreOpener::open(&stores, "demo").unwrap();
+    let scope = OperatorScope::new("svc", "demo");
+    let store = Store::open_for(
+        &scope.folder(root.path()),
+        &MemoryKeyStore::new(),
+        &scope.owner(),
+    )
+    .unwrap();
     store.topics().unwrap();
     let dir = store.path().parent().unwrap().to_owned();
     let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
