@@ -22,13 +22,12 @@ app=./target/release/cassetto-agenda
 secret_service_reachable() {
   [ -n "${DBUS_SESSION_BUS_ADDRESS:-}" ] || return 1
   command -v dbus-send >/dev/null 2>&1 || return 1
-  local names
-  names=$(dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
-    org.freedesktop.DBus.ListNames 2>/dev/null) || return 1
-  grep -q '"org.freedesktop.secrets"' <<<"$names" && return 0
-  names=$(dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
-    org.freedesktop.DBus.ListActivatableNames 2>/dev/null) || return 1
-  grep -q '"org.freedesktop.secrets"' <<<"$names"
+  local method
+  for method in ListNames ListActivatableNames; do
+    dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+      "org.freedesktop.DBus.$method" 2>/dev/null | grep -q '"org.freedesktop.secrets"' && return 0
+  done
+  return 1
 }
 
 if [ "$(uname -s)" = Linux ] && [ -z "${CASSETTO_SERVICE_URL:-}" ] && ! secret_service_reachable; then
