@@ -233,23 +233,25 @@ impl Agenda {
 
     /// Joins a client and one store built elsewhere, used whoever signs in (tests, tools).
     pub fn with_parts(client: ApiClient, store: Arc<Store>) -> Self {
-        Self {
-            client,
-            store: std::sync::RwLock::new(Some(store)),
-            opener: None,
-            outbox_lock: tokio::sync::Mutex::new(()),
-            last_outbox_sync_at: std::sync::Mutex::new(None),
-        }
+        Self::new(client, Some(store), None)
     }
 
     /// A client whose local data is kept per operator: `opener` opens the signed-in
     /// operator's store (see [`crate::operators`]). Nothing is open until a sign-in, a
     /// resumed session or [`Agenda::open_offline`].
     pub fn for_operators(client: ApiClient, opener: Arc<dyn StoreOpener>) -> Self {
+        Self::new(client, None, Some(opener))
+    }
+
+    fn new(
+        client: ApiClient,
+        store: Option<Arc<Store>>,
+        opener: Option<Arc<dyn StoreOpener>>,
+    ) -> Self {
         Self {
             client,
-            store: std::sync::RwLock::new(None),
-            opener: Some(opener),
+            store: std::sync::RwLock::new(store),
+            opener,
             outbox_lock: tokio::sync::Mutex::new(()),
             last_outbox_sync_at: std::sync::Mutex::new(None),
         }
