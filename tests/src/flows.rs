@@ -20,33 +20,19 @@ impl Session {
 
     /// Clicks the visible element with `testid` (again, if it was redrawn in between).
     pub async fn click_testid(&self, testid: &str) -> Result<()> {
-        let mut attempts = 0;
-        loop {
-            match self.testid(testid).await?.click().await {
-                Err(e) if e.contains("stale") && attempts < 20 => attempts += 1,
-                other => return other,
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        retry_stale(|| async { self.testid(testid).await?.click().await }).await
     }
 
     /// Replaces the text of the field with `testid`.
     pub async fn type_into(&self, testid: &str, text: &str) -> Result<()> {
-        let mut attempts = 0;
-        loop {
+        retry_stale(|| async {
             let field = self.testid(testid).await?;
             // As a person would: select everything, delete it, type. (WebDriver's "clear"
             // fires no input event, so the screen's state would keep the old text.)
-            let typed = match field.send_keys("\u{E009}a\u{E000}\u{E003}").await {
-                Ok(()) => field.send_keys(text).await,
-                Err(e) => Err(e),
-            };
-            match typed {
-                Err(e) if e.contains("stale") && attempts < 20 => attempts += 1,
-                other => return other,
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+            field.send_keys("\u{E009}a\u{E000}\u{E003}").await?;
+            field.send_keys(text).await
+        })
+        .await
     }
 
     /// Waits until `<body data-screen>` is `screen`.
@@ -199,9 +185,16 @@ pub async fn wizard_to_contacts_with(
         }
         Ok::<(), String>(())
     };
-    let row = communication_row(session, subject).await?;
-    let button = row_child(session, &row, "request-appointment").await?;
-    button.click().await?;
+    // The list and the week view are redrawn as their data arrives: an element found a
+    // moment ago may be gone (stale), so find it again.
+    retry_stale(|| async {
+        let row = communication_row(session, subject).await?;
+        row_child(session, &row, "request-appointment")
+            .await?
+            .click()
+            .await
+    })
+    .await?;
     session.wait_screen("prenotazione").await?;
     session.click_testid("point-option").await?;
     shot("1-argomento").await?;
@@ -209,13 +202,33 @@ pub async fn wizard_to_contacts_with(
     session.click_testid("office-option").await?;
     shot("2-struttura").await?;
     session.click_testid("wizard-next").await?;
-    let slot = first_free_slot(session).await?;
-    let start = slot.attribute("data-start").await?.unwrap_or_default();
-    slot.click().await?;
+    let start = retry_stale(|| async {
+        let slot = first_free_slot(session).await?;
+        let start = slot.attribute("data-start").await?.unwrap_or_default();
+        slot.click().await?;
+        Ok(start)
+    })
+    .await?;
     shot("3-data-ora").await?;
     session.click_testid("wizard-next").await?;
     session.testid("contact-phone").await?;
     Ok(start)
+}
+
+/// Runs `step` again (up to 20 times) while it fails on an element that was redrawn.
+pub async fn retry_stale<T, F, Fut>(mut step: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T>>,
+{
+    let mut attempts = 0;
+    loop {
+        match step().await {
+            Err(e) if e.contains("stale") && attempts < 20 => attempts += 1,
+            other => return other,
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// The first enabled slot of the week view, moving to later weeks while one is empty.
