@@ -104,6 +104,16 @@ test("every command of docs/ipc.md has a function in api.js", () => {
   for (const command of commands) assert.match(source, new RegExp(`call\\("${command}"`), command);
 });
 
+test("a call with an argument the table does not declare, or without a required one, is refused", async () => {
+  const calls = bridge();
+  await assert.rejects(call("book", { draft: "D-1" }), { kind: "internal" });
+  await assert.rejects(call("sign_in", { username: "demo" }), { kind: "internal" });
+  await assert.rejects(call("no_such_command"), { kind: "internal" });
+  assert.deepEqual(calls, []);
+  assert.equal(api.argumentProblem("list_slots", { officeCode: "RM0", pointCode: "P" }), null);
+  delete globalThis.window;
+});
+
 test("a rejection from the bridge arrives normalised", async () => {
   globalThis.window = { __TAURI__: { core: { invoke: async () => { throw { kind: "offline", message: "Servizio non raggiungibile." }; } } } };
   await assert.rejects(api.syncNow(), { kind: "offline", message: "Servizio non raggiungibile.", details: {} });

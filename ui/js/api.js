@@ -9,8 +9,54 @@ function tauriInvoke() {
   return tauri && tauri.core && typeof tauri.core.invoke === "function" ? tauri.core.invoke : null;
 }
 
+/**
+ * Every command of docs/ipc.md with its arguments, in its order ("?" marks an optional one).
+ * A test (src-tauri/tests/ipc_contract.rs) proves that this table, docs/ipc.md, the Rust
+ * signatures, `generate_handler!`, build.rs and the capability file agree.
+ */
+export const COMMANDS = Object.freeze({
+  app_info: [],
+  ui_ready: [],
+  set_service_url: ["url?"],
+  session_status: [],
+  sign_in: ["username", "password"],
+  sign_out: [],
+  search_contributors: ["q", "cursor?"],
+  select_contributor: ["fiscalCode"],
+  selected_contributor: [],
+  list_communications: ["fiscalCode"],
+  get_communication: ["id"],
+  wizard_options: ["communicationId"],
+  list_offices: ["topicCode", "pointCode"],
+  list_slots: ["officeCode", "pointCode", "topicCode?", "from?", "to?"],
+  validate_contact: ["phone", "notes"],
+  save_draft: ["draft"],
+  list_drafts: [],
+  delete_draft: ["id"],
+  book: ["draftId"],
+  confirm_booking: ["id"],
+  cancel_booking: ["id"],
+  list_appointments: ["fiscalCode", "status?", "from?", "to?"],
+  get_appointment: ["id"],
+  cancel_appointment: ["id", "reason?"],
+  sync_now: [],
+});
+
+/** Why `args` do not fit `command` in the table (null when they do). */
+export function argumentProblem(command, args) {
+  const declared = COMMANDS[command];
+  if (!declared) return `unknown command ${command}`;
+  const names = declared.map((a) => a.replace(/\?$/, ""));
+  const unknown = Object.keys(args).filter((key) => !names.includes(key));
+  if (unknown.length) return `${command}: unknown argument ${unknown.join(", ")}`;
+  const missing = declared.filter((a) => !a.endsWith("?") && args[a] === undefined);
+  return missing.length ? `${command}: missing argument ${missing.join(", ")}` : null;
+}
+
 /** Calls a Rust command; maps any rejection to {kind, message, details}. */
 export async function call(command, args = {}) {
+  const problem = argumentProblem(command, args);
+  if (problem) throw { kind: "internal", message: FALLBACK_MESSAGE, details: { raw: problem } };
   const invoke = tauriInvoke();
   if (!invoke) {
     throw { kind: "no_backend", message: "L'interfaccia non è collegata all'applicazione.", details: {} };
