@@ -113,6 +113,15 @@ impl From<AgendaError> for CommandError {
     }
 }
 
+impl From<agenda_client::app::AppError> for CommandError {
+    fn from(error: agenda_client::app::AppError) -> Self {
+        match error {
+            agenda_client::app::AppError::Request(e) => Self::new(e.code(), e.to_string()),
+            agenda_client::app::AppError::Agenda(e) => e.into(),
+        }
+    }
+}
+
 /// The text with its first letter in upper case (messages from lower layers start in lower
 /// case, to be embedded; shown alone they start with a capital).
 pub fn capitalise(text: &str) -> String {

@@ -1,13 +1,9 @@
 //! Starting the service the app talks to — the embedded sandbox or a remote one — and the
-//! agenda facade bound to it; reference labels; the background sync loop.
+//! agenda facade bound to it; the background sync loop.
 
 use crate::error::{capitalise, CommandError};
 use crate::state::{AppState, Environment, ServiceSlot};
-use agenda_client::{
-    Agenda, ApiClient, BaseUrl, ClientConfig, ConsultationPoint, KeyringTokenStore, Office,
-    OperatorStores, Topic,
-};
-use std::collections::HashMap;
+use agenda_client::{Agenda, ApiClient, BaseUrl, ClientConfig, KeyringTokenStore, OperatorStores};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -47,7 +43,6 @@ pub(crate) async fn start(
             }
         }
     }
-    state.set_labels(None);
     state.set_selected(None);
     *slot = match open(state, &data_dir, service_url).await {
         Ok(service) => {
@@ -153,74 +148,6 @@ fn folder_name(base_url: &BaseUrl) -> String {
             }
         })
         .collect()
-}
-
-/// Names for codes: argomenti, punti di consulenza, strutture.
-#[derive(Debug, Default)]
-pub struct Labels {
-    /// Argomenti by code.
-    pub topics: HashMap<String, Topic>,
-    /// Punti di consulenza by code.
-    pub points: HashMap<String, ConsultationPoint>,
-    /// Strutture by code.
-    pub offices: HashMap<String, Office>,
-}
-
-impl Labels {
-    /// Loads the reference data (live, or from the cache when offline).
-    pub async fn load(agenda: &Agenda) -> Result<Self, CommandError> {
-        let topics = agenda.topics().await?.items;
-        let points = agenda.consultation_points(None, None).await?.items;
-        let offices = agenda.offices(None).await?.items;
-        Ok(Self {
-            topics: topics.into_iter().map(|t| (t.code.clone(), t)).collect(),
-            points: points.into_iter().map(|p| (p.code.clone(), p)).collect(),
-            offices: offices.into_iter().map(|o| (o.code.clone(), o)).collect(),
-        })
-    }
-
-    /// The label of an argomento (its code when unknown).
-    pub fn topic(&self, code: &str) -> String {
-        self.topics
-            .get(code)
-            .map_or_else(|| code.to_owned(), |t| t.label.clone())
-    }
-
-    /// The points offered for `topic`, sorted by code.
-    pub fn points_for_topic(&self, topic: &str) -> Vec<&ConsultationPoint> {
-        let mut points: Vec<_> = self
-            .points
-            .values()
-            .filter(|p| p.topics.is_empty() || p.topics.iter().any(|t| t == topic))
-            .collect();
-        points.sort_by(|a, b| a.code.cmp(&b.code));
-        points
-    }
-
-    /// The point of the same kind (label and channel) as `point` at `office`.
-    pub fn point_at_office(&self, point: &str, office: &str) -> Option<&ConsultationPoint> {
-        let kind = self.points.get(point)?;
-        if kind.office_code.as_deref() == Some(office) {
-            return Some(kind);
-        }
-        self.points.values().find(|p| {
-            p.label == kind.label
-                && p.channel == kind.channel
-                && p.office_code.as_deref() == Some(office)
-        })
-    }
-}
-
-/// Reference labels, loaded once per service and kept.
-pub async fn labels(state: &AppState, agenda: &Agenda) -> Result<Arc<Labels>, CommandError> {
-    if let Some(labels) = state.labels() {
-        return Ok(labels);
-    }
-    let labels = Arc::new(Labels::load(agenda).await?);
-    if !labels.topics.is_empty() {
-        state.set_labels(Some(labels.clone()));
-    }
-    Ok(labels)
 }
 
 /// Every `period`, sends what waits in the outbox (which also tells whether the service is

@@ -1,8 +1,8 @@
 //! The one managed state of the app: which service is in use, the agenda facade bound to
-//! it, the selected contributor, and cached reference labels.
+//! it and the selected contributor.
 
 use crate::error::CommandError;
-use crate::service::{Labels, Service};
+use crate::service::Service;
 use agenda_client::{Agenda, Contributor};
 use serde::Serialize;
 use std::net::SocketAddr;
@@ -74,7 +74,6 @@ pub struct AppState {
     pub(crate) options: StartOptions,
     service: Arc<RwLock<ServiceSlot>>,
     selected: Mutex<Option<Contributor>>,
-    labels: Mutex<Option<Arc<Labels>>>,
 }
 
 impl AppState {
@@ -84,7 +83,6 @@ impl AppState {
             options,
             service: Arc::new(RwLock::new(ServiceSlot::Starting)),
             selected: Mutex::new(None),
-            labels: Mutex::new(None),
         }
     }
 
@@ -144,16 +142,6 @@ impl AppState {
     /// Sets (or clears) the *utente selezionato*.
     pub fn set_selected(&self, contributor: Option<Contributor>) {
         *lock(&self.selected) = contributor;
-    }
-
-    /// Reference labels loaded earlier, if any.
-    pub(crate) fn labels(&self) -> Option<Arc<Labels>> {
-        lock(&self.labels).clone()
-    }
-
-    /// Keeps reference labels for later calls (or forgets them with `None`).
-    pub(crate) fn set_labels(&self, labels: Option<Arc<Labels>>) {
-        *lock(&self.labels) = labels;
     }
 
     /// Records that the UI is interactive: writes the Unix time in milliseconds to the ready

@@ -88,7 +88,9 @@ fn rust_signatures() -> Signatures {
         for (at, attribute) in source.match_indices("#[tauri::command]") {
             let after = at + attribute.len();
             let rest = &source[after..];
-            let fn_at = rest.find("fn ").expect("a command attribute is followed by a fn");
+            let fn_at = rest
+                .find("fn ")
+                .expect("a command attribute is followed by a fn");
             let rest = &rest[fn_at + 3..];
             let name_end = rest
                 .find(|c: char| !(c.is_alphanumeric() || c == '_'))
@@ -148,7 +150,9 @@ fn registered() -> Vec<String> {
 /// The string literals of `const COMMANDS: &[&str] = &[…];` in build.rs.
 fn declared_in_build_rs() -> Vec<String> {
     let build = read("src-tauri/build.rs");
-    let start = build.find("const COMMANDS").expect("build.rs declares COMMANDS");
+    let start = build
+        .find("const COMMANDS")
+        .expect("build.rs declares COMMANDS");
     let body = &build[start..];
     let body = &body[body.find("= &[").unwrap() + 4..body.find("];").unwrap()];
     split_top_level(body)
@@ -252,7 +256,11 @@ fn every_list_of_commands_names_the_same_commands() {
 fn the_ui_and_the_documentation_pass_the_arguments_rust_takes() {
     let rust = rust_signatures();
     assert_eq!(ui_table(), rust, "ui/js/api.js against the Rust signatures");
-    assert_eq!(documented(), rust, "docs/ipc.md against the Rust signatures");
+    assert_eq!(
+        documented(),
+        rust,
+        "docs/ipc.md against the Rust signatures"
+    );
 }
 
 #[test]

@@ -66,14 +66,15 @@ test("only Italian and English can be chosen", () => {
   assert.equal(update(start, { type: "set_lang", lang: "de" }).lang, "it");
 });
 
-test("app info sets the environment, the connection and the last sync", () => {
+test("app info sets the environment, the connection, the last sync and the field limits", () => {
+  const limits = { notes_max_chars: 1000, slot_horizon_days: 60, cancel_reason_max_chars: 500 };
   const next = update(initialState(), {
     type: "app_info",
-    info: { version: "0.1.0", environment: { mode: "embedded_sandbox" }, online: false, last_sync_at: "2026-11-26T10:00:00+01:00", server_clock_offset_ms: -1500 },
+    info: { version: "0.1.0", environment: { mode: "embedded_sandbox" }, online: false, last_sync_at: "2026-11-26T10:00:00+01:00", server_clock_offset_ms: -1500, limits },
   });
   assert.deepEqual(next.app, {
     known: true, version: "0.1.0", environment: { mode: "embedded_sandbox" }, online: false, last_sync_at: "2026-11-26T10:00:00+01:00",
-    clock_offset_ms: -1500,
+    clock_offset_ms: -1500, limits,
   });
 });
 

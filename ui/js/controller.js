@@ -16,8 +16,6 @@ export const RETRY_POLL_MS = 2000;
 export const SEARCH_DEBOUNCE_MS = 250;
 export const VALIDATE_DEBOUNCE_MS = 200;
 export const SAVE_DEBOUNCE_MS = 700;
-/** Slots are offered at most this many days ahead (SERVICE.md). */
-export const SLOT_HORIZON_DAYS = 60;
 
 function normalise(error) {
   if (error && typeof error === "object" && typeof error.kind === "string") {
@@ -382,7 +380,7 @@ export function createController({ api, store, timers = globalThis, now = () => 
   /** The first and last Monday the week view may show. */
   function weekBounds() {
     const first = mondayOf(today());
-    const last = mondayOf(addDays(today(), SLOT_HORIZON_DAYS));
+    const last = mondayOf(addDays(today(), getState().app.limits.slot_horizon_days));
     return { first, last };
   }
 
@@ -636,11 +634,6 @@ export function createController({ api, store, timers = globalThis, now = () => 
 
   const closeAppointment = () => dispatch({ type: "detail_close" });
 
-  /** Whether "Annulla appuntamento" applies: confirmed and still in the future. */
-  function canCancelAppointment(appointment) {
-    return Boolean(appointment && appointment.status === "confermato" && Date.parse(appointment.start) > now());
-  }
-
   /** "Annulla appuntamento" (after the confirm dialog). */
   async function cancelAppointment(id, reason) {
     if (getState().cancel.busy) return false;
@@ -770,7 +763,7 @@ export function createController({ api, store, timers = globalThis, now = () => 
     editContact, touchContact, validateNow, next, back, book, chooseAlternative,
     confirmHold, cancelHold, closeWizard, saveNow, flushSave, weekBounds,
     loadHistory, setHistoryFilter, resetHistoryFilters, openAppointment, closeAppointment,
-    canCancelAppointment, cancelAppointment, detailHoldAction,
+    cancelAppointment, detailHoldAction,
     loadDrafts, resumeDraft, deleteDraft,
     holdRemaining: (appointment) => holdRemaining(appointment && appointment.hold_expires_at, getState().now || serverNow()),
   };

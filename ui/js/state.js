@@ -13,15 +13,24 @@ export const WIZARD_STAGES = ["argomento", "struttura", "data_ora", "contatti", 
 /** The stages shown in the stepper. */
 export const STEPPER_STAGES = ["argomento", "struttura", "data_ora", "contatti"];
 
-export const NOTES_MAX = 1000;
+/** The field bounds before app_info has given the real ones (`limits`, from agenda-core). */
+export const NO_LIMITS = Object.freeze({ notes_max_chars: null, slot_horizon_days: 0, cancel_reason_max_chars: null });
 
 /** The state before anything is known. */
+/**
+ * Whether the service's view of `appointment` allows `action` now ("confirm",
+ * "cancel_hold", "cancel"): the rule lives in agenda-core and travels in `allowed_actions`.
+ */
+export function allows(appointment, action) {
+  return Boolean(appointment && Array.isArray(appointment.allowed_actions) && appointment.allowed_actions.includes(action));
+}
+
 export function initialState() {
   return {
     route: "assistiti",
     lang: "it",
     now: 0,
-    app: { known: false, version: null, environment: null, online: true, last_sync_at: null, clock_offset_ms: 0 },
+    app: { known: false, version: null, environment: null, online: true, last_sync_at: null, clock_offset_ms: 0, limits: NO_LIMITS },
     session: { known: false, signed_in: false, operator: null },
     signin: { busy: false, error: null },
     settings: { busy: false, error: null },
@@ -235,6 +244,7 @@ export function update(state, action) {
           last_sync_at: info.last_sync_at ?? state.app.last_sync_at,
           // The service's clock minus this PC's: holds count down on the service's time.
           clock_offset_ms: Number.isFinite(info.server_clock_offset_ms) ? info.server_clock_offset_ms : state.app.clock_offset_ms,
+          limits: info.limits && typeof info.limits === "object" ? { ...NO_LIMITS, ...info.limits } : state.app.limits,
         },
       };
     }
@@ -534,7 +544,7 @@ export function update(state, action) {
       let next = wizardWith(state, { booking: { busy: false, error: e, alternatives } });
       if (e.kind === "invalid_phone" || e.kind === "notes_required" || e.kind === "notes_too_long" || e.kind === "invalid_notes") {
         const field = e.kind === "invalid_phone" ? "phone" : "notes";
-        const v = next.wizard.contact.validation || { phone: { ok: true, message: "" }, notes: { ok: true, message: "", length: 0, max: NOTES_MAX } };
+        const v = next.wizard.contact.validation || { phone: { ok: true, message: "" }, notes: { ok: true, message: "", length: 0, max: state.app.limits.notes_max_chars } };
         const validation = { ...v, [field]: { ...v[field], ok: false, message: e.message } };
         next = wizardWith(next, { contact: { ...next.wizard.contact, validation, touched: { phone: true, notes: true } } });
         return withFocus(next, field === "phone" ? "contact-phone" : "contact-notes");

@@ -199,6 +199,8 @@ pub struct Agenda {
     /// One sender of outbox entries at a time (timer, button and "Prenota" alike).
     outbox_lock: tokio::sync::Mutex<()>,
     last_outbox_sync_at: std::sync::Mutex<Option<DateTime<Utc>>>,
+    /// The reference catalog, once loaded (see [`crate::app`]).
+    catalog: std::sync::Mutex<Option<Arc<crate::app::Catalog>>>,
 }
 
 impl Agenda {
@@ -254,7 +256,17 @@ impl Agenda {
             opener,
             outbox_lock: tokio::sync::Mutex::new(()),
             last_outbox_sync_at: std::sync::Mutex::new(None),
+            catalog: std::sync::Mutex::new(None),
         }
+    }
+
+    /// The kept catalog (a poisoned lock still holds a valid `Option`).
+    pub(crate) fn catalog_slot(
+        &self,
+    ) -> std::sync::MutexGuard<'_, Option<Arc<crate::app::Catalog>>> {
+        self.catalog
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// The service client.

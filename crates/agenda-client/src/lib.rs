@@ -53,6 +53,7 @@
 #![deny(missing_docs)]
 
 pub mod agenda;
+pub mod app;
 pub mod base_url;
 pub mod client;
 pub mod crypto;

@@ -211,6 +211,27 @@ pub fn apply(
     }
 }
 
+/// The operations an operator may start on an appointment in `status` at `now` (taken
+/// as its [`effective_status`]: nothing is offered on a hold that ran out): those of [`Transition::Confirm`], [`Transition::CancelHold`] and [`Transition::Cancel`]
+/// that [`apply`] accepts and that change something (confirming a confirmed appointment
+/// again is harmless, not an action to offer). The UI offers exactly these.
+pub fn allowed_actions(
+    status: AppointmentStatus,
+    now: DateTime<Utc>,
+    start: DateTime<Utc>,
+    hold_expires_at: Option<DateTime<Utc>>,
+) -> Vec<Transition> {
+    let status = effective_status(status, hold_expires_at, start, now);
+    [
+        Transition::Confirm,
+        Transition::CancelHold,
+        Transition::Cancel,
+    ]
+    .into_iter()
+    .filter(|&t| apply(status, t, now, start, hold_expires_at).is_ok_and(|to| to != status))
+    .collect()
+}
+
 /// The status as it is at `now`, applying the time-driven transitions: a `prenotato` past
 /// its hold expiry is `scaduto`, a `confermato` past its start is `svolto`.
 pub fn effective_status(
@@ -239,6 +260,26 @@ mod tests {
         DateTime::parse_from_rfc3339("2026-11-26T10:00:00Z")
             .unwrap()
             .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn the_actions_offered_follow_the_lifecycle() {
+        let start = t0() + Duration::days(1);
+        let hold = Some(t0() + Duration::minutes(10));
+        assert_eq!(
+            allowed_actions(Prenotato, t0(), start, hold),
+            [Confirm, CancelHold]
+        );
+        let late = t0() + Duration::minutes(11);
+        assert!(allowed_actions(Prenotato, late, start, hold).is_empty());
+        assert_eq!(allowed_actions(Confermato, t0(), start, None), [Cancel]);
+        assert!(allowed_actions(Confermato, start, start, None).is_empty());
+        for done in [Annullato, Svolto, Scaduto, PrenotazioneCancellata] {
+            assert!(
+                allowed_actions(done, t0(), start, None).is_empty(),
+                "{done:?}"
+            );
+        }
     }
 
     #[test]

@@ -22,6 +22,8 @@ pub struct AppInfo {
     /// The service's clock minus this PC's, in milliseconds (`null` before an answer told
     /// it): the UI counts a hold's time down on the server's clock.
     pub server_clock_offset_ms: Option<i64>,
+    /// The bounds of the fields and of the week view.
+    pub limits: agenda_client::app::Limits,
 }
 
 /// Returns the app's version, the service it talks to and the connection state.
@@ -45,6 +47,7 @@ pub fn info(state: &AppState) -> AppInfo {
         last_sync_at: status.as_ref().and_then(|s| s.last_contact_at),
         queued_bookings: status.map_or(0, |s| s.queued_bookings),
         server_clock_offset_ms,
+        limits: agenda_client::app::Limits::CURRENT,
     }
 }
 

@@ -1,8 +1,7 @@
 //! Assistiti: search, selection, and their communications.
 
-use super::ListingDto;
-use crate::service::labels;
 use crate::{AppState, CommandError};
+use agenda_client::app::ListingView;
 use agenda_client::{Communication, CommunicationThread, Contributor};
 use serde::Serialize;
 use tauri::State;
@@ -21,7 +20,7 @@ pub async fn search_contributors(
     let listing = agenda.contributors(Some(q.trim())).await?;
     Ok(SearchDto {
         next_cursor: None,
-        listing: ListingDto::map(listing, |items| items),
+        listing: ListingView::map(listing, |items| items),
     })
 }
 
@@ -30,7 +29,7 @@ pub async fn search_contributors(
 pub struct SearchDto {
     /// The contributors, with where they came from.
     #[serde(flatten)]
-    pub listing: ListingDto<Vec<Contributor>>,
+    pub listing: ListingView<Vec<Contributor>>,
     /// Always `null`: the whole match is returned.
     pub next_cursor: Option<String>,
 }
@@ -71,17 +70,17 @@ pub struct CommunicationDto {
 pub async fn list_communications(
     state: State<'_, AppState>,
     fiscal_code: String,
-) -> Result<ListingDto<Vec<CommunicationDto>>, CommandError> {
+) -> Result<ListingView<Vec<CommunicationDto>>, CommandError> {
     let code = super::fiscal_code(&fiscal_code)?;
     let agenda = state.agenda().await?;
     let listing = agenda.communications(&code).await?;
-    let labels = labels(&state, &agenda).await?;
-    Ok(ListingDto::map(listing, |mut items| {
+    let catalog = agenda.catalog().await?;
+    Ok(ListingView::map(listing, |mut items| {
         items.sort_by_key(|c| std::cmp::Reverse(c.sent_at));
         items
             .into_iter()
             .map(|communication| CommunicationDto {
-                topic_label: labels.topic(&communication.topic_code),
+                topic_label: catalog.topic_label(&communication.topic_code),
                 communication,
             })
             .collect()
@@ -108,9 +107,9 @@ pub async fn get_communication(
 ) -> Result<ThreadDto, CommandError> {
     let agenda = state.agenda().await?;
     let listing = agenda.communication(id.trim()).await?;
-    let labels = labels(&state, &agenda).await?;
+    let catalog = agenda.catalog().await?;
     Ok(ThreadDto {
-        topic_label: labels.topic(&listing.items.communication.topic_code),
+        topic_label: catalog.topic_label(&listing.items.communication.topic_code),
         from_cache: listing.source == agenda_client::Source::Cache,
         thread: listing.items,
     })

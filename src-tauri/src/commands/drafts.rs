@@ -2,7 +2,6 @@
 //! resume, deleted. They live encrypted in the local store and survive crashes.
 
 use crate::error::capitalise;
-use crate::service::labels;
 use crate::{AppState, CommandError};
 use agenda_client::{Draft, DraftState, Slot};
 use agenda_core::wizard::{PointOption, SlotOption};
@@ -218,8 +217,8 @@ pub async fn save_draft(
     // The UI picks a kind of punto di consulenza in step 1; once the struttura is known the
     // draft keeps that struttura's own point of the same kind.
     if let (Some(point), Some(office)) = (&input.consultation_point, &input.office_code) {
-        if let Ok(labels) = labels(&state, &agenda).await {
-            if let Some(own) = labels.point_at_office(point, office) {
+        if let Ok(catalog) = agenda.catalog().await {
+            if let Some(own) = catalog.point_at_office(point, office) {
                 input.consultation_point = Some(own.code.clone());
             }
         }
@@ -237,7 +236,7 @@ pub async fn save_draft(
 pub async fn list_drafts(state: State<'_, AppState>) -> Result<Vec<DraftDto>, CommandError> {
     let agenda = state.agenda().await?;
     // Offline, the labels come from the local cache.
-    let labels = labels(&state, &agenda).await.ok();
+    let catalog = agenda.catalog().await.ok();
     let store = agenda.store().map_err(agenda_client::AgendaError::from)?;
     let mut drafts: Vec<DraftDto> = agenda
         .drafts()?
@@ -248,7 +247,9 @@ pub async fn list_drafts(state: State<'_, AppState>) -> Result<Vec<DraftDto>, Co
                 .ok()
                 .flatten()
                 .map(|c| c.display_name);
-            let topic = labels.as_ref().map(|l| l.topic(draft.wizard.topic_code()));
+            let topic = catalog
+                .as_ref()
+                .map(|c| c.topic_label(draft.wizard.topic_code()));
             to_dto(draft, name, topic)
         })
         .collect();

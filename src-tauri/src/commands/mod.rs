@@ -1,6 +1,7 @@
 //! The app's Tauri commands, one module per area (see `docs/ipc.md`). Each command is thin:
-//! it takes owned arguments and the managed state, calls the agenda facade or one plain
-//! function, and maps errors to [`CommandError`](crate::CommandError).
+//! it parses its owned arguments into typed values, calls one method of the application
+//! layer (`agenda_client::app`) and returns its view, with errors mapped to
+//! [`CommandError`](crate::CommandError).
 
 pub mod app;
 pub mod appointments;
@@ -11,30 +12,6 @@ pub mod wizard;
 
 use crate::CommandError;
 use agenda_core::{AppointmentId, FiscalCode};
-use chrono::{DateTime, Utc};
-use serde::Serialize;
-
-/// A listing for the UI: the items, and whether they came from the local cache.
-#[derive(Debug, Serialize)]
-pub struct ListingDto<T> {
-    /// The data.
-    pub items: T,
-    /// True when the service could not be reached and the cache answered.
-    pub from_cache: bool,
-    /// When the data was last synced with the service.
-    pub synced_at: Option<DateTime<Utc>>,
-}
-
-impl<T> ListingDto<T> {
-    /// From the facade's listing, with its items mapped by `f`.
-    pub fn map<U>(listing: agenda_client::Listing<U>, f: impl FnOnce(U) -> T) -> Self {
-        Self {
-            from_cache: listing.source == agenda_client::Source::Cache,
-            synced_at: listing.last_synced_at,
-            items: f(listing.items),
-        }
-    }
-}
 
 /// Parses a fiscal code from the UI.
 pub(crate) fn fiscal_code(text: &str) -> Result<FiscalCode, CommandError> {

@@ -1,30 +1,16 @@
 //! The booking wizard: options for each step, contact validation, and the booking actions
 //! (Prenota Appuntamento, Conferma Appuntamento, Cancella Prenotazione).
 
-use super::appointments::{enrich, AppointmentDto};
 use super::drafts::draft_key;
 use crate::error::{capitalise, sentence};
-use crate::service::labels;
 use crate::{AppState, CommandError};
-use agenda_client::{
-    BookingOutcome, Communication, ConsultationPoint, Office, Slot, SlotQuery, Topic,
-};
+use agenda_client::app::{AppointmentView, Booked, OfficeView, WizardOptions};
+use agenda_client::store::ReturnedProblem;
+use agenda_client::Slot;
 use agenda_core::notes::MAX_NOTES_CHARS;
 use agenda_core::{Notes, PhoneNumber};
 use serde::Serialize;
 use tauri::State;
-
-/// What step 1 offers for a communication.
-#[derive(Debug, Serialize)]
-pub struct WizardOptions {
-    /// The communication the appointment is for.
-    pub communication: Communication,
-    /// Its argomento.
-    pub topic: Topic,
-    /// The kinds of punto di consulenza offered for the argomento (one per label and
-    /// channel; the struttura is chosen in step 2).
-    pub points: Vec<ConsultationPoint>,
-}
 
 /// Step 1: the argomento of a communication and the punti di consulenza for it.
 #[tauri::command]
@@ -33,42 +19,7 @@ pub async fn wizard_options(
     communication_id: String,
 ) -> Result<WizardOptions, CommandError> {
     let agenda = state.agenda().await?;
-    let communication = agenda
-        .communication(communication_id.trim())
-        .await?
-        .items
-        .communication;
-    let labels = labels(&state, &agenda).await?;
-    let topic = labels
-        .topics
-        .get(&communication.topic_code)
-        .cloned()
-        .ok_or_else(|| CommandError::new("not_found", "Argomento non trovato."))?;
-    let mut points: Vec<ConsultationPoint> = Vec::new();
-    for point in labels.points_for_topic(&topic.code) {
-        if !points
-            .iter()
-            .any(|p| p.label == point.label && p.channel == point.channel)
-        {
-            points.push(point.clone());
-        }
-    }
-    points.sort_by(|a, b| (a.channel as u8, &a.label).cmp(&(b.channel as u8, &b.label)));
-    Ok(WizardOptions {
-        communication,
-        topic,
-        points,
-    })
-}
-
-/// A struttura territoriale offering the chosen kind of punto di consulenza.
-#[derive(Debug, Serialize)]
-pub struct OfficeDto {
-    /// The office.
-    #[serde(flatten)]
-    pub office: Office,
-    /// The code of the punto di consulenza of the chosen kind at this office.
-    pub point_code: String,
+    Ok(agenda.wizard_options(communication_id.trim()).await?)
 }
 
 /// Step 2: the strutture offering the kind of `point_code` for `topic_code`.
@@ -77,27 +28,9 @@ pub async fn list_offices(
     state: State<'_, AppState>,
     topic_code: String,
     point_code: String,
-) -> Result<Vec<OfficeDto>, CommandError> {
+) -> Result<Vec<OfficeView>, CommandError> {
     let agenda = state.agenda().await?;
-    let labels = labels(&state, &agenda).await?;
-    let kind = labels
-        .points
-        .get(&point_code)
-        .ok_or_else(|| CommandError::new("not_found", "Punto di consulenza non trovato."))?;
-    let mut offices: Vec<OfficeDto> = labels
-        .points_for_topic(&topic_code)
-        .into_iter()
-        .filter(|p| p.label == kind.label && p.channel == kind.channel)
-        .filter_map(|p| {
-            let office = labels.offices.get(p.office_code.as_deref()?)?;
-            Some(OfficeDto {
-                office: office.clone(),
-                point_code: p.code.clone(),
-            })
-        })
-        .collect();
-    offices.sort_by(|a, b| (&a.office.city, &a.office.name).cmp(&(&b.office.city, &b.office.name)));
-    Ok(offices)
+    Ok(agenda.offices_for(&topic_code, &point_code).await?)
 }
 
 /// Step 3: the slots of the chosen point at the chosen office between `from` and `to`.
@@ -110,19 +43,11 @@ pub async fn list_slots(
     from: Option<String>,
     to: Option<String>,
 ) -> Result<Vec<Slot>, CommandError> {
+    let (from, to) = (super::parse_date(from)?, super::parse_date(to)?);
     let agenda = state.agenda().await?;
-    let labels = labels(&state, &agenda).await?;
-    let point = labels
-        .point_at_office(&point_code, &office_code)
-        .map_or(point_code.clone(), |p| p.code.clone());
-    let query = SlotQuery {
-        office: office_code,
-        consultation_point: point,
-        topic: topic_code,
-        from: super::parse_date(from)?,
-        to: super::parse_date(to)?,
-    };
-    Ok(agenda.slots(&query).await?)
+    Ok(agenda
+        .slots_for(&office_code, &point_code, topic_code, from, to)
+        .await?)
 }
 
 /// The verdict on one contact field.
@@ -194,7 +119,7 @@ pub enum BookDto {
     /// The slot is held (or was already confirmed): the appointment and its hold expiry.
     Booked {
         /// The appointment.
-        appointment: Box<AppointmentDto>,
+        appointment: Box<AppointmentView>,
     },
     /// The service could not be reached: the booking waits in the outbox.
     Queued {
@@ -208,30 +133,28 @@ pub enum BookDto {
 pub async fn book(state: State<'_, AppState>, draft_id: String) -> Result<BookDto, CommandError> {
     let (code, communication) = draft_key(&draft_id)?;
     let agenda = state.agenda().await?;
-    match agenda.book(&code, &communication).await? {
-        BookingOutcome::Held { appointment } | BookingOutcome::Confirmed { appointment } => {
-            let labels = labels(&state, &agenda).await?;
-            Ok(BookDto::Booked {
-                appointment: Box::new(enrich(appointment, &labels)),
-            })
-        }
-        BookingOutcome::Queued { needs_sign_in, .. } => Ok(BookDto::Queued { needs_sign_in }),
-        BookingOutcome::Returned { problem, .. } => {
-            let mut error = CommandError::new(&problem.code, capitalise(&problem.message));
-            let mut details = serde_json::Map::new();
-            if let Some(date) = problem.allowed_from {
-                details.insert("allowed_from".into(), date.to_string().into());
-            }
-            if !problem.alternatives.is_empty() {
-                details.insert(
-                    "alternatives".into(),
-                    serde_json::to_value(&problem.alternatives).unwrap_or_default(),
-                );
-            }
-            error.details = (!details.is_empty()).then_some(details.into());
-            Err(error)
-        }
+    match agenda.book_draft(&code, &communication).await? {
+        Booked::Appointment(appointment) => Ok(BookDto::Booked { appointment }),
+        Booked::Queued { needs_sign_in } => Ok(BookDto::Queued { needs_sign_in }),
+        Booked::Returned(problem) => Err(returned_error(&problem)),
     }
+}
+
+/// The error the UI shows for a booking the service sent back.
+fn returned_error(problem: &ReturnedProblem) -> CommandError {
+    let mut error = CommandError::new(&problem.code, capitalise(&problem.message));
+    let mut details = serde_json::Map::new();
+    if let Some(date) = problem.allowed_from {
+        details.insert("allowed_from".into(), date.to_string().into());
+    }
+    if !problem.alternatives.is_empty() {
+        details.insert(
+            "alternatives".into(),
+            serde_json::to_value(&problem.alternatives).unwrap_or_default(),
+        );
+    }
+    error.details = (!details.is_empty()).then_some(details.into());
+    error
 }
 
 /// "Conferma Appuntamento".
@@ -239,12 +162,9 @@ pub async fn book(state: State<'_, AppState>, draft_id: String) -> Result<BookDt
 pub async fn confirm_booking(
     state: State<'_, AppState>,
     id: String,
-) -> Result<AppointmentDto, CommandError> {
+) -> Result<AppointmentView, CommandError> {
     let id = super::appointment_id(&id)?;
-    let agenda = state.agenda().await?;
-    let appointment = agenda.confirm(&id).await?;
-    let labels = labels(&state, &agenda).await?;
-    Ok(enrich(appointment, &labels))
+    Ok(state.agenda().await?.confirm_view(&id).await?)
 }
 
 /// "Cancella Prenotazione": releases a held slot.
@@ -252,12 +172,9 @@ pub async fn confirm_booking(
 pub async fn cancel_booking(
     state: State<'_, AppState>,
     id: String,
-) -> Result<AppointmentDto, CommandError> {
+) -> Result<AppointmentView, CommandError> {
     let id = super::appointment_id(&id)?;
-    let agenda = state.agenda().await?;
-    let appointment = agenda.cancel_hold(&id).await?;
-    let labels = labels(&state, &agenda).await?;
-    Ok(enrich(appointment, &labels))
+    Ok(state.agenda().await?.cancel_hold_view(&id).await?)
 }
 
 #[cfg(test)]

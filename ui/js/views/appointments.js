@@ -7,6 +7,7 @@ import {
   formatCountdown, formatDate, formatDateTime, formatPhone, formatTime, holdRemaining,
 } from "../format.js";
 import { t } from "../i18n.js";
+import { allows } from "../state.js";
 import { windowRange } from "../virtual.js";
 import { attr, byId, byTestId, clone, fillFacts, memo, setText, setValue, show, showText } from "./dom.js";
 
@@ -95,6 +96,8 @@ export function createAppointments(ctrl) {
     if (!a) return;
     setText(byId("cancel-dialog-body"), t(lang, "cancel_dialog_body", { id: a.id, when: formatDateTime(a.start) }));
     byId("cancel-dialog-reason").value = "";
+    const reasonMax = ctrl.state().app.limits.cancel_reason_max_chars;
+    if (reasonMax) byId("cancel-dialog-reason").maxLength = reasonMax;
     dialog.returnValue = "";
     dialog.showModal();
     byTestId(dialog, "cancel-dialog-dismiss").focus();
@@ -306,11 +309,11 @@ export function createAppointments(ctrl) {
     byId("detail-comm-messages").replaceChildren(...messages);
 
     const busy = state.cancel.busy;
-    const cancellable = ctrl.canCancelAppointment(a);
+    const cancellable = allows(a, "cancel");
     show(btn("cancel-appointment"), Boolean(a && a.status === "confermato"));
     btn("cancel-appointment").disabled = !cancellable || busy;
-    show(btn("detail-confirm"), held);
-    show(btn("detail-cancel-hold"), held);
+    show(btn("detail-confirm"), held && allows(a, "confirm"));
+    show(btn("detail-cancel-hold"), held && allows(a, "cancel_hold"));
     btn("detail-confirm").disabled = busy;
     btn("detail-cancel-hold").disabled = busy;
     let note = "";

@@ -6,7 +6,7 @@ import {
   formatPhone, formatTime, holdRemaining, officeKindLabel, romeDate, weekDates, addDays,
 } from "../format.js";
 import { t } from "../i18n.js";
-import { canAdvance, filterOffices, NOTES_MAX, STEPPER_STAGES } from "../state.js";
+import { canAdvance, filterOffices, STEPPER_STAGES } from "../state.js";
 import { attr, byId, byTestId, clone, fillFacts, memo, setText, setValue, show, showText } from "./dom.js";
 
 const STEP_KEYS = {
@@ -125,7 +125,7 @@ export function createWizard(ctrl) {
     if (w.stage === "argomento" && changed.points(lang, w.options, w.point_kind)) renderPoints(lang, w);
     if (w.stage === "struttura" && changed.offices(lang, w.offices, w.draft.office_code)) renderOffices(lang, w);
     if (w.stage === "data_ora" && changed.slots(lang, w.slots, w.draft.slot_start)) renderSlots(lang, w);
-    if (w.stage === "contatti" && changed.contact(lang, w.draft.phone, w.draft.notes, w.contact, w.booking)) renderContact(lang, w);
+    if (w.stage === "contatti" && changed.contact(lang, w.draft.phone, w.draft.notes, w.contact, w.booking)) renderContact(lang, w, state.app.limits);
     if (w.stage === "contatti" && changed.alternatives(lang, w.booking.alternatives)) renderAlternatives(lang, w);
     if (w.stage === "attesa" && changed.hold(lang, w.appointment, w.hold, state.labels)) renderHold(lang, w, state);
     if (w.stage === "attesa" && changed.countdown(lang, state.now, w.appointment)) renderCountdown(lang, w, state.now);
@@ -290,7 +290,7 @@ export function createWizard(ctrl) {
       : "");
   }
 
-  function renderContact(lang, w) {
+  function renderContact(lang, w, limits) {
     setValue(phone, w.draft.phone);
     setValue(notes, w.draft.notes);
     const v = w.contact.validation;
@@ -298,7 +298,7 @@ export function createWizard(ctrl) {
     const phoneError = touched.phone && v && !v.phone.ok
       ? (lang === "it" ? sentence(v.phone.message) : t(lang, "error_invalid_phone")) || t(lang, "error_invalid_phone")
       : "";
-    const notesMax = (v && v.notes && v.notes.max) || NOTES_MAX;
+    const notesMax = (v && v.notes && v.notes.max) || limits.notes_max_chars;
     const length = [...w.draft.notes.trim()].length;
     let notesError = touched.notes && v && !v.notes.ok
       ? (lang === "it" ? sentence(v.notes.message) : t(lang, length === 0 ? "error_notes_required" : length > notesMax ? "error_notes_too_long" : "error_invalid_notes"))

@@ -4,6 +4,7 @@
 //! instructions.
 
 mod api;
+mod application;
 mod common;
 mod crash;
 mod hostile;

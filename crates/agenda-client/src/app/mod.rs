@@ -1,0 +1,319 @@
+//! The application layer: what each screen asks for, answered with view types (see
+//! [`views`]) from the facade's workflows and the reference [`Catalog`]. The shell's
+//! commands only parse their arguments, call one method here and map the error.
+//!
+//! - the catalog is loaded once per service and kept; enrichment after a write uses the
+//!   catalog already kept (or codes), so it cannot turn a booking that happened into an
+//!   error;
+//! - the wizard's steps 1–3 (kinds of punto, strutture, slots) follow the catalog's rules;
+//! - every appointment view carries the actions core's lifecycle allows on the service's
+//!   clock.
+
+pub mod catalog;
+pub mod views;
+
+pub use catalog::{Catalog, OfficeChoice};
+pub use views::{AppointmentView, ListingView};
+
+use crate::agenda::{Agenda, AgendaError, BookingOutcome, Source};
+use crate::store::ReturnedProblem;
+use crate::wire::{
+    AppointmentFilter, Communication, ConsultationPoint, Office, Slot, SlotQuery, Topic,
+};
+use agenda_core::{AppointmentId, FiscalCode};
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::sync::Arc;
+
+/// The most characters of the reason of an "Annulla appuntamento".
+pub const MAX_CANCEL_REASON_CHARS: usize = 500;
+
+/// The bounds the screens show and enforce as the operator types; the rules behind them
+/// stay in `agenda-core` and here, so the UI copies no constant.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Limits {
+    /// The most characters of the note of a booking.
+    pub notes_max_chars: usize,
+    /// How many days ahead a slot may be booked.
+    pub slot_horizon_days: i64,
+    /// The most characters of the reason of an "Annulla appuntamento".
+    pub cancel_reason_max_chars: usize,
+}
+
+impl Limits {
+    /// The limits of this version.
+    pub const CURRENT: Limits = Limits {
+        notes_max_chars: agenda_core::notes::MAX_NOTES_CHARS,
+        slot_horizon_days: agenda_core::calendar::HORIZON_DAYS,
+        cancel_reason_max_chars: MAX_CANCEL_REASON_CHARS,
+    };
+}
+
+/// What step 1 offers for a communication.
+#[derive(Debug, Serialize)]
+pub struct WizardOptions {
+    /// The communication the appointment is for.
+    pub communication: Communication,
+    /// Its argomento.
+    pub topic: Topic,
+    /// The kinds of punto di consulenza offered for the argomento (one per label and
+    /// channel; the struttura is chosen in step 2).
+    pub points: Vec<ConsultationPoint>,
+}
+
+/// A struttura offering the chosen kind of punto di consulenza.
+#[derive(Debug, Serialize)]
+pub struct OfficeView {
+    /// The office.
+    #[serde(flatten)]
+    pub office: Office,
+    /// The code of the punto di consulenza of the chosen kind at this office.
+    pub point_code: String,
+}
+
+/// One appointment with its communication and office.
+#[derive(Debug, Serialize)]
+pub struct AppointmentDetail {
+    /// The appointment.
+    #[serde(flatten)]
+    pub appointment: AppointmentView,
+    /// The communication it came from (`null` when it cannot be read now).
+    pub communication: Option<Communication>,
+    /// The struttura.
+    pub office: Option<Office>,
+    /// True when read from the local cache.
+    pub from_cache: bool,
+}
+
+/// What "Prenota Appuntamento" did.
+#[derive(Debug)]
+pub enum Booked {
+    /// The slot is held (or was already confirmed).
+    Appointment(Box<AppointmentView>),
+    /// The service could not be reached: the booking waits in the outbox.
+    Queued {
+        /// Whether the operator must sign in again before it can be sent.
+        needs_sign_in: bool,
+    },
+    /// The service refused: the draft is back for editing with the reason.
+    Returned(ReturnedProblem),
+}
+
+/// Why an application request is refused before anything is sent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RequestError {
+    /// A code that the catalog does not know.
+    #[error("{0} non trovato.")]
+    NotFound(&'static str),
+    /// The reason of an annulment is too long.
+    #[error("Il motivo può contenere al massimo {MAX_CANCEL_REASON_CHARS} caratteri.")]
+    ReasonTooLong,
+    /// A date range that ends before it starts.
+    #[error("La data iniziale è successiva alla data finale.")]
+    DatesReversed,
+}
+
+impl RequestError {
+    /// Stable machine word.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RequestError::NotFound(_) => "not_found",
+            RequestError::ReasonTooLong | RequestError::DatesReversed => "validation",
+        }
+    }
+}
+
+/// A failure of an application request: refused before sending, or a workflow error.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Refused before anything was sent.
+    #[error(transparent)]
+    Request(#[from] RequestError),
+    /// The workflow failed.
+    #[error(transparent)]
+    Agenda(#[from] AgendaError),
+}
+
+impl From<crate::store::StoreError> for AppError {
+    fn from(e: crate::store::StoreError) -> Self {
+        AppError::Agenda(e.into())
+    }
+}
+
+impl Agenda {
+    /// The reference catalog, loaded once (live, or from the cache offline) and kept.
+    pub async fn catalog(&self) -> Result<Arc<Catalog>, AgendaError> {
+        if let Some(catalog) = self.kept_catalog() {
+            return Ok(catalog);
+        }
+        let catalog = Arc::new(Catalog::load(self).await?);
+        if !catalog.is_empty() {
+            *self.catalog_slot() = Some(catalog.clone());
+        }
+        Ok(catalog)
+    }
+
+    /// The catalog if one is kept, else an empty one (labels fall back to codes). For
+    /// enrichment that must not fail after a write.
+    pub fn catalog_or_codes(&self) -> Arc<Catalog> {
+        self.kept_catalog().unwrap_or_default()
+    }
+
+    fn kept_catalog(&self) -> Option<Arc<Catalog>> {
+        self.catalog_slot().clone()
+    }
+
+    /// The view of an appointment now, on the service's clock.
+    pub fn appointment_view(
+        &self,
+        appointment: crate::wire::Appointment,
+        catalog: &Catalog,
+    ) -> AppointmentView {
+        AppointmentView::new(appointment, catalog, self.client().server_now())
+    }
+
+    /// Step 1: the argomento of a communication and the kinds of punto di consulenza.
+    pub async fn wizard_options(&self, communication_id: &str) -> Result<WizardOptions, AppError> {
+        let communication = self
+            .communication(communication_id)
+            .await?
+            .items
+            .communication;
+        let catalog = self.catalog().await?;
+        let topic = catalog
+            .topic(&communication.topic_code)
+            .cloned()
+            .ok_or(RequestError::NotFound("Argomento"))?;
+        Ok(WizardOptions {
+            points: catalog.point_kinds(&topic.code),
+            communication,
+            topic,
+        })
+    }
+
+    /// Step 2: the strutture offering the kind of `point` for `topic`.
+    pub async fn offices_for(&self, topic: &str, point: &str) -> Result<Vec<OfficeView>, AppError> {
+        let catalog = self.catalog().await?;
+        let offices = catalog
+            .offices_for_kind(topic, point)
+            .ok_or(RequestError::NotFound("Punto di consulenza"))?;
+        Ok(offices
+            .into_iter()
+            .map(|c| OfficeView {
+                office: c.office,
+                point_code: c.point_code,
+            })
+            .collect())
+    }
+
+    /// Step 3: the slots of the kind of `point` at `office` (the office's own point of
+    /// that kind) between `from` and `to`.
+    pub async fn slots_for(
+        &self,
+        office: &str,
+        point: &str,
+        topic: Option<String>,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) -> Result<Vec<Slot>, AppError> {
+        let catalog = self.catalog().await?;
+        let point = catalog
+            .point_at_office(point, office)
+            .map_or_else(|| point.to_owned(), |p| p.code.clone());
+        let query = SlotQuery {
+            office: office.to_owned(),
+            consultation_point: point,
+            topic,
+            from,
+            to,
+        };
+        Ok(self.slots(&query).await?)
+    }
+
+    /// "Prenota Appuntamento" for the saved draft of `communication_id`.
+    pub async fn book_draft(
+        &self,
+        fiscal_code: &FiscalCode,
+        communication_id: &str,
+    ) -> Result<Booked, AppError> {
+        let outcome = self.book(fiscal_code, communication_id).await?;
+        Ok(match outcome {
+            BookingOutcome::Held { appointment } | BookingOutcome::Confirmed { appointment } => {
+                Booked::Appointment(Box::new(
+                    self.appointment_view(appointment, &self.catalog_or_codes()),
+                ))
+            }
+            BookingOutcome::Queued { needs_sign_in, .. } => Booked::Queued { needs_sign_in },
+            BookingOutcome::Returned { problem, .. } => Booked::Returned(problem),
+        })
+    }
+
+    /// "Conferma Appuntamento".
+    pub async fn confirm_view(&self, id: &AppointmentId) -> Result<AppointmentView, AppError> {
+        let appointment = self.confirm(id).await?;
+        Ok(self.appointment_view(appointment, &self.catalog_or_codes()))
+    }
+
+    /// "Cancella Prenotazione".
+    pub async fn cancel_hold_view(&self, id: &AppointmentId) -> Result<AppointmentView, AppError> {
+        let appointment = self.cancel_hold(id).await?;
+        Ok(self.appointment_view(appointment, &self.catalog_or_codes()))
+    }
+
+    /// "Annulla appuntamento", with an optional reason (trimmed; empty is none).
+    pub async fn annul(
+        &self,
+        id: &AppointmentId,
+        reason: Option<&str>,
+    ) -> Result<AppointmentView, AppError> {
+        let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+        if reason.is_some_and(|r| r.chars().count() > MAX_CANCEL_REASON_CHARS) {
+            return Err(RequestError::ReasonTooLong.into());
+        }
+        let appointment = self.cancel_appointment(id, reason).await?;
+        Ok(self.appointment_view(appointment, &self.catalog_or_codes()))
+    }
+
+    /// Gestione appuntamenti: the history of a contributor, newest first.
+    pub async fn history(
+        &self,
+        fiscal_code: &FiscalCode,
+        filter: &AppointmentFilter,
+    ) -> Result<ListingView<Vec<AppointmentView>>, AppError> {
+        if let (Some(from), Some(to)) = (filter.from, filter.to) {
+            if from > to {
+                return Err(RequestError::DatesReversed.into());
+            }
+        }
+        let listing = self.appointments(fiscal_code, filter).await?;
+        let catalog = self.catalog().await?;
+        let now = self.client().server_now();
+        Ok(ListingView::map(listing, |items| {
+            items
+                .into_iter()
+                .map(|a| AppointmentView::new(a, &catalog, now))
+                .collect()
+        }))
+    }
+
+    /// Details of one appointment, with its communication (when readable) and office.
+    pub async fn appointment_detail(
+        &self,
+        id: &AppointmentId,
+    ) -> Result<AppointmentDetail, AppError> {
+        let listing = self.appointment(id).await?;
+        let catalog = self.catalog().await?;
+        let communication = self
+            .communication(&listing.items.communication_id)
+            .await
+            .ok()
+            .map(|l| l.items.communication);
+        let office = catalog.office(&listing.items.office_code).cloned();
+        Ok(AppointmentDetail {
+            from_cache: listing.source == Source::Cache,
+            appointment: self.appointment_view(listing.items, &catalog),
+            communication,
+            office,
+        })
+    }
+}
