@@ -116,7 +116,9 @@ impl From<AgendaError> for CommandError {
 impl From<agenda_client::app::AppError> for CommandError {
     fn from(error: agenda_client::app::AppError) -> Self {
         match error {
-            agenda_client::app::AppError::Request(e) => Self::new(e.code(), e.to_string()),
+            agenda_client::app::AppError::Request(e) => {
+                Self::new(e.code(), capitalise(&e.to_string()))
+            }
             agenda_client::app::AppError::Agenda(e) => e.into(),
         }
     }

@@ -56,7 +56,7 @@ test("each command is invoked with the name and camelCase arguments of docs/ipc.
   await api.saveDraft(draft);
   await api.listDrafts();
   await api.deleteDraft("D-1");
-  await api.book("D-1");
+  await api.book(draft);
   await api.confirmBooking("AP-1");
   await api.cancelBooking("AP-1");
   await api.listAppointments("RSSMRA80A01H501U", { status: "confermato", from: "", to: "2026-12-31" });
@@ -84,7 +84,7 @@ test("each command is invoked with the name and camelCase arguments of docs/ipc.
     ["save_draft", { draft }],
     ["list_drafts", {}],
     ["delete_draft", { id: "D-1" }],
-    ["book", { draftId: "D-1" }],
+    ["book", { draft }],
     ["confirm_booking", { id: "AP-1" }],
     ["cancel_booking", { id: "AP-1" }],
     ["list_appointments", { fiscalCode: "RSSMRA80A01H501U", status: "confermato", to: "2026-12-31" }],
@@ -106,7 +106,7 @@ test("every command of docs/ipc.md has a function in api.js", () => {
 
 test("a call with an argument the table does not declare, or without a required one, is refused", async () => {
   const calls = bridge();
-  await assert.rejects(call("book", { draft: "D-1" }), { kind: "internal" });
+  await assert.rejects(call("book", { draftId: "D-1" }), { kind: "internal" });
   await assert.rejects(call("sign_in", { username: "demo" }), { kind: "internal" });
   await assert.rejects(call("no_such_command"), { kind: "internal" });
   assert.deepEqual(calls, []);

@@ -254,7 +254,10 @@ test("booking shows the held appointment, counts down, and Conferma Appuntamento
   const t = await atContacts();
   await typeContacts(t, "333 123 4567", "Verifica versamenti");
   await t.ctrl.book();
-  assert.deepEqual(t.api.callsOf("book")[0].args, ["D-1"]);
+  const [sent] = t.api.callsOf("book")[0].args;
+  assert.equal(sent.phone, "333 123 4567");
+  assert.equal(sent.notes, "Verifica versamenti");
+  assert.equal(sent.step, "pronto");
   let w = t.state().wizard;
   assert.equal(w.stage, "attesa");
   assert.equal(w.appointment.id, "AP-7K3M-Q9TX");
@@ -341,8 +344,8 @@ test("a slot taken in between offers the alternatives, and choosing one books it
   assert.deepEqual(w.booking.alternatives, [alternative]);
 
   await t.ctrl.chooseAlternative(alternative.start);
-  const saved = t.api.callsOf("saveDraft").at(-1).args[0];
-  assert.equal(saved.slot_start, alternative.start);
+  const sent = t.api.callsOf("book").at(-1).args[0];
+  assert.equal(sent.slot_start, alternative.start);
   w = t.state().wizard;
   assert.equal(w.stage, "attesa");
   assert.equal(t.api.callsOf("book").length, 2);

@@ -33,7 +33,7 @@ export const COMMANDS = Object.freeze({
   save_draft: ["draft"],
   list_drafts: [],
   delete_draft: ["id"],
-  book: ["draftId"],
+  book: ["draft"],
   confirm_booking: ["id"],
   cancel_booking: ["id"],
   list_appointments: ["fiscalCode", "status?", "from?", "to?"],
@@ -113,7 +113,7 @@ export const validateContact = (phone, notes) => call("validate_contact", { phon
 export const saveDraft = (draft) => call("save_draft", { draft });
 export const listDrafts = () => call("list_drafts");
 export const deleteDraft = (id) => call("delete_draft", { id });
-export const book = (draftId) => call("book", { draftId });
+export const book = (draft) => call("book", { draft });
 export const confirmBooking = (id) => call("confirm_booking", { id });
 export const cancelBooking = (id) => call("cancel_booking", { id });
 /** `filters` may hold status, from, to; empty ones are left out. */

@@ -546,14 +546,13 @@ export function createController({ api, store, timers = globalThis, now = () => 
       }
     }
     dispatch({ type: "book_start" });
-    await saveNow();
+    // The booking saves the draft as it is on screen: a pending save is not needed, and an
+    // in-flight one finishes first so that two writes of one draft never cross.
+    saveTimer = clear(saveTimer);
+    if (saving) await saving;
     w = getState().wizard;
     if (!w) return;
-    if (!w.draft.id) {
-      dispatch({ type: "book_failed", error: w.save_error || { kind: "internal", message: "", details: {} } });
-      return;
-    }
-    const r = await run(() => api.book(w.draft.id));
+    const r = await run(() => api.book(draftForWire(w.draft)));
     if (r.ok) dispatch({ type: "book_done", result: r.value });
     else if (!r.handled) dispatch({ type: "book_failed", error: r.error });
     if (r.ok || (r.error && r.error.kind === "offline")) loadDrafts(); // the count beside "Bozze"

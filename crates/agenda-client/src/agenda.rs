@@ -199,8 +199,8 @@ pub struct Agenda {
     /// One sender of outbox entries at a time (timer, button and "Prenota" alike).
     outbox_lock: tokio::sync::Mutex<()>,
     last_outbox_sync_at: std::sync::Mutex<Option<DateTime<Utc>>>,
-    /// The reference catalog, once loaded (see [`crate::app`]).
-    catalog: std::sync::Mutex<Option<Arc<crate::app::Catalog>>>,
+    /// What the application layer keeps between requests (see [`crate::app`]).
+    memory: crate::app::Memory,
 }
 
 impl Agenda {
@@ -256,17 +256,13 @@ impl Agenda {
             opener,
             outbox_lock: tokio::sync::Mutex::new(()),
             last_outbox_sync_at: std::sync::Mutex::new(None),
-            catalog: std::sync::Mutex::new(None),
+            memory: crate::app::Memory::default(),
         }
     }
 
-    /// The kept catalog (a poisoned lock still holds a valid `Option`).
-    pub(crate) fn catalog_slot(
-        &self,
-    ) -> std::sync::MutexGuard<'_, Option<Arc<crate::app::Catalog>>> {
-        self.catalog
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    /// What the application layer keeps between requests.
+    pub(crate) fn memory(&self) -> &crate::app::Memory {
+        &self.memory
     }
 
     /// The service client.

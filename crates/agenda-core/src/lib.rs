@@ -31,4 +31,6 @@ pub use fiscal_code::{FiscalCode, FiscalCodeError, Sex};
 pub use notes::{Notes, NotesError};
 pub use phone::{PhoneError, PhoneKind, PhoneNumber};
 pub use vocab::{AppointmentStatus, Channel, CommunicationStatus, Gestione};
-pub use wizard::{BookingInput, Step, Wizard, WizardAction, WizardContext, WizardError};
+pub use wizard::{
+    BookingInput, Step, Wizard, WizardAction, WizardContext, WizardError, WizardInput,
+};

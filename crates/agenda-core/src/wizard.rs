@@ -279,6 +279,73 @@ pub struct Wizard {
     step: Step,
 }
 
+/// The wizard as the screen holds it: its choices and the contact fields as typed, and the
+/// step the operator is on. What the UI sends to save or book a draft and what it reads
+/// back to resume one; [`Wizard::restore`] turns it into a wizard, checked against what is
+/// available.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WizardInput {
+    /// The contributor.
+    #[serde(rename = "contributor_fiscal_code")]
+    pub fiscal_code: FiscalCode,
+    /// The communication the appointment is for.
+    pub communication_id: String,
+    /// Its argomento.
+    pub topic_code: String,
+    /// The chosen punto di consulenza, if any.
+    #[serde(default)]
+    pub consultation_point: Option<String>,
+    /// Its channel.
+    #[serde(default)]
+    pub channel: Option<Channel>,
+    /// The chosen struttura, if any.
+    #[serde(default)]
+    pub office_code: Option<String>,
+    /// The chosen slot's start, exactly as the service gave it.
+    #[serde(default)]
+    pub slot_start: Option<String>,
+    /// Telefono as typed.
+    #[serde(default)]
+    pub phone: String,
+    /// Note as typed.
+    #[serde(default)]
+    pub notes: String,
+    /// The step the operator is on.
+    #[serde(default = "first_step")]
+    pub step: Step,
+}
+
+fn first_step() -> Step {
+    Step::Argomento
+}
+
+impl fmt::Debug for WizardInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WizardInput")
+            .field("fiscal_code", &self.fiscal_code)
+            .field("communication_id", &self.communication_id)
+            .field("step", &self.step)
+            .finish_non_exhaustive()
+    }
+}
+
+impl From<&Wizard> for WizardInput {
+    fn from(w: &Wizard) -> Self {
+        WizardInput {
+            fiscal_code: w.fiscal_code.clone(),
+            communication_id: w.communication_id.clone(),
+            topic_code: w.topic_code.clone(),
+            consultation_point: w.consultation_point.clone(),
+            channel: w.channel,
+            office_code: w.office_code.clone(),
+            slot_start: w.slot_start.clone(),
+            phone: w.phone_raw.clone(),
+            notes: w.notes_raw.clone(),
+            step: w.step,
+        }
+    }
+}
+
 /// A wizard as stored, before its consistency is checked.
 #[derive(Deserialize)]
 struct Draft {
@@ -338,6 +405,65 @@ impl Wizard {
             notes_raw: String::new(),
             step: Step::Argomento,
         }
+    }
+
+    /// The wizard of `input`, replaying its choices through [`Wizard::apply`] against
+    /// `ctx` (what is available now): a choice the context does not offer stops the replay
+    /// there, so the wizard reaches the step asked for or, before it, the last one its
+    /// valid choices allow. The contact fields are kept as typed; *Pronto* needs
+    /// them valid. Empty texts count as no choice.
+    pub fn restore(input: &WizardInput, ctx: &WizardContext) -> Result<Wizard, WizardError> {
+        let mut wizard = Wizard::new(
+            input.fiscal_code.clone(),
+            input.communication_id.trim(),
+            input.topic_code.trim(),
+        );
+        if !wizard.is_consistent() {
+            return Err(WizardError::InvalidDraft);
+        }
+        let chosen = |s: &Option<String>| {
+            s.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+        };
+        let (point, office, slot) = (
+            chosen(&input.consultation_point),
+            chosen(&input.office_code),
+            chosen(&input.slot_start),
+        );
+        wizard.apply(WizardAction::SetPhone(input.phone.clone()), ctx)?;
+        wizard.apply(WizardAction::SetNotes(input.notes.clone()), ctx)?;
+        let choice =
+            |step: Step| match step {
+                Step::Argomento => point.clone().zip(input.channel).map(|(code, channel)| {
+                    WizardAction::ChoosePoint {
+                        office_code: ctx.point(&code).and_then(|p| p.office_code.clone()),
+                        code,
+                        channel,
+                    }
+                }),
+                Step::Struttura => office
+                    .clone()
+                    .map(|code| WizardAction::ChooseOffice { code }),
+                Step::DataOra => slot.clone().map(|start| WizardAction::ChooseSlot { start }),
+                Step::Contatti | Step::Pronto => None,
+            };
+        // Forward as far as the choices go (a choice no longer offered is dropped and the
+        // replay stops on its step), then back to the step asked for, as the operator
+        // would have gone back: later choices are kept while they are still offered.
+        loop {
+            if let Some(action) = choice(wizard.step) {
+                if wizard.apply(action, ctx).is_err() {
+                    break;
+                }
+            }
+            if wizard.apply(WizardAction::Next, ctx).is_err() {
+                break;
+            }
+        }
+        while wizard.step > input.step && wizard.apply(WizardAction::Back, ctx).is_ok() {}
+        Ok(wizard)
     }
 
     /// The contributor.
@@ -691,6 +817,83 @@ mod tests {
 
     fn office(code: &str) -> WizardAction {
         WizardAction::ChooseOffice { code: code.into() }
+    }
+
+    /// A complete input for P2 (by phone) at O2 at S2, asking for `step`.
+    fn input(step: Step) -> WizardInput {
+        WizardInput {
+            fiscal_code: FiscalCode::parse("RSSMRA80A01H501U").unwrap(),
+            communication_id: "COM-1".into(),
+            topic_code: "versamenti".into(),
+            consultation_point: Some("P2".into()),
+            channel: Some(Channel::Telefonica),
+            office_code: Some("O2".into()),
+            slot_start: Some(S2.into()),
+            phone: "333 1234567".into(),
+            notes: "Chiarimenti sugli avvisi bonari".into(),
+            step,
+        }
+    }
+
+    #[test]
+    fn a_complete_input_is_restored_at_the_step_asked_for_and_reads_back_the_same() {
+        for step in Step::ALL {
+            let wizard = Wizard::restore(&input(step), &ctx()).unwrap();
+            assert_eq!(wizard.step(), step);
+            assert_eq!(wizard.office_code(), Some("O2"));
+            assert_eq!(WizardInput::from(&wizard), input(step));
+        }
+        assert!(Wizard::restore(&input(Step::Pronto), &ctx())
+            .unwrap()
+            .booking_request()
+            .is_ok());
+    }
+
+    #[test]
+    fn restoring_stops_where_a_choice_is_missing_invalid_or_no_longer_offered() {
+        let mut bad_notes = input(Step::Pronto);
+        bad_notes.notes = "   ".into();
+        assert_eq!(
+            Wizard::restore(&bad_notes, &ctx()).unwrap().step(),
+            Step::Contatti
+        );
+        let mut no_slot = input(Step::Pronto);
+        no_slot.slot_start = Some(String::new());
+        assert_eq!(
+            Wizard::restore(&no_slot, &ctx()).unwrap().step(),
+            Step::DataOra
+        );
+        let mut taken = input(Step::Pronto);
+        taken.slot_start = Some(S1.into()); // not free for P2 at O2
+        let wizard = Wizard::restore(&taken, &ctx()).unwrap();
+        assert_eq!((wizard.step(), wizard.slot_start()), (Step::DataOra, None));
+        let mut elsewhere = input(Step::Pronto);
+        elsewhere.consultation_point = Some("P1".into()); // only at O1
+        elsewhere.channel = Some(Channel::InPresenza);
+        let wizard = Wizard::restore(&elsewhere, &ctx()).unwrap();
+        assert_eq!(wizard.step(), Step::Struttura);
+        assert_eq!(wizard.office_code(), Some("O1")); // its only office, to confirm
+        let mut unknown = input(Step::Pronto);
+        unknown.consultation_point = Some("P9".into());
+        assert_eq!(
+            Wizard::restore(&unknown, &ctx()).unwrap().step(),
+            Step::Argomento
+        );
+        let mut blank = input(Step::Argomento);
+        blank.communication_id = " ".into();
+        assert_eq!(
+            Wizard::restore(&blank, &ctx()),
+            Err(WizardError::InvalidDraft)
+        );
+    }
+
+    #[test]
+    fn a_wizard_input_never_prints_the_contacts() {
+        let text = format!("{:?}", input(Step::Pronto));
+        assert!(
+            !text.contains("333") && !text.contains("avvisi") && !text.contains("RSSMRA"),
+            "{text}"
+        );
     }
 
     fn start(s: &str) -> WizardAction {

@@ -1,14 +1,13 @@
 //! The booking wizard: options for each step, contact validation, and the booking actions
 //! (Prenota Appuntamento, Conferma Appuntamento, Cancella Prenotazione).
 
-use super::drafts::draft_key;
 use crate::error::{capitalise, sentence};
 use crate::{AppState, CommandError};
 use agenda_client::app::{AppointmentView, Booked, OfficeView, WizardOptions};
 use agenda_client::store::ReturnedProblem;
 use agenda_client::Slot;
 use agenda_core::notes::MAX_NOTES_CHARS;
-use agenda_core::{Notes, PhoneNumber};
+use agenda_core::{Notes, PhoneNumber, WizardInput};
 use serde::Serialize;
 use tauri::State;
 
@@ -128,12 +127,10 @@ pub enum BookDto {
     },
 }
 
-/// "Prenota Appuntamento" for a saved draft.
+/// "Prenota Appuntamento": saves the draft as it is on screen, queues and sends it.
 #[tauri::command]
-pub async fn book(state: State<'_, AppState>, draft_id: String) -> Result<BookDto, CommandError> {
-    let (code, communication) = draft_key(&draft_id)?;
-    let agenda = state.agenda().await?;
-    match agenda.book_draft(&code, &communication).await? {
+pub async fn book(state: State<'_, AppState>, draft: WizardInput) -> Result<BookDto, CommandError> {
+    match state.agenda().await?.book_input(&draft).await? {
         Booked::Appointment(appointment) => Ok(BookDto::Booked { appointment }),
         Booked::Queued { needs_sign_in } => Ok(BookDto::Queued { needs_sign_in }),
         Booked::Returned(problem) => Err(returned_error(&problem)),

@@ -4,6 +4,8 @@
 
 use crate::agenda::{Agenda, AgendaError};
 use crate::wire::{ConsultationPoint, Office, Topic};
+use agenda_core::wizard::PointOption;
+use agenda_core::WizardContext;
 use std::collections::HashMap;
 
 /// Names for codes, loaded once per service (live, or from the local cache when offline).
@@ -115,6 +117,30 @@ impl Catalog {
             (&a.office.city, &a.office.name).cmp(&(&b.office.city, &b.office.name))
         });
         Some(offices)
+    }
+
+    /// What the wizard's steps 1 and 2 offer for `topic`, with `point` chosen (or not): every
+    /// point of the argomento as a kind offered at every struttura that has it, and the
+    /// strutture that offer the kind of `point`. Slots are the caller's to add.
+    pub fn wizard_context(&self, topic: &str, point: Option<&str>) -> WizardContext {
+        WizardContext {
+            points: self
+                .points_for_topic(topic)
+                .into_iter()
+                .map(|p| PointOption {
+                    code: p.code.clone(),
+                    channel: p.channel,
+                    office_code: None,
+                })
+                .collect(),
+            offices: point
+                .and_then(|p| self.offices_for_kind(topic, p))
+                .unwrap_or_default()
+                .into_iter()
+                .map(|c| c.office.code)
+                .collect(),
+            slots: Vec::new(),
+        }
     }
 
     /// The point of the same kind (label and channel) as `point` at `office`.

@@ -10,9 +10,11 @@
 //!   clock.
 
 pub mod catalog;
+pub mod drafts;
 pub mod views;
 
 pub use catalog::{Catalog, OfficeChoice};
+pub use drafts::{DraftId, DraftStatus, DraftView, ProblemView, SavedView};
 pub use views::{AppointmentView, ListingView};
 
 use crate::agenda::{Agenda, AgendaError, BookingOutcome, Source};
@@ -20,10 +22,11 @@ use crate::store::ReturnedProblem;
 use crate::wire::{
     AppointmentFilter, Communication, ConsultationPoint, Office, Slot, SlotQuery, Topic,
 };
-use agenda_core::{AppointmentId, FiscalCode};
+use agenda_core::{AppointmentId, FiscalCode, WizardError};
 use chrono::NaiveDate;
 use serde::Serialize;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 /// The most characters of the reason of an "Annulla appuntamento".
 pub const MAX_CANCEL_REASON_CHARS: usize = 500;
@@ -111,6 +114,12 @@ pub enum RequestError {
     /// A date range that ends before it starts.
     #[error("La data iniziale è successiva alla data finale.")]
     DatesReversed,
+    /// A draft id that is not `<codice fiscale>~<comunicazione>`.
+    #[error("Bozza non valida.")]
+    InvalidDraftId,
+    /// The wizard refused the draft.
+    #[error("{}", capitalise(&.0.to_string()))]
+    Wizard(WizardError),
 }
 
 impl RequestError {
@@ -118,7 +127,10 @@ impl RequestError {
     pub fn code(&self) -> &'static str {
         match self {
             RequestError::NotFound(_) => "not_found",
-            RequestError::ReasonTooLong | RequestError::DatesReversed => "validation",
+            RequestError::ReasonTooLong
+            | RequestError::DatesReversed
+            | RequestError::InvalidDraftId => "validation",
+            RequestError::Wizard(e) => e.code(),
         }
     }
 }
@@ -140,6 +152,58 @@ impl From<crate::store::StoreError> for AppError {
     }
 }
 
+/// The text with its first letter in upper case (lower layers' messages start in lower
+/// case, to be embedded).
+pub(crate) fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// The most slot starts remembered from listings (a few weeks of a few strutture).
+const MAX_REMEMBERED_SLOTS: usize = 20_000;
+
+/// What the application layer keeps between requests: reference data, not personal data.
+#[derive(Debug, Default)]
+pub struct Memory {
+    catalog: Mutex<Option<Arc<Catalog>>>,
+    /// Whether each slot start (Unix seconds) was free when last listed, by struttura and
+    /// point.
+    slots: Mutex<HashMap<(String, String), HashMap<i64, bool>>>,
+}
+
+/// The guarded value (a poisoned lock still holds a valid one: every write is one step).
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Memory {
+    /// Remembers which slots of `office` and `point` a listing showed free.
+    pub(crate) fn remember_slots(&self, office: &str, point: &str, slots: &[Slot]) {
+        let mut kept = lock(&self.slots);
+        if kept.values().map(HashMap::len).sum::<usize>() + slots.len() > MAX_REMEMBERED_SLOTS {
+            kept.clear();
+        }
+        let listed = kept
+            .entry((office.to_owned(), point.to_owned()))
+            .or_default();
+        for slot in slots {
+            listed.insert(slot.start.timestamp(), slot.available);
+        }
+    }
+
+    /// Whether the slot at `start` was free when last listed (`None`: never listed here).
+    pub(crate) fn slot_is_free(&self, office: &str, point: &str, start: &str) -> Option<bool> {
+        let at = agenda_core::time::parse_rfc3339(start).ok()?.timestamp();
+        lock(&self.slots)
+            .get(&(office.to_owned(), point.to_owned()))?
+            .get(&at)
+            .copied()
+    }
+}
+
 impl Agenda {
     /// The reference catalog, loaded once (live, or from the cache offline) and kept.
     pub async fn catalog(&self) -> Result<Arc<Catalog>, AgendaError> {
@@ -148,7 +212,7 @@ impl Agenda {
         }
         let catalog = Arc::new(Catalog::load(self).await?);
         if !catalog.is_empty() {
-            *self.catalog_slot() = Some(catalog.clone());
+            *lock(&self.memory().catalog) = Some(catalog.clone());
         }
         Ok(catalog)
     }
@@ -160,7 +224,7 @@ impl Agenda {
     }
 
     fn kept_catalog(&self) -> Option<Arc<Catalog>> {
-        self.catalog_slot().clone()
+        lock(&self.memory().catalog).clone()
     }
 
     /// The view of an appointment now, on the service's clock.
@@ -227,7 +291,10 @@ impl Agenda {
             from,
             to,
         };
-        Ok(self.slots(&query).await?)
+        let slots = self.slots(&query).await?;
+        self.memory()
+            .remember_slots(&query.office, &query.consultation_point, &slots);
+        Ok(slots)
     }
 
     /// "Prenota Appuntamento" for the saved draft of `communication_id`.

@@ -104,3 +104,78 @@ async fn the_wizard_steps_follow_the_catalog_and_views_carry_their_allowed_actio
         Err(AppError::Request(RequestError::DatesReversed))
     ));
 }
+
+#[tokio::test]
+async fn a_draft_is_restored_against_the_real_catalog_and_slots_and_booked_in_one_request() {
+    use agenda_core::{Step, WizardInput};
+    let sandbox = Sandbox::start().await;
+    let dir = TempDir::new();
+    let keychain = Keychain::new();
+    let agenda = agenda(&sandbox.url(), dir.path(), &keychain).await;
+    let e = eligible(agenda.client()).await.remove(0);
+    let options = agenda.wizard_options(&e.communication.id).await.unwrap();
+    let topic = options.topic.code.clone();
+    // A kind offered at more than one struttura, chosen in step 1 by the code of the first.
+    let mut chosen = None;
+    for kind in &options.points {
+        let offices = agenda.offices_for(&topic, &kind.code).await.unwrap();
+        if let Some(office) = offices.into_iter().find(|o| o.point_code != kind.code) {
+            chosen = Some((kind.clone(), office));
+            break;
+        }
+    }
+    let (kind, office) = chosen.expect("the demo data offers a kind at two strutture");
+    let today = chrono::Utc::now().date_naive();
+    let slots = agenda
+        .slots_for(
+            &office.office.code,
+            &kind.code,
+            Some(topic.clone()),
+            Some(today),
+            Some(today + chrono::Days::new(30)),
+        )
+        .await
+        .unwrap();
+    let free = slots.iter().find(|s| s.available).expect("a free slot");
+    let input = WizardInput {
+        fiscal_code: e.fiscal_code.clone(),
+        communication_id: e.communication.id.clone(),
+        topic_code: topic.clone(),
+        consultation_point: Some(kind.code.clone()),
+        channel: Some(kind.channel),
+        office_code: Some(office.office.code.clone()),
+        slot_start: Some(agenda_client::wire::format_timestamp(&free.start)),
+        phone: "+39 347 555 1234".into(),
+        notes: NOTES.into(),
+        step: Step::Pronto,
+    };
+
+    // A struttura that does not offer the kind is dropped: the draft waits at step 2.
+    let mut elsewhere = input.clone();
+    elsewhere.office_code = Some("NO-SUCH-OFFICE".into());
+    agenda.save_input(&elsewhere).await.unwrap();
+    let drafts = agenda.draft_views().await.unwrap();
+    assert_eq!(drafts.len(), 1);
+    assert_eq!(drafts[0].input.step, Step::Struttura);
+    assert_eq!(drafts[0].input.office_code, None);
+
+    // A slot the last listing showed taken is dropped: the draft waits at step 3.
+    if let Some(taken) = slots.iter().find(|s| !s.available) {
+        let mut late = input.clone();
+        late.slot_start = Some(agenda_client::wire::format_timestamp(&taken.start));
+        agenda.save_input(&late).await.unwrap();
+        let draft = agenda.draft_views().await.unwrap().remove(0);
+        assert_eq!(
+            (draft.input.step, draft.input.slot_start),
+            (Step::DataOra, None)
+        );
+    }
+
+    // The real thing books in one request, at the chosen struttura's own point.
+    let Booked::Appointment(held) = agenda.book_input(&input).await.unwrap() else {
+        panic!("the slot is held");
+    };
+    assert_eq!(held.consultation_point, office.point_code);
+    assert_eq!(held.office_code, office.office.code);
+    assert_eq!(held.start, free.start);
+}
