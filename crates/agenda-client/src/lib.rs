@@ -4,10 +4,13 @@
 //! the desk PC. Desks work on flaky connections and draft appointment notes offline: nothing
 //! the operator typed may be lost, and no retry may ever book twice.
 //!
-//! ## The facade: [`Agenda`]
-//! The shell keeps one `Arc<Agenda>` in its state and calls one method per workflow; each
-//! returns a serde DTO for the UI, or an [`AgendaError`] with an Italian `Display` and a
-//! stable [`AgendaError::code`].
+//! ## The facade: [`Agenda`], and the application layer: [`app`]
+//! The shell keeps one `Arc<Agenda>` in its state. The facade has one method per workflow
+//! (below), returning wire and domain types or an [`AgendaError`] with an Italian `Display`
+//! and a stable [`AgendaError::code`]. The shell's commands call the application layer
+//! ([`app`], more `impl Agenda` blocks): the catalog, the wizard restored against it, one
+//! `book_input` request, and view types ([`app::AppointmentView`], [`app::DraftView`], …)
+//! that carry what the UI may do, so the UI holds no rules.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), agenda_client::AgendaError> {
