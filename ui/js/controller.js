@@ -4,7 +4,7 @@
 
 import { addDays, holdRemaining, mondayOf, parseDateInput, romeDate } from "./format.js";
 import {
-  canAdvance, contactReady, draftForWire, newDraft, screenOf, stageOfDraft, STEPPER_STAGES, update,
+  canAdvance, contactReady, draftForWire, draftFrom, newDraft, screenOf, stageOfDraft, STEPPER_STAGES, update,
 } from "./state.js";
 
 /** Errors after which the operator must sign in again. */
@@ -684,20 +684,7 @@ export function createController({ api, store, timers = globalThis, now = () => 
       }
       dispatch({ type: "selected", contributor: r.value });
     }
-    const fields = {
-      id: draft.id,
-      contributor_fiscal_code: draft.contributor_fiscal_code,
-      contributor_name: draft.contributor_name || "",
-      communication_id: draft.communication_id,
-      topic_code: draft.topic_code,
-      consultation_point: draft.consultation_point || "",
-      channel: draft.channel || "",
-      office_code: draft.office_code || "",
-      slot_start: draft.slot_start || "",
-      phone: draft.phone || "",
-      notes: draft.notes || "",
-      step: draft.step || "argomento",
-    };
+    const fields = draftFrom(draft);
     if (draft.appointment_id) {
       // The service already holds a slot for it: straight to Conferma / Cancella Prenotazione.
       const held = await run(() => api.getAppointment(draft.appointment_id));

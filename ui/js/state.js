@@ -69,43 +69,46 @@ export function routeFromHash(hash) {
   return ROUTES.includes(name) ? name : null;
 }
 
+/**
+ * The draft's fields as the wizard edits them, with their value before a choice ("" for a
+ * choice not made): the UI's one list of them (Rust's is `WizardInput` in agenda-core).
+ */
+const DRAFT_FIELDS = Object.freeze({
+  contributor_fiscal_code: "", contributor_name: "", communication_id: "", topic_code: "",
+  consultation_point: "", channel: "", office_code: "", slot_start: "", phone: "", notes: "",
+  step: "argomento",
+});
+
+/** The draft fields of `source` (a draft read back, or a new one's start), nothing else. */
+export function draftFrom(source) {
+  const draft = source.id ? { id: source.id } : {};
+  for (const [field, empty] of Object.entries(DRAFT_FIELDS)) {
+    draft[field] = source[field] === null || source[field] === undefined ? empty : source[field];
+  }
+  return draft;
+}
+
 /** A new draft for a communication of the selected contributor. */
 export function newDraft(contributor, communication) {
-  return {
+  return draftFrom({
     contributor_fiscal_code: contributor ? contributor.fiscal_code : "",
     contributor_name: contributor ? contributor.display_name : "",
     communication_id: communication.id,
-    topic_code: communication.topic_code || "",
-    consultation_point: "",
-    channel: "",
-    office_code: "",
-    slot_start: "",
-    phone: "",
-    notes: "",
-    step: "argomento",
-  };
+    topic_code: communication.topic_code,
+  });
 }
 
 /**
- * The draft as save_draft takes it: choices not made yet travel as null (the shell parses
- * channel, point, office and slot only when present); UI-only fields are left out.
+ * The draft as save_draft and book take it: choices not made yet travel as null (Rust parses
+ * them only when present); UI-only fields are left out.
  */
 export function draftForWire(draft) {
-  const optional = (v) => (v === "" || v === undefined ? null : v);
-  return {
-    id: draft.id || null,
-    contributor_fiscal_code: draft.contributor_fiscal_code,
-    contributor_name: draft.contributor_name || null,
-    communication_id: draft.communication_id,
-    topic_code: draft.topic_code,
-    consultation_point: optional(draft.consultation_point),
-    channel: optional(draft.channel),
-    office_code: optional(draft.office_code),
-    slot_start: optional(draft.slot_start),
-    phone: draft.phone || "",
-    notes: draft.notes || "",
-    step: draft.step || "argomento",
-  };
+  const wire = { id: draft.id || null };
+  for (const [field, empty] of Object.entries(DRAFT_FIELDS)) {
+    const value = draft[field] === undefined || draft[field] === "" ? empty : draft[field];
+    wire[field] = value === "" && field !== "phone" && field !== "notes" ? null : value;
+  }
+  return wire;
 }
 
 /** The stage a saved draft resumes at. */
