@@ -9,13 +9,35 @@ use agenda_core::{AppointmentStatus, Transition};
 
 use crate::common::*;
 
+/// The demo operator signed in on a fresh sandbox, and a communication bookable now.
+struct Desk {
+    agenda: agenda_client::Agenda,
+    e: Eligible,
+    _sandbox: Sandbox,
+    _dir: TempDir,
+    _keychain: Keychain,
+}
+
+impl Desk {
+    async fn start() -> Self {
+        let sandbox = Sandbox::start().await;
+        let dir = TempDir::new();
+        let keychain = Keychain::new();
+        let agenda = agenda(&sandbox.url(), dir.path(), &keychain).await;
+        let e = eligible(agenda.client()).await.remove(0);
+        Self {
+            agenda,
+            e,
+            _sandbox: sandbox,
+            _dir: dir,
+            _keychain: keychain,
+        }
+    }
+}
+
 #[tokio::test]
 async fn the_wizard_steps_follow_the_catalog_and_views_carry_their_allowed_actions() {
-    let sandbox = Sandbox::start().await;
-    let dir = TempDir::new();
-    let keychain = Keychain::new();
-    let agenda = agenda(&sandbox.url(), dir.path(), &keychain).await;
-    let e = eligible(agenda.client()).await.remove(0);
+    let Desk { agenda, e, .. } = &Desk::start().await;
 
     // Step 1: one kind per label and channel; step 2: each struttura with its own point.
     let options = agenda.wizard_options(&e.communication.id).await.unwrap();
@@ -108,11 +130,7 @@ async fn the_wizard_steps_follow_the_catalog_and_views_carry_their_allowed_actio
 #[tokio::test]
 async fn a_draft_is_restored_against_the_real_catalog_and_slots_and_booked_in_one_request() {
     use agenda_core::{Step, WizardInput};
-    let sandbox = Sandbox::start().await;
-    let dir = TempDir::new();
-    let keychain = Keychain::new();
-    let agenda = agenda(&sandbox.url(), dir.path(), &keychain).await;
-    let e = eligible(agenda.client()).await.remove(0);
+    let Desk { agenda, e, .. } = &Desk::start().await;
     let options = agenda.wizard_options(&e.communication.id).await.unwrap();
     let topic = options.topic.code.clone();
     // A kind offered at more than one struttura, chosen in step 1 by the code of the first.
