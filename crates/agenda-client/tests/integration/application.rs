@@ -76,7 +76,7 @@ async fn the_wizard_steps_follow_the_catalog_and_views_carry_their_allowed_actio
 
     // Book through the facade, then read it back as views.
     let place = place(agenda.client(), &e.communication.topic_code).await;
-    let wizard = ready_wizard(&e, &place, 0, "+39 347 555 1234", NOTES);
+    let wizard = ready_wizard(e, &place, 0, "+39 347 555 1234", NOTES);
     agenda.save_draft(&wizard).unwrap();
     let Booked::Appointment(held) = agenda
         .book_draft(&e.fiscal_code, &e.communication.id)
