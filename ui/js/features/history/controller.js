@@ -1,0 +1,92 @@
+// Gestione appuntamenti: the history with its filters, one appointment's details, Annulla
+// appuntamento and the hold's actions from the details.
+// No DOM here: everything comes in through `ctx` (see controller.js); other features are
+// reached through `ctx.features` at call time.
+
+import { parseDateInput } from "../../format.js";
+
+/** The history feature's actions. */
+export function createHistory(ctx) {
+  const { api, getState, dispatch, run } = ctx;
+  let historySeq = 0;
+
+  async function loadHistory() {
+    const state = getState();
+    if (!state.selected) return;
+    const fc = state.selected.fiscal_code;
+    const request = ++historySeq;
+    const filters = { ...state.history.filters };
+    dispatch({ type: "history_start", fiscal_code: fc, request });
+    const r = await run(() => api.listAppointments(fc, filters));
+    if (r.ok) dispatch({ type: "history_done", request, result: r.value, received_at: ctx.perfNow() });
+    else if (!r.handled) dispatch({ type: "history_failed", request, error: r.error });
+  }
+
+  /** `value` is a status, or a date as typed (dd/mm/yyyy); a bad date is reported, not sent. */
+  async function setHistoryFilter(field, value) {
+    let v = value;
+    if (field === "from" || field === "to") {
+      v = parseDateInput(value);
+      if (v === null) {
+        dispatch({ type: "history_filter_invalid", field, raw: String(value), error: "filter_date_invalid" });
+        return;
+      }
+      const f = { ...getState().history.filters, [field]: v };
+      if (f.from && f.to && f.from > f.to) {
+        dispatch({ type: "history_filter_invalid", field, raw: String(value), error: "filter_range_invalid" });
+        return;
+      }
+    }
+    const current = getState().history;
+    if (current.filters[field] === v && !(current.filter_errors[field])) return;
+    dispatch({ type: "history_filter", field, value: v });
+    await loadHistory();
+  }
+
+  async function resetHistoryFilters() {
+    dispatch({ type: "history_reset_filters" });
+    await loadHistory();
+  }
+
+  async function openAppointment(id) {
+    dispatch({ type: "detail_start", id });
+    const r = await run(() => api.getAppointment(id));
+    if (r.ok) dispatch({ type: "detail_done", id, data: r.value });
+    else if (!r.handled) dispatch({ type: "detail_failed", id, error: r.error });
+  }
+
+  const closeAppointment = () => dispatch({ type: "detail_close" });
+
+  /** "Annulla appuntamento" (after the confirm dialog). */
+  async function cancelAppointment(id, reason) {
+    if (getState().cancel.busy) return false;
+    dispatch({ type: "cancel_start" });
+    const text = String(reason || "").trim();
+    const r = await run(() => api.cancelAppointment(id, text || undefined));
+    if (r.ok) {
+      dispatch({ type: "cancel_done", appointment: r.value });
+      return true;
+    }
+    if (!r.handled) dispatch({ type: "cancel_failed", error: r.error });
+    return false;
+  }
+
+  /** Conferma / Cancella Prenotazione on a held appointment opened from the history. */
+  async function detailHoldAction(op) {
+    const d = getState().detail.data;
+    if (!d || getState().cancel.busy) return;
+    dispatch({ type: "cancel_start" });
+    const r = await run(() => (op === "confirm" ? api.confirmBooking(d.id) : api.cancelBooking(d.id)));
+    if (r.ok) {
+      dispatch({ type: "cancel_done", appointment: r.value });
+      dispatch({ type: "notice", tone: "success", key: op === "confirm" ? "notice_appointment_confirmed" : "notice_hold_cancelled", params: { id: d.id } });
+    } else if (!r.handled) {
+      dispatch({ type: "cancel_failed", error: r.error });
+    }
+  }
+
+  return {
+    loadHistory, setHistoryFilter, resetHistoryFilters, openAppointment, closeAppointment,
+    cancelAppointment, detailHoldAction
+  };
+}
