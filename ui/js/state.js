@@ -1,6 +1,16 @@
 // The app's state as a plain object and a pure update function: no DOM, no I/O, no clock
 // (times arrive inside actions). Views read it; the controller dispatches actions.
 
+import { reduce as communications } from "./features/communications/state.js";
+import { reduce as contributors } from "./features/contributors/state.js";
+import { reduce as drafts } from "./features/drafts/state.js";
+import { reduce as history } from "./features/history/state.js";
+import { reduce as session } from "./features/session/state.js";
+import { reduce as wizard } from "./features/wizard/state.js";
+
+/** Each feature's part of `update`, asked in turn (an action belongs to one feature). */
+const FEATURES = [session, contributors, communications, wizard, history, drafts];
+
 /** Routes and their hashes. `accesso` is the sign-in screen. */
 export const ROUTES = [
   "accesso", "impostazioni", "assistiti", "comunicazioni", "prenotazione", "appuntamenti", "bozze",
@@ -144,7 +154,7 @@ export function canAdvance(wizard) {
 }
 
 /** The draft's `step` for a wizard stage. */
-function draftStep(wizard, stage) {
+export function draftStep(wizard, stage) {
   if (stage === "contatti" || stage === "attesa" || stage === "esito") {
     return contactReady(wizard) ? "pronto" : "contatti";
   }
@@ -162,15 +172,15 @@ export function filterOffices(offices, text) {
   });
 }
 
-function withFocus(state, id) {
+export function withFocus(state, id) {
   return { ...state, seq: state.seq + 1, focus: { id, n: state.seq + 1 } };
 }
 
-function withNotice(state, notice) {
+export function withNotice(state, notice) {
   return { ...state, seq: state.seq + 1, notice: { ...notice, n: state.seq + 1 } };
 }
 
-function learnLabels(labels, { topics = [], points = [], offices = [] }) {
+export function learnLabels(labels, { topics = [], points = [], offices = [] }) {
   const next = { topics: { ...labels.topics }, points: { ...labels.points }, offices: { ...labels.offices } };
   for (const [code, label] of topics) if (code && label) next.topics[code] = label;
   for (const [code, label] of points) if (code && label) next.points[code] = label;
@@ -178,11 +188,11 @@ function learnLabels(labels, { topics = [], points = [], offices = [] }) {
   return next;
 }
 
-function wizardWith(state, patch) {
+export function wizardWith(state, patch) {
   return { ...state, wizard: { ...state.wizard, ...patch } };
 }
 
-function draftWith(state, fields) {
+export function draftWith(state, fields) {
   const w = state.wizard;
   const draft = { ...w.draft, ...fields };
   const wizard = { ...w, draft, dirty: w.dirty + 1 };
@@ -190,7 +200,7 @@ function draftWith(state, fields) {
   return { ...state, wizard };
 }
 
-function emptyWizard(draft, stage) {
+export function emptyWizard(draft, stage) {
   return {
     stage,
     draft,
@@ -212,7 +222,7 @@ function emptyWizard(draft, stage) {
   };
 }
 
-function replaceAppointment(items, appointment) {
+export function replaceAppointment(items, appointment) {
   let found = false;
   const next = items.map((a) => {
     if (a.id !== appointment.id) return a;
@@ -225,447 +235,6 @@ function replaceAppointment(items, appointment) {
 /** Returns the state after `action`; never mutates `state`. */
 export function update(state, action) {
   switch (action.type) {
-    case "navigate": {
-      if (!ROUTES.includes(action.route)) return state;
-      const next = { ...state, route: action.route };
-      return action.focus === false ? next : withFocus(next, "page-title");
-    }
-    case "set_lang":
-      return action.lang === "it" || action.lang === "en" ? { ...state, lang: action.lang } : state;
-    case "tick":
-      return { ...state, now: action.now };
-
-    case "app_info": {
-      const info = action.info || {};
-      return {
-        ...state,
-        app: {
-          known: true,
-          version: info.version ?? state.app.version,
-          environment: info.environment ?? state.app.environment,
-          online: info.online !== false,
-          last_sync_at: info.last_sync_at ?? state.app.last_sync_at,
-          // The service's clock minus this PC's: holds count down on the service's time.
-          clock_offset_ms: Number.isFinite(info.server_clock_offset_ms) ? info.server_clock_offset_ms : state.app.clock_offset_ms,
-          limits: info.limits && typeof info.limits === "object" ? { ...NO_LIMITS, ...info.limits } : state.app.limits,
-        },
-      };
-    }
-    case "offline":
-      return state.app.online ? { ...state, app: { ...state.app, online: false } } : state;
-    case "sync_done": {
-      const r = action.result || {};
-      const app = { ...state.app, online: r.online !== false, last_sync_at: r.last_sync_at ?? state.app.last_sync_at };
-      let next = { ...state, app };
-      if ((r.sent || 0) > 0 || (r.needs_attention || 0) > 0) {
-        next = withNotice(next, {
-          tone: r.needs_attention ? "warning" : "success",
-          key: r.needs_attention ? "notice_sync_attention" : "notice_sync_sent",
-          params: { sent: r.sent || 0, needs_attention: r.needs_attention || 0 },
-        });
-      }
-      return next;
-    }
-
-    case "session":
-      return {
-        ...state,
-        session: { known: true, signed_in: Boolean(action.status && action.status.signed_in), operator: (action.status && action.status.operator) || null },
-      };
-    case "signin_start":
-      return { ...state, signin: { busy: true, error: null } };
-    case "signin_failed":
-      return withFocus({ ...state, signin: { busy: false, error: action.error } }, "signin-error");
-    case "signed_in": {
-      const next = {
-        ...state,
-        session: { known: true, signed_in: true, operator: action.operator || null },
-        signin: { busy: false, error: null },
-        route: state.selected ? "comunicazioni" : "assistiti",
-      };
-      return withFocus(next, "page-title");
-    }
-    case "signed_out": {
-      // Forget everything about the previous session but the app and the language.
-      const fresh = initialState();
-      const next = {
-        ...fresh,
-        lang: state.lang,
-        now: state.now,
-        app: state.app,
-        seq: state.seq,
-        session: { known: true, signed_in: false, operator: null },
-        signin: { busy: false, error: action.error || null },
-        route: action.route || "accesso",
-      };
-      return withFocus(next, action.error ? "signin-error" : "page-title");
-    }
-
-    case "settings_start":
-      return { ...state, settings: { busy: true, error: null } };
-    case "settings_failed":
-      return withFocus({ ...state, settings: { busy: false, error: action.error } }, "settings-error");
-    case "settings_saved": {
-      const next = update({ ...state, settings: { busy: false, error: null } }, { type: "app_info", info: action.info });
-      return withNotice(next, { tone: "success", key: next.session.signed_in ? "notice_settings_unchanged" : "notice_settings_saved" });
-    }
-
-    case "search_start":
-      return {
-        ...state,
-        search: { ...state.search, q: action.q, seq: action.seq, status: "loading", error: null },
-      };
-    case "search_done": {
-      if (action.seq !== state.search.seq) return state;
-      const r = action.result || {};
-      const items = Array.isArray(r.items) ? r.items : [];
-      return {
-        ...state,
-        search: {
-          ...state.search, status: "ready", error: null,
-          items: action.append ? [...state.search.items, ...items] : items,
-          next_cursor: r.next_cursor || null, from_cache: Boolean(r.from_cache), synced_at: r.synced_at || null,
-        },
-      };
-    }
-    case "search_failed":
-      if (action.seq !== state.search.seq) return state;
-      return { ...state, search: { ...state.search, status: "error", error: action.error } };
-
-    case "selected": {
-      const same = state.selected && action.contributor && state.selected.fiscal_code === action.contributor.fiscal_code;
-      if (same) return { ...state, selected: action.contributor };
-      const fresh = initialState();
-      return {
-        ...state,
-        selected: action.contributor || null,
-        comms: fresh.comms,
-        thread: fresh.thread,
-        history: { ...fresh.history, filters: state.history.filters },
-        detail: fresh.detail,
-        wizard: state.wizard && action.keepWizard ? state.wizard : null,
-      };
-    }
-
-    case "comms_start":
-      return { ...state, comms: { ...state.comms, status: "loading", fiscal_code: action.fiscal_code, error: null } };
-    case "comms_done": {
-      if (state.comms.fiscal_code !== action.fiscal_code) return state;
-      const r = action.result || {};
-      const items = Array.isArray(r.items) ? r.items : [];
-      return {
-        ...state,
-        comms: { ...state.comms, status: "ready", items, from_cache: Boolean(r.from_cache), synced_at: r.synced_at || null, error: null },
-        labels: learnLabels(state.labels, { topics: items.map((c) => [c.topic_code, c.topic_label]) }),
-      };
-    }
-    case "comms_failed":
-      if (state.comms.fiscal_code !== action.fiscal_code) return state;
-      return { ...state, comms: { ...state.comms, status: "error", error: action.error } };
-
-    case "thread_start":
-      return { ...state, thread: { id: action.id, status: "loading", data: null, error: null } };
-    case "thread_done":
-      if (state.thread.id !== action.id) return state;
-      return withFocus({ ...state, thread: { ...state.thread, status: "ready", data: action.data } }, "thread-heading");
-    case "thread_failed":
-      if (state.thread.id !== action.id) return state;
-      return { ...state, thread: { ...state.thread, status: "error", error: action.error } };
-    case "thread_close":
-      return withFocus({ ...state, thread: initialState().thread }, action.returnFocus || "page-title");
-
-    case "wizard_open": {
-      const stage = action.stage || "argomento";
-      const wizard = emptyWizard({ ...action.draft }, stage);
-      if (action.draft.phone || action.draft.notes) {
-        wizard.contact = { ...wizard.contact, touched: { phone: Boolean(action.draft.phone), notes: Boolean(action.draft.notes) } };
-      }
-      if (action.problem) {
-        wizard.booking = { busy: false, error: action.problem, alternatives: action.problem.alternatives || [] };
-      }
-      if (action.appointment) wizard.appointment = action.appointment;
-      return withFocus({ ...state, route: "prenotazione", wizard }, "wizard-heading");
-    }
-    case "wizard_options_done": {
-      if (!state.wizard) return state;
-      const data = action.data || {};
-      const points = Array.isArray(data.points) ? data.points : [];
-      const d = state.wizard.draft;
-      let kind = state.wizard.point_kind;
-      if (!kind && d.consultation_point) {
-        // A resumed draft holds a struttura's own point: find its kind by code, else by channel.
-        const same = points.find((p) => p.code === d.consultation_point);
-        const byChannel = points.filter((p) => p.channel === d.channel);
-        kind = same ? same.code : byChannel.length === 1 ? byChannel[0].code : null;
-      }
-      const next = wizardWith(state, { point_kind: kind, options: { status: "ready", data: { ...data, points }, error: null } });
-      return {
-        ...next,
-        labels: learnLabels(state.labels, {
-          topics: data.topic ? [[data.topic.code, data.topic.label]] : [],
-          points: points.map((p) => [p.code, p.label]),
-        }),
-      };
-    }
-    case "wizard_options_failed":
-      if (!state.wizard) return state;
-      return wizardWith(state, { options: { status: "error", data: null, error: action.error } });
-    case "wizard_choose_point": {
-      if (!state.wizard) return state;
-      const d = state.wizard.draft;
-      if (state.wizard.point_kind === action.code) return state;
-      const next = draftWith(state, { consultation_point: action.code, channel: action.channel || "", office_code: "", slot_start: "" });
-      return wizardWith(next, {
-        point_kind: action.code,
-        offices: { ...emptyWizard(d, "").offices },
-        slots: { ...emptyWizard(d, "").slots },
-      });
-    }
-    case "wizard_choose_office": {
-      if (!state.wizard) return state;
-      const d = state.wizard.draft;
-      const point = action.point_code || d.consultation_point;
-      if (d.office_code === action.code && d.consultation_point === point) return state;
-      const next = draftWith(state, { office_code: action.code, consultation_point: point, slot_start: "" });
-      return wizardWith(next, { slots: { ...emptyWizard(next.wizard.draft, "").slots } });
-    }
-    case "wizard_choose_slot": {
-      if (!state.wizard) return state;
-      const next = draftWith(state, { slot_start: action.start });
-      return wizardWith(next, { booking: { ...next.wizard.booking, error: null, alternatives: [] } });
-    }
-    case "wizard_stage": {
-      if (!state.wizard || !WIZARD_STAGES.includes(action.stage)) return state;
-      const wizard = { ...state.wizard, stage: action.stage };
-      wizard.draft = { ...wizard.draft, step: draftStep(wizard, action.stage) };
-      return withFocus({ ...state, wizard }, "wizard-heading");
-    }
-    case "wizard_close":
-      return withFocus({ ...state, wizard: null, route: action.route || "comunicazioni" }, "page-title");
-
-    case "offices_start":
-      if (!state.wizard) return state;
-      return wizardWith(state, { offices: { ...state.wizard.offices, status: "loading", error: null } });
-    case "offices_done": {
-      if (!state.wizard) return state;
-      const items = Array.isArray(action.items) ? action.items : [];
-      return {
-        ...wizardWith(state, { offices: { ...state.wizard.offices, status: "ready", items, error: null } }),
-        labels: learnLabels(state.labels, { offices: items.map((o) => [o.code, o.name]) }),
-      };
-    }
-    case "offices_failed":
-      if (!state.wizard) return state;
-      return wizardWith(state, { offices: { ...state.wizard.offices, status: "error", error: action.error } });
-    case "offices_filter":
-      if (!state.wizard) return state;
-      return wizardWith(state, { offices: { ...state.wizard.offices, filter: action.text } });
-
-    case "slots_start":
-      if (!state.wizard) return state;
-      return wizardWith(state, {
-        slots: { ...state.wizard.slots, status: "loading", week: action.week, error: null,
-          first_week: state.wizard.slots.first_week || action.first_week || action.week },
-      });
-    case "slots_done": {
-      if (!state.wizard || state.wizard.slots.week !== action.week) return state;
-      const items = Array.isArray(action.items) ? action.items : [];
-      return wizardWith(state, { slots: { ...state.wizard.slots, status: "ready", items, error: null } });
-    }
-    case "slots_failed":
-      if (!state.wizard || state.wizard.slots.week !== action.week) return state;
-      return wizardWith(state, { slots: { ...state.wizard.slots, status: "error", error: action.error } });
-
-    case "contact_edit": {
-      if (!state.wizard || !["phone", "notes"].includes(action.field)) return state;
-      const next = draftWith(state, { [action.field]: String(action.value ?? "") });
-      const touched = { ...next.wizard.contact.touched, [action.field]: true };
-      return wizardWith(next, { contact: { ...next.wizard.contact, touched } });
-    }
-    case "contact_touch": {
-      if (!state.wizard) return state;
-      const touched = { ...state.wizard.contact.touched, [action.field]: true };
-      return wizardWith(state, { contact: { ...state.wizard.contact, touched } });
-    }
-    case "contact_validated": {
-      if (!state.wizard) return state;
-      const d = state.wizard.draft;
-      if (d.phone !== action.phone || d.notes !== action.notes) return state; // stale answer
-      const contact = { ...state.wizard.contact, validation: action.result, checked_phone: action.phone, checked_notes: action.notes };
-      const wizard = { ...state.wizard, contact };
-      wizard.draft = { ...wizard.draft, step: draftStep(wizard, wizard.stage) };
-      return { ...state, wizard };
-    }
-
-    case "draft_saving":
-      if (!state.wizard) return state;
-      return wizardWith(state, { saving: true });
-    case "draft_saved": {
-      if (!state.wizard) return state;
-      const draft = { ...state.wizard.draft, id: action.id };
-      return wizardWith(state, { draft, saving: false, saved_at: action.saved_at || null, save_error: null });
-    }
-    case "draft_save_failed":
-      if (!state.wizard) return state;
-      return wizardWith(state, { saving: false, save_error: action.error });
-
-    case "book_start":
-      if (!state.wizard) return state;
-      return wizardWith(state, { booking: { busy: true, error: null, alternatives: [] } });
-    case "book_done": {
-      if (!state.wizard) return state;
-      const r = action.result || {};
-      if (r.outcome === "booked" && r.appointment && r.appointment.status === "confermato") {
-        // Already confirmed (a replayed booking): straight to the outcome.
-        const next = wizardWith(state, {
-          booking: { busy: false, error: null, alternatives: [] },
-          appointment: r.appointment, stage: "esito", outcome: { result: "confirmed", appointment: r.appointment },
-        });
-        return withFocus(next, "wizard-heading");
-      }
-      if (r.outcome === "booked" && r.appointment) {
-        const next = wizardWith(state, {
-          booking: { busy: false, error: null, alternatives: [] },
-          appointment: r.appointment, stage: "attesa", hold: { busy: null, error: null },
-        });
-        return withFocus(next, "wizard-heading");
-      }
-      const next = wizardWith(state, {
-        booking: { busy: false, error: null, alternatives: [] },
-        stage: "esito", outcome: { result: "queued" },
-      });
-      return withFocus(next, "wizard-heading");
-    }
-    case "book_failed": {
-      if (!state.wizard) return state;
-      const e = action.error || {};
-      if (e.kind === "offline") {
-        const next = wizardWith(state, { booking: { busy: false, error: null, alternatives: [] }, stage: "esito", outcome: { result: "queued", error: e } });
-        return withFocus(next, "wizard-heading");
-      }
-      const alternatives = e.kind === "slot_taken" && Array.isArray(e.details && e.details.alternatives) ? e.details.alternatives : [];
-      let next = wizardWith(state, { booking: { busy: false, error: e, alternatives } });
-      if (e.kind === "invalid_phone" || e.kind === "notes_required" || e.kind === "notes_too_long" || e.kind === "invalid_notes") {
-        const field = e.kind === "invalid_phone" ? "phone" : "notes";
-        const v = next.wizard.contact.validation || { phone: { ok: true, message: "" }, notes: { ok: true, message: "", length: 0, max: state.app.limits.notes_max_chars } };
-        const validation = { ...v, [field]: { ...v[field], ok: false, message: e.message } };
-        next = wizardWith(next, { contact: { ...next.wizard.contact, validation, touched: { phone: true, notes: true } } });
-        return withFocus(next, field === "phone" ? "contact-phone" : "contact-notes");
-      }
-      return withFocus(next, "booking-error");
-    }
-
-    case "hold_start":
-      if (!state.wizard) return state;
-      return wizardWith(state, { hold: { busy: action.op, error: null } });
-    case "hold_done": {
-      if (!state.wizard) return state;
-      const result = action.op === "confirm" ? "confirmed" : "cancelled";
-      const next = wizardWith(state, {
-        appointment: action.appointment, hold: { busy: null, error: null },
-        stage: "esito", outcome: { result, appointment: action.appointment },
-      });
-      return withFocus({ ...next, history: { ...next.history, status: "stale" } }, "wizard-heading");
-    }
-    case "hold_failed": {
-      if (!state.wizard) return state;
-      const e = action.error || {};
-      if (e.kind === "hold_expired" || e.kind === "invalid_state" || e.kind === "not_found") {
-        const next = wizardWith(state, { hold: { busy: null, error: null }, stage: "esito", outcome: { result: "failed", error: e, appointment: state.wizard.appointment } });
-        return withFocus(next, "wizard-heading");
-      }
-      return withFocus(wizardWith(state, { hold: { busy: null, error: e } }), "hold-error");
-    }
-
-    case "history_filter": {
-      if (!["status", "from", "to"].includes(action.field)) return state;
-      const h = state.history;
-      const next = { ...h, filters: { ...h.filters, [action.field]: action.value || "" } };
-      if (action.field !== "status") {
-        next.filter_errors = { ...h.filter_errors, [action.field]: null };
-        next.filter_raw = { ...h.filter_raw, [action.field]: "" };
-      }
-      return { ...state, history: next };
-    }
-    case "history_filter_invalid": {
-      if (!["from", "to"].includes(action.field)) return state;
-      const h = state.history;
-      return withFocus({
-        ...state,
-        history: {
-          ...h,
-          filter_errors: { ...h.filter_errors, [action.field]: action.error },
-          filter_raw: { ...h.filter_raw, [action.field]: action.raw },
-        },
-      }, `history-filter-${action.field}`);
-    }
-    case "history_reset_filters":
-      return {
-        ...state,
-        history: {
-          ...state.history, filters: { status: "", from: "", to: "" },
-          filter_errors: { from: null, to: null }, filter_raw: { from: "", to: "" },
-        },
-      };
-    case "history_start":
-      return { ...state, history: { ...state.history, status: "loading", fiscal_code: action.fiscal_code, error: null, request: action.request } };
-    case "history_done": {
-      if (state.history.request !== action.request) return state;
-      const r = action.result || {};
-      const items = Array.isArray(r.items) ? r.items : [];
-      return {
-        ...state,
-        history: {
-          ...state.history, status: "ready", items, from_cache: Boolean(r.from_cache), synced_at: r.synced_at || null,
-          error: null, received_at: action.received_at || 0, version: state.history.version + 1,
-        },
-      };
-    }
-    case "history_failed":
-      if (state.history.request !== action.request) return state;
-      return { ...state, history: { ...state.history, status: "error", error: action.error } };
-
-    case "detail_start":
-      return { ...state, detail: { id: action.id, status: "loading", data: null, error: null }, cancel: { busy: false, error: null } };
-    case "detail_done":
-      if (state.detail.id !== action.id) return state;
-      return withFocus({ ...state, detail: { ...state.detail, status: "ready", data: action.data } }, "detail-heading");
-    case "detail_failed":
-      if (state.detail.id !== action.id) return state;
-      return { ...state, detail: { ...state.detail, status: "error", error: action.error } };
-    case "detail_close":
-      // The view puts focus back on the row that was opened.
-      return { ...state, detail: initialState().detail };
-
-    case "cancel_start":
-      return { ...state, cancel: { busy: true, error: null } };
-    case "cancel_done": {
-      const a = action.appointment;
-      const history = { ...state.history, items: replaceAppointment(state.history.items, a), version: state.history.version + 1 };
-      const detail = state.detail.id === a.id && state.detail.data
-        ? { ...state.detail, data: { ...state.detail.data, ...a } }
-        : state.detail;
-      const next = { ...state, history, detail, cancel: { busy: false, error: null } };
-      return withFocus(withNotice(next, { tone: "success", key: "notice_appointment_cancelled", params: { id: a.id } }), "detail-heading");
-    }
-    case "cancel_failed":
-      return withFocus({ ...state, cancel: { busy: false, error: action.error } }, "detail-error");
-
-    case "drafts_start":
-      return { ...state, drafts: { ...state.drafts, status: "loading", error: null } };
-    case "drafts_done":
-      return { ...state, drafts: { ...state.drafts, status: "ready", items: Array.isArray(action.items) ? action.items : [], error: null } };
-    case "drafts_failed":
-      return { ...state, drafts: { ...state.drafts, status: "error", error: action.error } };
-    case "draft_busy":
-      return { ...state, drafts: { ...state.drafts, busy_id: action.id } };
-    case "draft_deleted": {
-      const items = state.drafts.items.filter((d) => d.id !== action.id);
-      const wizard = state.wizard && state.wizard.draft.id === action.id ? null : state.wizard;
-      const next = { ...state, wizard, drafts: { ...state.drafts, items, busy_id: null } };
-      return action.quiet ? next : withNotice(next, { tone: "success", key: "notice_draft_deleted" });
-    }
-
     case "notice":
       return withNotice(state, { tone: action.tone || "info", key: action.key || null, params: action.params || {}, error: action.error || null });
     case "notice_clear":
@@ -673,6 +242,10 @@ export function update(state, action) {
     case "focus":
       return withFocus(state, action.id);
     default:
+      for (const reduce of FEATURES) {
+        const next = reduce(state, action);
+        if (next !== undefined) return next;
+      }
       return state;
   }
 }
