@@ -121,7 +121,8 @@ impl Agenda {
     /// chosen struttura's own point of that kind.
     pub async fn restore_wizard(&self, input: &WizardInput) -> Result<Wizard, AppError> {
         let mut input = input.clone();
-        let catalog = self.catalog().await.ok();
+        // An empty catalog (offline, never loaded) knows nothing: it would drop every choice.
+        let catalog = self.catalog().await.ok().filter(|c| !c.is_empty());
         if let (Some(catalog), Some(point), Some(office)) =
             (&catalog, &input.consultation_point, &input.office_code)
         {

@@ -495,3 +495,28 @@ async fn several_bookings_queued_offline_are_all_sent_when_the_service_is_back()
     }
     assert!(d.agenda.status().unwrap().last_outbox_sync_at.is_some());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_draft_saved_offline_before_any_catalog_keeps_every_choice() {
+    use agenda_core::{Channel, Step, WizardInput};
+    let d = desk().await;
+    d.proxy.go_offline().await;
+    let input = WizardInput {
+        fiscal_code: FiscalCode::parse(ELIGIBLE_FISCAL_CODE).unwrap(),
+        communication_id: "COM-OFFLINE".into(),
+        topic_code: "versamenti".into(),
+        consultation_point: Some("RM-SPORTELLO".into()),
+        channel: Some(Channel::InPresenza),
+        office_code: Some("RM".into()),
+        slot_start: Some("2026-12-07T09:00:00+01:00".into()),
+        phone: "+39 347 555 1234".into(),
+        notes: NOTES.into(),
+        step: Step::Pronto,
+    };
+    // Nothing cached and the service unreachable: the choices are kept as typed (the
+    // service checks them when the booking is sent), never dropped.
+    d.agenda.save_input(&input).await.unwrap();
+    let drafts = d.agenda.draft_views().await.unwrap();
+    assert_eq!(drafts.len(), 1);
+    assert_eq!(drafts[0].input, input);
+}
