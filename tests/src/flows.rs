@@ -20,12 +20,12 @@ impl Session {
 
     /// Clicks the visible element with `testid` (again, if it was redrawn in between).
     pub async fn click_testid(&self, testid: &str) -> Result<()> {
-        retry_stale(|| async { self.testid(testid).await?.click().await }).await
+        retry_transient(|| async { self.testid(testid).await?.click().await }).await
     }
 
     /// Replaces the text of the field with `testid`.
     pub async fn type_into(&self, testid: &str, text: &str) -> Result<()> {
-        retry_stale(|| async {
+        retry_transient(|| async {
             let field = self.testid(testid).await?;
             // As a person would: select everything, delete it, type. (WebDriver's "clear"
             // fires no input event, so the screen's state would keep the old text.)
@@ -187,7 +187,7 @@ pub async fn wizard_to_contacts_with(
     };
     // The list and the week view are redrawn as their data arrives: an element found a
     // moment ago may be gone (stale), so find it again.
-    retry_stale(|| async {
+    retry_transient(|| async {
         let row = communication_row(session, subject).await?;
         row_child(session, &row, "request-appointment")
             .await?
@@ -202,7 +202,7 @@ pub async fn wizard_to_contacts_with(
     session.click_testid("office-option").await?;
     shot("2-struttura").await?;
     session.click_testid("wizard-next").await?;
-    let start = retry_stale(|| async {
+    let start = retry_transient(|| async {
         let slot = first_free_slot(session).await?;
         let start = slot.attribute("data-start").await?.unwrap_or_default();
         slot.click().await?;
@@ -215,19 +215,29 @@ pub async fn wizard_to_contacts_with(
     Ok(start)
 }
 
-/// Runs `step` again (up to 20 times) while it fails on an element that was redrawn.
-pub async fn retry_stale<T, F, Fut>(mut step: F) -> Result<T>
+/// Whether a WebDriver error is one a person would simply wait out: the element was redrawn
+/// (stale), or is there but cannot take the click yet (covered by a screen being swapped,
+/// laid out with no size for a frame). Such a click did not happen, so it is safe to repeat.
+fn is_transient(error: &str) -> bool {
+    ["stale element", "not interactable", "click intercepted"]
+        .iter()
+        .any(|word| error.contains(word))
+}
+
+/// Runs `step` again while it fails on an element that was redrawn or is not clickable yet,
+/// for at most [`WAIT`]; the last error is returned after that.
+pub async fn retry_transient<T, F, Fut>(mut step: F) -> Result<T>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<T>>,
 {
-    let mut attempts = 0;
+    let deadline = std::time::Instant::now() + WAIT;
     loop {
         match step().await {
-            Err(e) if e.contains("stale") && attempts < 20 => attempts += 1,
+            Err(e) if is_transient(&e) && std::time::Instant::now() < deadline => {}
             other => return other,
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        tokio::time::sleep(Duration::from_millis(150)).await;
     }
 }
 

@@ -2,8 +2,8 @@
 //! Richiedi appuntamento → wizard → Prenota → Conferma / Cancella → Gestione appuntamenti.
 
 use agenda_e2e::flows::{
-    assert_accessible, communication_row, pick_contributor, retry_stale, row_child, sign_in_demo,
-    tid, wizard_to_contacts, wizard_to_contacts_with, WAIT,
+    assert_accessible, communication_row, pick_contributor, retry_transient, row_child,
+    sign_in_demo, tid, wizard_to_contacts, wizard_to_contacts_with, WAIT,
 };
 use agenda_e2e::service::{bearer, get_json};
 use agenda_e2e::{free_port, Harness, Session};
@@ -51,7 +51,7 @@ async fn an_operator_books_confirms_and_annuls_an_appointment() {
     assert_accessible(&harness, "comunicazioni").await.unwrap();
 
     // Not yet eligible: disabled, with the date from which it will be.
-    let (enabled, reason) = retry_stale(|| async {
+    let (enabled, reason) = retry_transient(|| async {
         let not_yet = communication_row(session, NOT_YET).await?;
         let button = row_child(session, &not_yet, "request-appointment").await?;
         let reason = row_child(session, &not_yet, "request-reason").await?;
