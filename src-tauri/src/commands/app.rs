@@ -75,7 +75,8 @@ pub async fn set_service_url<R: Runtime>(
         agenda_client::BaseUrl::parse(url)
             .map_err(|e| CommandError::new("invalid_base_url", e.to_string()))?;
     }
-    if let Some(old) = state.service_now() {
+    // Wait for a service still starting: its session is signed out too.
+    if let Ok(old) = state.service().await {
         if let Err(error) = old.agenda.sign_out().await {
             // The token is deleted locally even when the revocation could not be sent.
             tracing::warn!(code = error.code(), "old service: sign-out incomplete");

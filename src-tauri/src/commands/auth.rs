@@ -95,9 +95,11 @@ pub async fn sign_out<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
 ) -> Result<(), CommandError> {
+    // The next operator never inherits the utente selezionato, even when the sign-out
+    // below fails half-way.
+    state.set_selected(None);
     let agenda = state.agenda().await?;
     agenda.sign_out().await?;
     crate::prefs::set_last_operator(&app, None);
-    state.set_selected(None);
     Ok(())
 }

@@ -2,7 +2,7 @@
 
 use crate::{AppState, CommandError};
 use agenda_client::app::ListingView;
-use agenda_client::{Communication, CommunicationThread, Contributor};
+use agenda_client::{AgendaError, Communication, CommunicationThread, Contributor};
 use serde::Serialize;
 use tauri::State;
 
@@ -47,11 +47,12 @@ pub async fn select_contributor(
     Ok(contributor)
 }
 
-/// The *utente selezionato*, if any.
+/// The *utente selezionato*, if any: personal data, so only for a signed-in operator.
 #[tauri::command]
 pub async fn selected_contributor(
     state: State<'_, AppState>,
 ) -> Result<Option<Contributor>, CommandError> {
+    state.agenda().await?.store().map_err(AgendaError::from)?;
     Ok(state.selected())
 }
 
