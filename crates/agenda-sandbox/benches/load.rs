@@ -65,6 +65,7 @@ async fn prepare(db: &Path, n: usize) -> Vec<(String, String)> {
         db_path: db.to_owned(),
         hold_ttl: Duration::from_secs(3600),
         seed_demo: true,
+        durable: false,
     };
     drop(open_state(&config).await.expect("seed"));
     let mut conn = Connection::open(db).expect("open db");

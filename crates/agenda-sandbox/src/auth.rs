@@ -5,11 +5,19 @@
 //! tokens refreshed from it form a *family*: refreshing rotates the refresh token (the old one
 //! stops working), presenting a rotated refresh token again revokes the whole family, and
 //! revoking a refresh token ends its family's access tokens too.
+//!
+//! Passwords are kept as Argon2id hashes, checked off the async workers and outside the
+//! database's writer; an unknown username costs the same hash. Wrong passwords are limited
+//! per username (lockout) and per client address (throttle).
 
+use std::convert::Infallible;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
-use axum::extract::State;
+use argon2::{Algorithm, Argon2, Params, Version};
+use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::header::{CACHE_CONTROL, RETRY_AFTER};
+use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -23,25 +31,45 @@ use crate::extract::{JsonBody, Operator};
 use crate::state::{AppState, CachedToken, REFRESH_TOKEN_TTL_SECS};
 
 /// Failed logins for one username tolerated within [`LOCKOUT_WINDOW_SECS`].
-pub const MAX_FAILURES: i64 = 5;
+pub const MAX_FAILURES: usize = 5;
 /// The lockout window: 15 minutes.
 pub const LOCKOUT_WINDOW_SECS: i64 = 15 * 60;
-/// Rounds of the salted password hash.
-const PASSWORD_ROUNDS: u32 = 4096;
+/// Failed logins from one client address (whatever the usernames) tolerated within
+/// [`LOCKOUT_WINDOW_SECS`]: trying many names with one password is throttled too.
+pub const MAX_CLIENT_FAILURES: usize = 20;
+/// `operators.password_scheme` of an Argon2id hash.
+const ARGON2ID: &str = "argon2id";
+/// Rounds of the legacy salted SHA-256 (`password_scheme = 'sha256x4096'`), kept only to
+/// accept, once, a password stored before Argon2id and re-hash it.
+const LEGACY_ROUNDS: u32 = 4096;
+/// The salt of the hash an unknown username costs.
+const UNKNOWN_USER_SALT: &[u8] = b"cassetto-agenda/unknown-user";
 
 /// SHA-256 of a token, the only form in which tokens are stored.
 pub fn token_hash(token: &str) -> [u8; 32] {
     Sha256::digest(token.as_bytes()).into()
 }
 
-/// Salted, iterated SHA-256 of a password.
-pub(crate) fn password_hash(salt: &[u8], password: &str) -> [u8; 32] {
+/// Argon2id (v1.3) of a password with OWASP's setting: 19 MiB, 2 passes, 1 lane
+/// (`Params::default()`), 32 bytes. Fails only on a salt under 8 bytes.
+pub(crate) fn password_hash(salt: &[u8], password: &str) -> Result<[u8; 32], argon2::Error> {
+    let mut hash = [0u8; 32];
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::default()).hash_password_into(
+        password.as_bytes(),
+        salt,
+        &mut hash,
+    )?;
+    Ok(hash)
+}
+
+/// The legacy salted, iterated SHA-256 of a password.
+fn legacy_password_hash(salt: &[u8], password: &str) -> [u8; 32] {
     let mut digest: [u8; 32] = Sha256::new()
         .chain_update(salt)
         .chain_update(password.as_bytes())
         .finalize()
         .into();
-    for _ in 1..PASSWORD_ROUNDS {
+    for _ in 1..LEGACY_ROUNDS {
         digest = Sha256::new()
             .chain_update(digest)
             .chain_update(salt)
@@ -77,15 +105,45 @@ pub(crate) fn insert_operator(
     display_name: &str,
     organization: &str,
 ) -> rusqlite::Result<()> {
-    let mut salt = [0u8; 16];
-    rand::thread_rng().fill_bytes(&mut salt);
-    let hash = password_hash(&salt, password);
+    let (salt, hash) = new_password_hash(password)
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(e.into()))?;
     conn.execute(
-        "INSERT INTO operators (id, username, password_salt, password_hash, display_name, organization)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![id, username, &salt[..], &hash[..], display_name, organization],
+        "INSERT INTO operators
+         (id, username, password_salt, password_hash, password_scheme, display_name, organization)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            id,
+            username,
+            &salt[..],
+            &hash[..],
+            ARGON2ID,
+            display_name,
+            organization
+        ],
     )?;
     Ok(())
+}
+
+/// A fresh salt and the Argon2id hash of `password` with it.
+fn new_password_hash(password: &str) -> Result<([u8; 16], [u8; 32]), String> {
+    let mut salt = [0u8; 16];
+    rand::thread_rng().fill_bytes(&mut salt);
+    let hash = password_hash(&salt, password).map_err(|e| e.to_string())?;
+    Ok((salt, hash))
+}
+
+/// The address of the client, when the server was started with connection info (always,
+/// except in tests that call the router directly).
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let info = parts.extensions.get::<ConnectInfo<SocketAddr>>();
+        Ok(Self(info.map(|ConnectInfo(addr)| addr.ip())))
+    }
 }
 
 /// Body of `POST /auth/token`.
@@ -124,6 +182,7 @@ pub struct RevokeRequest {
 /// `POST /auth/token`.
 pub async fn token(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     JsonBody(request): JsonBody<TokenRequest>,
 ) -> Result<Response, ApiError> {
     let grant = match request.grant_type.as_deref() {
@@ -144,18 +203,18 @@ pub async fn token(
     };
     let now = state.now().timestamp();
     let access_ttl = state.access_token_ttl().num_seconds();
-    let outcome = state
-        .db()
-        .write(move |tx| {
-            // Refusals are kept too: they record failures and revocations.
-            match grant {
-                Grant::Password { username, password } => {
-                    password_grant(tx, &username, &password, now, access_ttl)
-                }
-                Grant::Refresh { token } => refresh_grant(tx, &token, now, access_ttl),
-            }
-        })
-        .await?;
+    // Refusals are committed too: they record failures and revocations.
+    let outcome = match grant {
+        Grant::Password { username, password } => {
+            password_grant(&state, client, username, password, now, access_ttl).await?
+        }
+        Grant::Refresh { token } => {
+            state
+                .db()
+                .write(move |tx| refresh_grant(tx, &token, now, access_ttl))
+                .await?
+        }
+    };
     let (response, (hash, cached)) = match outcome {
         Ok(issued) => issued,
         Err(refusal) => {
@@ -239,73 +298,160 @@ impl From<ApiError> for Refusal {
 /// The result of a grant: tokens, or a refusal to commit; `Err` rolls back.
 type GrantOutcome = Result<Result<Issued, Refusal>, ApiError>;
 
-fn password_grant(
-    tx: &Connection,
-    username: &str,
-    password: &str,
-    now: i64,
-    access_ttl: i64,
-) -> GrantOutcome {
-    let key = username.trim().to_lowercase();
-    let window_start = now - LOCKOUT_WINDOW_SECS;
-    let failures: Vec<i64> = tx
+/// An operator's stored password, and who they are.
+struct Account {
+    salt: Vec<u8>,
+    hash: Vec<u8>,
+    scheme: String,
+    info: OperatorInfo,
+}
+
+/// 429 `too_many_attempts`, to be retried after `retry_after` seconds.
+fn too_many_attempts(retry_after: i64) -> ApiError {
+    ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "too_many_attempts",
+        "Troppi tentativi di accesso falliti. Riprovare più tardi.",
+    )
+    .with("retry_after", retry_after)
+    .with_header(RETRY_AFTER, HeaderValue::from(retry_after))
+}
+
+/// Seconds until `key` may try again, when its failures in the window reached the limit.
+fn lockout(conn: &Connection, key: &str, now: i64) -> rusqlite::Result<Option<i64>> {
+    let failures: Vec<i64> = conn
         .prepare_cached(
             "SELECT at FROM login_failures WHERE username = ?1 AND at > ?2 ORDER BY at",
         )?
-        .query_map(params![key, window_start], |row| row.get(0))?
+        .query_map(params![key, now - LOCKOUT_WINDOW_SECS], |row| row.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    let count = failures.len() as i64;
-    if count >= MAX_FAILURES {
-        // Locked until enough failures leave the window to get below the limit.
-        let releasing = failures[(count - MAX_FAILURES) as usize];
-        let retry_after = (releasing + LOCKOUT_WINDOW_SECS - now).max(1);
-        return Ok(Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_many_attempts",
-            "Troppi tentativi di accesso falliti. Riprovare più tardi.",
-        )
-        .with("retry_after", retry_after)
-        .with_header(RETRY_AFTER, HeaderValue::from(retry_after))
-        .into()));
-    }
-    let operator: Option<(Vec<u8>, Vec<u8>, OperatorInfo)> = tx
-        .prepare_cached(
-            "SELECT password_salt, password_hash, id, display_name, organization
-             FROM operators WHERE username = ?1",
-        )?
-        .query_row([username.trim()], |row| {
-            Ok((
-                row.get(0)?,
-                row.get(1)?,
-                OperatorInfo {
-                    id: row.get(2)?,
-                    display_name: row.get(3)?,
-                    organization: row.get(4)?,
-                },
-            ))
+    // Locked until enough failures leave the window to get below the limit.
+    let over = failures.len().checked_sub(MAX_FAILURES);
+    Ok(over
+        .and_then(|i| failures.get(i))
+        .map(|releasing| (releasing + LOCKOUT_WINDOW_SECS - now).max(1)))
+}
+
+fn find_account(conn: &Connection, username: &str) -> rusqlite::Result<Option<Account>> {
+    conn.prepare_cached(
+        "SELECT password_salt, password_hash, password_scheme, id, display_name, organization
+         FROM operators WHERE username = ?1",
+    )?
+    .query_row([username], |row| {
+        Ok(Account {
+            salt: row.get(0)?,
+            hash: row.get(1)?,
+            scheme: row.get(2)?,
+            info: OperatorInfo {
+                id: row.get(3)?,
+                display_name: row.get(4)?,
+                organization: row.get(5)?,
+            },
         })
-        .optional()?;
-    if operator.is_none() {
-        // An unknown username costs the same hash as a known one: the time of the answer
-        // must not tell which usernames exist.
-        std::hint::black_box(password_hash(b"cassetto-agenda/unknown-user", password));
-    }
-    match operator {
-        Some((salt, hash, info)) if same_hash(&password_hash(&salt, password), &hash) => {
-            tx.execute("DELETE FROM login_failures WHERE username = ?1", [&key])?;
-            let family = random_hex(16);
-            issue(tx, info, &family, now, access_ttl).map(Ok)
+    })
+    .optional()
+}
+
+/// Whether `password` is the account's. An unknown username costs the same Argon2id hash
+/// as a known one: the time of the answer must not tell which usernames exist.
+fn verify(account: Option<&Account>, password: &str) -> Result<bool, argon2::Error> {
+    Ok(match account {
+        None => {
+            std::hint::black_box(password_hash(UNKNOWN_USER_SALT, password)?);
+            false
         }
-        _ => {
-            tx.execute(
-                "INSERT INTO login_failures (username, at) VALUES (?1, ?2)",
-                params![key, now],
-            )?;
-            Ok(Err(ApiError::unauthorized(
-                "invalid_credentials",
-                "Nome utente o password errati.",
-            )
-            .into()))
+        Some(account) if account.scheme == ARGON2ID => {
+            same_hash(&password_hash(&account.salt, password)?, &account.hash)
+        }
+        Some(account) => same_hash(
+            &legacy_password_hash(&account.salt, password),
+            &account.hash,
+        ),
+    })
+}
+
+/// The password grant: throttle and lockout first, the hash on a blocking thread (never on
+/// the async workers nor on the database's writer), then one write with the outcome.
+async fn password_grant(
+    state: &AppState,
+    client: Option<IpAddr>,
+    username: String,
+    password: String,
+    now: i64,
+    access_ttl: i64,
+) -> GrantOutcome {
+    if let Some(retry_after) = state.client_retry_after(client, now) {
+        return Ok(Err(too_many_attempts(retry_after).into()));
+    }
+    let name = username.trim().to_owned();
+    let key = name.to_lowercase();
+    let looked_up = {
+        let key = key.clone();
+        state
+            .db()
+            .read_short(move |conn| {
+                Ok(match lockout(conn, &key, now)? {
+                    Some(retry_after) => Err(retry_after),
+                    None => Ok(find_account(conn, &name)?),
+                })
+            })
+            .await?
+    };
+    let account = match looked_up {
+        Err(retry_after) => return Ok(Err(too_many_attempts(retry_after).into())),
+        Ok(account) => account,
+    };
+    let checked = tokio::task::spawn_blocking(move || {
+        let right = verify(account.as_ref(), &password)?;
+        // A legacy hash that just proved right is replaced by an Argon2id one.
+        let upgrade = match &account {
+            Some(a) if right && a.scheme != ARGON2ID => Some(new_password_hash(&password)),
+            _ => None,
+        };
+        Ok::<_, argon2::Error>((right.then_some(account).flatten(), upgrade))
+    })
+    .await
+    .map_err(ApiError::internal)?
+    .map_err(ApiError::internal)?;
+    match checked {
+        (Some(account), upgrade) => {
+            let upgrade = upgrade.transpose().map_err(ApiError::internal)?;
+            state
+                .db()
+                .write(move |tx| {
+                    // Wrong guesses running beside this one may have locked the name meanwhile.
+                    if let Some(retry_after) = lockout(tx, &key, now)? {
+                        return Ok(Err(too_many_attempts(retry_after).into()));
+                    }
+                    tx.execute("DELETE FROM login_failures WHERE username = ?1", [&key])?;
+                    if let Some((salt, hash)) = upgrade {
+                        tx.execute(
+                            "UPDATE operators SET password_salt = ?2, password_hash = ?3,
+                             password_scheme = ?4 WHERE id = ?1",
+                            params![account.info.id, &salt[..], &hash[..], ARGON2ID],
+                        )?;
+                    }
+                    let family = random_hex(16);
+                    issue(tx, account.info, &family, now, access_ttl).map(Ok)
+                })
+                .await
+        }
+        (None, _) => {
+            state.record_client_failure(client, now);
+            state
+                .db()
+                .write(move |tx| {
+                    tx.execute(
+                        "INSERT INTO login_failures (username, at) VALUES (?1, ?2)",
+                        params![key, now],
+                    )?;
+                    Ok(Err(ApiError::unauthorized(
+                        "invalid_credentials",
+                        "Nome utente o password errati.",
+                    )
+                    .into()))
+                })
+                .await
         }
     }
 }
@@ -413,10 +559,38 @@ mod tests {
 
     #[test]
     fn a_password_hash_depends_on_salt_and_password() {
-        let a = password_hash(b"salt-a", "demo");
-        assert_eq!(a, password_hash(b"salt-a", "demo"));
-        assert_ne!(a, password_hash(b"salt-b", "demo"));
-        assert_ne!(a, password_hash(b"salt-a", "demo2"));
+        let hash = |salt: &[u8], password| password_hash(salt, password).unwrap();
+        let a = hash(b"salt-aaa", "demo");
+        assert_eq!(a, hash(b"salt-aaa", "demo"));
+        assert_ne!(a, hash(b"salt-bbb", "demo"));
+        assert_ne!(a, hash(b"salt-aaa", "demo2"));
+    }
+
+    #[test]
+    fn a_password_is_checked_with_the_scheme_it_was_stored_with() {
+        let account = |scheme: &str, hash: Vec<u8>| Account {
+            salt: b"salt-aaa".to_vec(),
+            hash,
+            scheme: scheme.into(),
+            info: OperatorInfo {
+                id: "op".into(),
+                display_name: "Op".into(),
+                organization: "Org".into(),
+            },
+        };
+        let argon = account(
+            ARGON2ID,
+            password_hash(b"salt-aaa", "demo").unwrap().to_vec(),
+        );
+        assert!(verify(Some(&argon), "demo").unwrap());
+        assert!(!verify(Some(&argon), "Demo").unwrap());
+        let legacy = account(
+            "sha256x4096",
+            legacy_password_hash(b"salt-aaa", "demo").to_vec(),
+        );
+        assert!(verify(Some(&legacy), "demo").unwrap());
+        assert!(!verify(Some(&legacy), "demo2").unwrap());
+        assert!(!verify(None, "demo").unwrap());
     }
 
     #[test]

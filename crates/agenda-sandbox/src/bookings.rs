@@ -328,6 +328,7 @@ mod tests {
             db_path: dir.join("flight.db"),
             hold_ttl: std::time::Duration::from_secs(600),
             seed_demo: true,
+            durable: false,
         };
         let clock = ManualClock::new("2026-11-26T09:00:00Z".parse().unwrap());
         let state = open_state_with_clock(&config, clock.clock()).await.unwrap();

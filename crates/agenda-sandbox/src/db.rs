@@ -15,7 +15,7 @@ use tokio::sync::{oneshot, Semaphore};
 use crate::error::ApiError;
 
 /// Version of the schema written by [`migrate`]; kept in `PRAGMA user_version`.
-const SCHEMA_VERSION: i64 = 2;
+const SCHEMA_VERSION: i64 = 3;
 
 /// How many read connections serve queries at once.
 const READERS: usize = 4;
@@ -173,7 +173,13 @@ CREATE INDEX appointments_live_slots
 ";
 
 /// The schema steps; a database at version `n` runs the steps from index `n` on.
-const MIGRATIONS: [&str; SCHEMA_VERSION as usize] = [SCHEMA, LIVE_SLOTS_INDEX];
+/// Version 3: how each password is hashed. Rows written before it used the legacy salted,
+/// iterated SHA-256 and are re-hashed with Argon2id at their next successful sign-in.
+const PASSWORD_SCHEME: &str = "
+ALTER TABLE operators ADD COLUMN password_scheme TEXT NOT NULL DEFAULT 'sha256x4096';
+";
+
+const MIGRATIONS: [&str; SCHEMA_VERSION as usize] = [SCHEMA, LIVE_SLOTS_INDEX, PASSWORD_SCHEME];
 
 /// Why the database could not be opened.
 #[derive(Debug, thiserror::Error)]
@@ -328,13 +334,17 @@ fn run_writer(conn: Connection, jobs: Receiver<Box<dyn Job>>) {
 
 impl Db {
     /// Opens (creating if needed) and migrates the database at `path`.
-    pub(crate) fn open(path: &Path) -> Result<Self, DbError> {
+    /// Opens the database at `path`; `durable`: every commit reaches the disk before it is
+    /// answered (`synchronous = FULL`, the standalone server), otherwise a power cut may
+    /// lose the last commits but never corrupts the file (`NORMAL`, the app's embedded
+    /// sandbox, whose data is demo data).
+    pub(crate) fn open(path: &Path, durable: bool) -> Result<Self, DbError> {
         let wrap = |source| DbError::Sqlite {
             path: path.to_owned(),
             source,
         };
         let mut writer = Connection::open(path).map_err(wrap)?;
-        configure(&writer).map_err(wrap)?;
+        configure(&writer, durable).map_err(wrap)?;
         migrate(&mut writer, path)?;
         let readers = (0..READERS)
             .map(|_| open_reader(path))
@@ -499,10 +509,11 @@ fn open_reader(path: &Path) -> rusqlite::Result<Connection> {
     Ok(conn)
 }
 
-fn configure(conn: &Connection) -> rusqlite::Result<()> {
+fn configure(conn: &Connection, durable: bool) -> rusqlite::Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
-    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    let synchronous = if durable { "FULL" } else { "NORMAL" };
+    conn.pragma_update(None, "synchronous", synchronous)?;
     // No checkpoint inside a commit (its disk flush would stall every waiting request):
     // they run beside the writer (`Db::checkpoint`) and when the writer is idle.
     conn.pragma_update(None, "wal_autocheckpoint", 0)?;
@@ -595,6 +606,21 @@ mod tests {
             migrate(&mut conn, Path::new(":memory:")),
             Err(DbError::NewerSchema { .. })
         ));
+    }
+
+    #[test]
+    fn a_durable_database_flushes_every_commit_and_the_embedded_one_does_not() {
+        let dir = std::env::temp_dir().join(format!("sandbox-sync-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for (durable, expected) in [(true, 2), (false, 1)] {
+            let path = dir.join(format!("{durable}.db"));
+            let db = Db::open(&path, durable).unwrap();
+            let synchronous: i64 = db
+                .write_now(|conn| conn.pragma_query_value(None, "synchronous", |r| r.get(0)))
+                .unwrap();
+            assert_eq!(synchronous, expected, "durable: {durable}");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

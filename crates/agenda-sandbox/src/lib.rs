@@ -13,6 +13,7 @@
 //!     db_path: "sandbox.db".into(),
 //!     hold_ttl: std::time::Duration::from_secs(600),
 //!     seed_demo: true,
+//!     durable: true,
 //! };
 //! let (addr, server) = spawn(config, "127.0.0.1:0".parse().unwrap()).await?;
 //! println!("listening on http://{addr}");
@@ -77,6 +78,9 @@ pub struct Config {
     pub hold_ttl: Duration,
     /// Whether to fill an empty database with the demo data (operator `demo` / `demo`).
     pub seed_demo: bool,
+    /// Whether every commit reaches the disk before it is answered (`synchronous = FULL`):
+    /// the standalone server sets it; the app's embedded sandbox (demo data) does not.
+    pub durable: bool,
 }
 
 impl Config {
@@ -86,6 +90,7 @@ impl Config {
             db_path: db_path.into(),
             hold_ttl: Duration::from_secs(agenda_core::appointment::DEFAULT_HOLD_TTL_SECS),
             seed_demo: false,
+            durable: false,
         }
     }
 }
@@ -128,7 +133,7 @@ fn open_blocking(config: &Config, clock: Clock) -> Result<AppState, SandboxError
     }
     let hold_ttl =
         chrono::Duration::from_std(config.hold_ttl).map_err(|_| SandboxError::InvalidHoldTtl)?;
-    let db = db::Db::open(&config.db_path)?;
+    let db = db::Db::open(&config.db_path, config.durable)?;
     let now = clock();
     if config.seed_demo {
         let seeded = db.write_now(|conn| seed::seed_demo_if_empty(conn, now))?;
@@ -291,9 +296,12 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let sweeper = tokio::spawn(sweep_forever(state.clone()));
-    let result = axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let result = axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await;
     sweeper.abort();
     result
 }

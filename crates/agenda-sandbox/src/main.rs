@@ -120,6 +120,8 @@ fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Args, ArgsErro
             db_path,
             hold_ttl,
             seed_demo,
+            // Run on its own, the sandbox is somebody's service: no acknowledged commit lost.
+            durable: true,
         },
         access_token_ttl,
         public_hosts,
@@ -233,6 +235,7 @@ mod tests {
                 db_path: db.into(),
                 hold_ttl: Duration::from_secs(hold),
                 seed_demo: seed,
+                durable: true,
             },
             access_token_ttl: access.map(Duration::from_secs),
             public_hosts: Vec::new(),

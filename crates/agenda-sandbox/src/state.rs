@@ -1,11 +1,13 @@
 //! The shared state of the server: database, reference data, clock and settings.
 
 use std::collections::{HashMap, HashSet};
+use std::net::IpAddr;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::{DateTime, Duration, Utc};
 
+use crate::auth::{LOCKOUT_WINDOW_SECS, MAX_CLIENT_FAILURES};
 use crate::catalog::Catalog;
 use crate::clock::Clock;
 use crate::db::Db;
@@ -41,6 +43,8 @@ struct Inner {
     slots: SlotCache,
     /// Names served besides loopback ones (`--public-host`).
     public_hosts: std::sync::RwLock<Vec<String>>,
+    /// Times of the failed logins per client address within the lockout window.
+    client_failures: Mutex<HashMap<Option<IpAddr>, Vec<i64>>>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -64,8 +68,39 @@ impl AppState {
                 in_flight: Mutex::new(HashSet::new()),
                 slots: SlotCache::default(),
                 public_hosts: std::sync::RwLock::new(Vec::new()),
+                client_failures: Mutex::new(HashMap::new()),
             }),
         }
+    }
+
+    /// Seconds until `client` may try a password again, when its failed logins within the
+    /// lockout window reached [`MAX_CLIENT_FAILURES`].
+    pub(crate) fn client_retry_after(&self, client: Option<IpAddr>, now: i64) -> Option<i64> {
+        let mut all = self
+            .inner
+            .client_failures
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let failures = all.get_mut(&client)?;
+        failures.retain(|at| *at > now - LOCKOUT_WINDOW_SECS);
+        let over = failures.len().checked_sub(MAX_CLIENT_FAILURES)?;
+        failures
+            .get(over)
+            .map(|releasing| (releasing + LOCKOUT_WINDOW_SECS - now).max(1))
+    }
+
+    /// Counts a failed login of `client`; forgets failures that left the window.
+    pub(crate) fn record_client_failure(&self, client: Option<IpAddr>, now: i64) {
+        let mut all = self
+            .inner
+            .client_failures
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        all.retain(|_, failures| {
+            failures.retain(|at| *at > now - LOCKOUT_WINDOW_SECS);
+            !failures.is_empty()
+        });
+        all.entry(client).or_default().push(now);
     }
 
     /// "Now", from the state's clock, truncated to whole seconds.

@@ -470,6 +470,7 @@ async fn the_library_spawns_a_server_on_port_0_and_shuts_it_down_gracefully() {
         db_path: db.path(),
         hold_ttl: Duration::from_secs(600),
         seed_demo: true,
+        durable: false,
     };
     let (addr, server) = agenda_sandbox::spawn(config, "127.0.0.1:0".parse().unwrap())
         .await

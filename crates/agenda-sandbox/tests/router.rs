@@ -96,6 +96,70 @@ async fn five_failed_logins_lock_the_username_for_fifteen_minutes() {
 }
 
 #[tokio::test]
+async fn twenty_failed_logins_from_one_client_throttle_every_username() {
+    let app = TestApp::new().await;
+    // Twenty names, one wrong guess each: no username reaches its own lockout.
+    for i in 0..20 {
+        let name = format!("guess-{i}");
+        assert_problem(
+            &app.login_as(&name, "demo").await,
+            401,
+            "invalid_credentials",
+        );
+    }
+    // The client is throttled, whatever the name and even with the right password.
+    let throttled = app.login_as("demo", "demo").await;
+    assert_problem(&throttled, 429, "too_many_attempts");
+    assert_eq!(throttled.headers["retry-after"], "900");
+    app.clock.advance(Duration::minutes(15));
+    assert_eq!(app.login_as("demo", "demo").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_password_stored_before_argon2id_is_accepted_and_rehashed() {
+    use sha2::{Digest, Sha256};
+    let app = TestApp::new().await;
+    // The legacy scheme: SHA-256 of salt and password, then 4095 rounds over the digest.
+    let salt = b"0123456789abcdef";
+    let mut legacy: [u8; 32] = Sha256::new()
+        .chain_update(salt)
+        .chain_update(b"demo")
+        .finalize()
+        .into();
+    for _ in 1..4096 {
+        legacy = Sha256::new()
+            .chain_update(legacy)
+            .chain_update(salt)
+            .finalize()
+            .into();
+    }
+    let conn = rusqlite::Connection::open(app.db.path()).unwrap();
+    conn.execute(
+        "UPDATE operators SET password_salt = ?1, password_hash = ?2,
+         password_scheme = 'sha256x4096' WHERE username = 'demo'",
+        rusqlite::params![&salt[..], &legacy[..]],
+    )
+    .unwrap();
+    let scheme = || -> String {
+        conn.query_row(
+            "SELECT password_scheme FROM operators WHERE username = 'demo'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap()
+    };
+    assert_problem(
+        &app.login_as("demo", "wrong").await,
+        401,
+        "invalid_credentials",
+    );
+    assert_eq!(scheme(), "sha256x4096");
+    assert_eq!(app.login_as("demo", "demo").await.status, StatusCode::OK);
+    assert_eq!(scheme(), "argon2id");
+    assert_eq!(app.login_as("demo", "demo").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
 async fn unknown_users_and_bad_grants_are_refused_without_a_500() {
     let app = TestApp::new().await;
     let check = |body: Value, status: u16, code: &'static str| {

@@ -108,6 +108,7 @@ impl Sandbox {
             db_path: dir.path().join("sandbox.db"),
             hold_ttl,
             seed_demo: true,
+            durable: false,
         };
         let state = agenda_sandbox::open_state(&config).await.unwrap();
         let (addr, handle) =

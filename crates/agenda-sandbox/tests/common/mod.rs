@@ -95,6 +95,7 @@ impl TestApp {
             db_path: db.path(),
             hold_ttl,
             seed_demo: true,
+            durable: false,
         };
         let state = open_state_with_clock(&config, clock.clock())
             .await
