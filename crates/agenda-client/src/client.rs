@@ -60,6 +60,10 @@ pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 /// The most pages one listing follows (500 items each: 100,000 items).
 pub const MAX_PAGES: usize = 200;
 
+/// The most items one listing keeps, over all its pages: with every text bounded at the
+/// edge, a listing's memory is bounded too (the desk's largest history is ~10,000).
+pub const MAX_LISTING_ITEMS: usize = 50_000;
+
 /// The longest access-token lifetime believed, whatever `expires_in` says.
 const MAX_TOKEN_LIFETIME_SECS: u64 = 24 * 60 * 60;
 
@@ -888,17 +892,43 @@ fn problem(status: StatusCode, retry_after: Option<Duration>, body: &[u8]) -> Ap
         503 => "servizio momentaneamente non disponibile".to_owned(),
         s => format!("errore del servizio (stato {s})"),
     };
+    // A code is a machine word (it is logged and switched on): anything else, such as free
+    // text that might carry personal data, is replaced by the status. Texts are shown, so
+    // they are cut to a screenful; the contract gives at most five alternatives.
+    let code = parsed
+        .code
+        .filter(|c| is_machine_word(c))
+        .unwrap_or_else(|| format!("http_{}", status.as_u16()));
+    let mut alternatives = parsed.alternatives;
+    alternatives.truncate(MAX_ALTERNATIVES);
     ApiError::Problem(Box::new(Problem {
         status: status.as_u16(),
-        code: parsed
-            .code
-            .unwrap_or_else(|| format!("http_{}", status.as_u16())),
-        title: parsed.title.unwrap_or(fallback_title),
-        detail: parsed.detail,
+        code,
+        title: parsed.title.and_then(cut).unwrap_or(fallback_title),
+        detail: parsed.detail.and_then(cut),
         allowed_from: parsed.allowed_from,
-        alternatives: parsed.alternatives,
+        alternatives,
         retry_after,
     }))
+}
+
+/// The most alternatives kept from a `slot_taken` answer.
+const MAX_ALTERNATIVES: usize = 5;
+
+/// `[a-z][a-z0-9_]*`, at most [`crate::wire::MAX_CODE_LEN`] bytes: a problem code.
+fn is_machine_word(code: &str) -> bool {
+    code.len() <= crate::wire::MAX_CODE_LEN
+        && code.starts_with(|c: char| c.is_ascii_lowercase())
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// A server's text cut to [`crate::wire::MAX_TEXT_CHARS`] characters; `None` when blank
+/// (a message must say something).
+fn cut(text: String) -> Option<String> {
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.chars().take(crate::wire::MAX_TEXT_CHARS).collect())
 }
 
 /// Why a response body was not read.
@@ -946,6 +976,12 @@ where
             items: batch,
             next_cursor,
         } = fetch(page.clone()).await?;
+        if items.len().saturating_add(batch.len()) > MAX_LISTING_ITEMS {
+            return Err(ApiError::Decode {
+                status: 200,
+                detail: format!("elenco oltre {MAX_LISTING_ITEMS} elementi"),
+            });
+        }
         items.extend(batch);
         match next_cursor {
             None => return Ok(items),

@@ -1,9 +1,11 @@
 //! Wire types: the JSON of ../shared/SERVICE.md as Rust values.
 //!
-//! Every type is `Serialize + Deserialize`, so the shell can hand them to the UI unchanged.
+//! Every type is `Serialize + Deserialize`; the UI is given the application layer's views.
 //! Values with rules (fiscal codes, phones, notes, statuses, appointment ids) use the
 //! `agenda-core` newtypes: a response that breaks the contract fails to decode at the edge
-//! ([`crate::ApiError::Decode`]) instead of travelling through the app. Unknown fields are
+//! ([`crate::ApiError::Decode`]) instead of travelling through the app; so does text longer
+//! than its bound (codes, names and labels, messages, tokens and cursors, items per page), so
+//! no answer can grow the app's memory or its store without limit. Unknown fields are
 //! ignored, as the contract asks.
 
 use agenda_core::{
@@ -25,10 +27,13 @@ pub fn format_timestamp(at: &Timestamp) -> String {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Operator {
     /// Operator id.
+    #[serde(deserialize_with = "bounded_code")]
     pub id: String,
     /// Name to show.
+    #[serde(deserialize_with = "bounded_text")]
     pub display_name: String,
     /// The patronato.
+    #[serde(deserialize_with = "bounded_text")]
     pub organization: String,
 }
 
@@ -36,8 +41,13 @@ pub struct Operator {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Page<T> {
     /// The items of this page.
+    #[serde(
+        deserialize_with = "page_items",
+        bound(deserialize = "T: Deserialize<'de>")
+    )]
     pub items: Vec<T>,
     /// Opaque cursor of the next page; `None` on the last page.
+    #[serde(default, deserialize_with = "bounded_opaque_opt")]
     pub next_cursor: Option<String>,
 }
 
@@ -67,6 +77,7 @@ impl PageRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Delegation {
     /// Kind of delegation.
+    #[serde(deserialize_with = "bounded_code")]
     pub kind: String,
     /// Last day it is valid.
     pub valid_until: NaiveDate,
@@ -78,6 +89,7 @@ pub struct Contributor {
     /// Codice fiscale.
     pub fiscal_code: FiscalCode,
     /// Name to show.
+    #[serde(deserialize_with = "bounded_text")]
     pub display_name: String,
     /// Gestione artigiani or commercianti.
     pub gestione: Gestione,
@@ -89,8 +101,10 @@ pub struct Contributor {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Topic {
     /// Stable code.
+    #[serde(deserialize_with = "bounded_code")]
     pub code: String,
     /// Italian label.
+    #[serde(deserialize_with = "bounded_text")]
     pub label: String,
     /// Whole days after sending a communication before an appointment may be requested.
     pub appointment_after_days: u32,
@@ -102,7 +116,7 @@ pub struct Closure {
     /// The closed day.
     pub date: NaiveDate,
     /// Why, when given.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "bounded_text_opt")]
     pub reason: Option<String>,
 }
 
@@ -114,7 +128,7 @@ pub struct PatronSaint {
     /// Day of the month.
     pub day: u32,
     /// The saint.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "bounded_text_opt")]
     pub name: Option<String>,
 }
 
@@ -122,16 +136,22 @@ pub struct PatronSaint {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Office {
     /// Stable code.
+    #[serde(deserialize_with = "bounded_code")]
     pub code: String,
     /// Name.
+    #[serde(deserialize_with = "bounded_text")]
     pub name: String,
     /// `direzione_provinciale`, `filiale` or `agenzia`.
+    #[serde(deserialize_with = "bounded_code")]
     pub kind: String,
     /// Street address.
+    #[serde(deserialize_with = "bounded_text")]
     pub address: String,
     /// City.
+    #[serde(deserialize_with = "bounded_text")]
     pub city: String,
     /// Province (sigla).
+    #[serde(deserialize_with = "bounded_text")]
     pub province: String,
     /// Weekly opening hours (each day a list of `"HH:MM-HH:MM"`).
     #[serde(default)]
@@ -148,18 +168,21 @@ pub struct Office {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConsultationPoint {
     /// Stable code.
+    #[serde(deserialize_with = "bounded_code")]
     pub code: String,
     /// Label.
+    #[serde(deserialize_with = "bounded_text")]
     pub label: String,
     /// In presenza, telefonica or videochiamata.
     pub channel: Channel,
     /// The office it belongs to.
+    #[serde(default, deserialize_with = "bounded_code_opt")]
     pub office_code: Option<String>,
     /// Slot length in minutes, when the service tells it.
     #[serde(default)]
     pub slot_minutes: Option<u32>,
     /// Topics served, when the service tells them.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "bounded_codes")]
     pub topics: Vec<String>,
     /// Own hours when narrower than the office's; `None`: the office's hours.
     #[serde(default)]
@@ -170,10 +193,13 @@ pub struct ConsultationPoint {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Communication {
     /// Id.
+    #[serde(deserialize_with = "bounded_code")]
     pub id: String,
     /// Its argomento.
+    #[serde(deserialize_with = "bounded_code")]
     pub topic_code: String,
     /// Subject line.
+    #[serde(deserialize_with = "bounded_text")]
     pub subject: String,
     /// When it was sent.
     pub sent_at: Timestamp,
@@ -203,6 +229,7 @@ pub struct Message {
     /// Who.
     pub from: Sender,
     /// Text.
+    #[serde(deserialize_with = "bounded_message")]
     pub text: String,
 }
 
@@ -261,6 +288,110 @@ pub fn bounded_code<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D:
         )));
     }
     Ok(text)
+}
+
+/// The longest name, label, subject, address or reason accepted from the service, in
+/// characters.
+pub const MAX_TEXT_CHARS: usize = 1_000;
+/// The longest message text of a thread, in characters.
+pub const MAX_MESSAGE_CHARS: usize = 20_000;
+/// The longest token or cursor accepted from the service, in bytes.
+pub const MAX_OPAQUE_LEN: usize = 4_096;
+/// The most items one page may hold (the contract caps `limit` at 500).
+pub const MAX_PAGE_ITEMS: usize = 500;
+
+fn refuse<E: serde::de::Error>(what: &str, len: usize, max: usize) -> E {
+    E::custom(format_args!(
+        "{what} di {len}: ne sono ammessi al più {max}"
+    ))
+}
+
+fn text_of_at_most<'de, D: serde::Deserializer<'de>>(d: D, max: usize) -> Result<String, D::Error> {
+    let text = String::deserialize(d)?;
+    let chars = text.chars().count();
+    if chars > max {
+        return Err(refuse("testo di caratteri", chars, max));
+    }
+    Ok(text)
+}
+
+/// Deserializes a name, label, subject or address: at most [`MAX_TEXT_CHARS`] characters.
+pub fn bounded_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    text_of_at_most(d, MAX_TEXT_CHARS)
+}
+
+/// [`bounded_text`] for an optional field.
+pub fn bounded_text_opt<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    struct Text(#[serde(deserialize_with = "bounded_text")] String);
+    Ok(Option::<Text>::deserialize(d)?.map(|Text(t)| t))
+}
+
+/// Deserializes a message of a thread: at most [`MAX_MESSAGE_CHARS`] characters.
+pub fn bounded_message<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    text_of_at_most(d, MAX_MESSAGE_CHARS)
+}
+
+/// Deserializes a token or cursor: 1 to [`MAX_OPAQUE_LEN`] visible ASCII characters.
+pub fn bounded_opaque<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    use serde::de::Error as _;
+    let text = String::deserialize(d)?;
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(D::Error::custom(
+            "token o cursore vuoto o con caratteri non ammessi",
+        ));
+    }
+    if text.len() > MAX_OPAQUE_LEN {
+        return Err(refuse(
+            "token o cursore di byte",
+            text.len(),
+            MAX_OPAQUE_LEN,
+        ));
+    }
+    Ok(text)
+}
+
+/// [`bounded_opaque`] for an optional field (`next_cursor`).
+pub fn bounded_opaque_opt<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    struct Opaque(#[serde(deserialize_with = "bounded_opaque")] String);
+    Ok(Option::<Opaque>::deserialize(d)?.map(|Opaque(t)| t))
+}
+
+/// [`bounded_code`] for a list of codes.
+pub fn bounded_codes<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    struct Code(#[serde(deserialize_with = "bounded_code")] String);
+    Ok(Vec::<Code>::deserialize(d)?
+        .into_iter()
+        .map(|Code(c)| c)
+        .collect())
+}
+
+/// [`bounded_code`] for an optional field.
+pub fn bounded_code_opt<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    struct Code(#[serde(deserialize_with = "bounded_code")] String);
+    Ok(Option::<Code>::deserialize(d)?.map(|Code(c)| c))
+}
+
+/// Deserializes the items of a page: at most [`MAX_PAGE_ITEMS`].
+pub fn page_items<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    let items = Vec::<T>::deserialize(d)?;
+    if items.len() > MAX_PAGE_ITEMS {
+        return Err(refuse("pagina di elementi", items.len(), MAX_PAGE_ITEMS));
+    }
+    Ok(items)
 }
 
 /// An appointment, wherever the service returns one.
@@ -335,8 +466,10 @@ pub(crate) struct ProblemBody {
 /// Token response of `POST /auth/token`. No `Debug`: it holds secrets.
 #[derive(Deserialize)]
 pub(crate) struct TokenResponse {
+    #[serde(deserialize_with = "bounded_opaque")]
     pub access_token: String,
     pub expires_in: u64,
+    #[serde(deserialize_with = "bounded_opaque")]
     pub refresh_token: String,
     pub operator: Operator,
 }

@@ -8,6 +8,7 @@ mod application;
 mod common;
 mod crash;
 mod hostile;
+mod hostile_property;
 mod keychain;
 mod offline;
 mod operators;
