@@ -123,8 +123,9 @@ fn open_agenda(
     tokens: impl FnOnce() -> Result<KeyringTokenStore, agenda_client::KeychainError>,
 ) -> Result<Agenda, CommandError> {
     let keychain = |e: agenda_client::KeychainError| CommandError::new(e.code(), e.to_string());
-    agenda_client::keychain::ensure_persistent().map_err(keychain)?;
-    let tokens = tokens().map_err(keychain)?;
+    // Keychain calls go over D-Bus (or to the OS's credential service): off the workers.
+    agenda_client::blocking(agenda_client::keychain::ensure_persistent).map_err(keychain)?;
+    let tokens = agenda_client::blocking(tokens).map_err(keychain)?;
     agenda_client::files::private_dir(store_dir)
         .map_err(|e| CommandError::internal("creating the data folder", e))?;
     let client = ApiClient::new(ClientConfig::new(base_url), Arc::new(tokens))

@@ -341,7 +341,7 @@ impl ApiClient {
         if session.access.is_some() {
             return Ok(session.operator.clone());
         }
-        if session.refresh.is_none() && self.inner.tokens.get()?.is_none() {
+        if session.refresh.is_none() && crate::blocking(|| self.inner.tokens.get())?.is_none() {
             return Ok(None);
         }
         self.refresh_locked(&mut session).await?;
@@ -368,7 +368,7 @@ impl ApiClient {
         let mut session = self.inner.session.lock().await;
         let refresh = match session.refresh.clone() {
             Some(token) => Some(token),
-            None => self.inner.tokens.get()?,
+            None => crate::blocking(|| self.inner.tokens.get())?,
         };
         let mut revoked = false;
         if let (Some((token, _)), Some(refresh)) = (access, refresh) {
@@ -386,7 +386,7 @@ impl ApiClient {
             generation: session.generation + 1,
             ..Session::default()
         };
-        self.inner.tokens.delete()?;
+        crate::blocking(|| self.inner.tokens.delete())?;
         Ok(revoked)
     }
 
@@ -824,7 +824,7 @@ impl ApiClient {
     async fn refresh_locked(&self, session: &mut Session) -> Result<(), ApiError> {
         let refresh = match &session.refresh {
             Some(token) => token.clone(),
-            None => self.inner.tokens.get()?.ok_or(ApiError::Unauthorized)?,
+            None => crate::blocking(|| self.inner.tokens.get())?.ok_or(ApiError::Unauthorized)?,
         };
         let request = Request {
             auth: false,
@@ -844,7 +844,7 @@ impl ApiClient {
                 session.access = None;
                 session.refresh = None;
                 session.operator = None;
-                self.inner.tokens.delete()?;
+                crate::blocking(|| self.inner.tokens.delete())?;
                 Err(ApiError::SessionExpired)
             }
             Err(failure) => Err(failure.error),
@@ -853,7 +853,7 @@ impl ApiClient {
 
     fn install(&self, session: &mut Session, tokens: TokenResponse) -> Operator {
         let refresh = Secret::new(tokens.refresh_token);
-        if let Err(err) = self.inner.tokens.set(&refresh) {
+        if let Err(err) = crate::blocking(|| self.inner.tokens.set(&refresh)) {
             // The session works for this run; the next start will ask to sign in again.
             tracing::warn!(
                 code = err.code(),

@@ -55,6 +55,20 @@
 //!   every later attempt reuses that key. A hold is never confirmed without the operator.
 #![deny(missing_docs)]
 
+/// Runs blocking work (SQLite, the OS keychain over D-Bus) without stalling the async
+/// runtime: on a multi-threaded tokio runtime (the app's) the worker first hands its other
+/// tasks to another thread (`block_in_place`), so a slow disk or a keychain prompt delays
+/// only the command that waits for it; anywhere else `f` just runs.
+pub fn blocking<T>(f: impl FnOnce() -> T) -> T {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current() {
+        Ok(handle) if handle.runtime_flavor() == RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(f)
+        }
+        _ => f(),
+    }
+}
+
 pub mod agenda;
 pub mod app;
 pub mod base_url;

@@ -287,7 +287,9 @@ impl Agenda {
         let Some(opener) = &self.opener else {
             return Ok(());
         };
-        let store = Arc::new(opener.open(operator_id)?);
+        // The data key comes from the keychain and the file is opened and migrated: both
+        // block, so off the async workers.
+        let store = Arc::new(crate::blocking(|| opener.open(operator_id))?);
         *self.store.write().unwrap_or_else(|p| p.into_inner()) = Some(store);
         Ok(())
     }

@@ -36,21 +36,22 @@ impl Store {
         let hash = self.fc_hash(wizard.fiscal_code());
         let sealed = self.seal(&Self::draft_aad(&hash, wizard.communication_id()), wizard);
         let saved_at = Utc::now();
-        let revision: Option<i64> = self
-            .conn()
-            .query_row(
-                "INSERT INTO drafts (fc_hash, communication_id, revision, updated_at, state, sealed)
-                 VALUES (?1, ?2, 1, ?3, 'editing', ?4)
-                 ON CONFLICT (fc_hash, communication_id) DO UPDATE SET
-                     revision = drafts.revision + 1,
-                     updated_at = excluded.updated_at,
-                     sealed = excluded.sealed
-                 WHERE drafts.state = 'editing'
-                 RETURNING revision",
-                params![&hash[..], wizard.communication_id(), saved_at.to_rfc3339(), sealed],
-                |row| row.get(0),
-            )
-            .optional()?;
+        let revision: Option<i64> = self.with_conn(|conn| {
+            Ok(conn
+                .query_row(
+                    "INSERT INTO drafts (fc_hash, communication_id, revision, updated_at, state, sealed)
+                     VALUES (?1, ?2, 1, ?3, 'editing', ?4)
+                     ON CONFLICT (fc_hash, communication_id) DO UPDATE SET
+                         revision = drafts.revision + 1,
+                         updated_at = excluded.updated_at,
+                         sealed = excluded.sealed
+                     WHERE drafts.state = 'editing'
+                     RETURNING revision",
+                    params![&hash[..], wizard.communication_id(), saved_at.to_rfc3339(), sealed],
+                    |row| row.get(0),
+                )
+                .optional()?)
+        })?;
         match revision {
             Some(revision) => Ok(DraftSaved {
                 revision: revision as u64,
@@ -66,30 +67,34 @@ impl Store {
         fiscal_code: &FiscalCode,
         communication_id: &str,
     ) -> Result<Option<Draft>, StoreError> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached(&format!(
-            "{DRAFT_COLUMNS} WHERE fc_hash = ?1 AND communication_id = ?2"
-        ))?;
-        let rows = stmt.query(params![&self.fc_hash(fiscal_code)[..], communication_id])?;
-        Ok(self.decode_drafts(rows)?.pop())
+        self.with_conn(|conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "{DRAFT_COLUMNS} WHERE fc_hash = ?1 AND communication_id = ?2"
+            ))?;
+            let rows = stmt.query(params![&self.fc_hash(fiscal_code)[..], communication_id])?;
+            Ok(self.decode_drafts(rows)?.pop())
+        })
     }
 
     /// Every draft, most recently saved first.
     pub fn drafts(&self) -> Result<Vec<Draft>, StoreError> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached(&format!("{DRAFT_COLUMNS} ORDER BY updated_at DESC"))?;
-        let rows = stmt.query([])?;
-        self.decode_drafts(rows)
+        self.with_conn(|conn| {
+            let mut stmt =
+                conn.prepare_cached(&format!("{DRAFT_COLUMNS} ORDER BY updated_at DESC"))?;
+            let rows = stmt.query([])?;
+            self.decode_drafts(rows)
+        })
     }
 
     /// Every draft of one contributor.
     pub fn drafts_of(&self, fiscal_code: &FiscalCode) -> Result<Vec<Draft>, StoreError> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached(&format!(
-            "{DRAFT_COLUMNS} WHERE fc_hash = ?1 ORDER BY updated_at DESC"
-        ))?;
-        let rows = stmt.query([&self.fc_hash(fiscal_code)[..]])?;
-        self.decode_drafts(rows)
+        self.with_conn(|conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "{DRAFT_COLUMNS} WHERE fc_hash = ?1 ORDER BY updated_at DESC"
+            ))?;
+            let rows = stmt.query([&self.fc_hash(fiscal_code)[..]])?;
+            self.decode_drafts(rows)
+        })
     }
 
     pub(super) fn decode_drafts(
@@ -143,10 +148,13 @@ impl Store {
         fiscal_code: &FiscalCode,
         communication_id: &str,
     ) -> Result<bool, StoreError> {
-        let n = self.conn().execute(
-            "DELETE FROM drafts WHERE fc_hash = ?1 AND communication_id = ?2",
-            params![&self.fc_hash(fiscal_code)[..], communication_id],
-        )?;
+        let hash = self.fc_hash(fiscal_code);
+        let n = self.with_conn(|conn| {
+            Ok(conn.execute(
+                "DELETE FROM drafts WHERE fc_hash = ?1 AND communication_id = ?2",
+                params![&hash[..], communication_id],
+            )?)
+        })?;
         Ok(n > 0)
     }
 
@@ -160,16 +168,17 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let hash = self.fc_hash(fiscal_code);
         let sealed = problem.map(|p| self.seal_problem(&hash, communication_id, p));
-        let conn = self.conn();
-        let n = set_draft_state(
-            &conn,
-            &hash,
-            communication_id,
-            "editing",
-            None,
-            sealed.as_deref(),
-        )?;
-        Ok(n > 0)
+        self.with_conn(|conn| {
+            let n = set_draft_state(
+                conn,
+                &hash,
+                communication_id,
+                "editing",
+                None,
+                sealed.as_deref(),
+            )?;
+            Ok(n > 0)
+        })
     }
 }
 

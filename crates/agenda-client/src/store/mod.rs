@@ -42,7 +42,7 @@ pub use schema::MIGRATIONS;
 use schema::{migrate, unlock};
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use agenda_core::{AppointmentId, FiscalCode, Wizard};
@@ -318,15 +318,23 @@ impl Store {
 
     /// The schema version (`PRAGMA user_version`).
     pub fn schema_version(&self) -> Result<u32, StoreError> {
-        Ok(self
-            .conn()
-            .pragma_query_value(None, "user_version", |row| row.get(0))?)
+        self.with_conn(|conn| Ok(conn.pragma_query_value(None, "user_version", |row| row.get(0))?))
     }
 
-    fn conn(&self) -> MutexGuard<'_, Connection> {
-        self.conn
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    /// Runs `f` on the store's connection, off the async workers ([`crate::blocking`]): a
+    /// slow disk (every commit is flushed, `synchronous = FULL`) or a long wait for the
+    /// connection never stalls the other commands.
+    fn with_conn<T>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        crate::blocking(|| {
+            let mut conn = self
+                .conn
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            f(&mut conn)
+        })
     }
 
     fn fc_hash(&self, fiscal_code: &FiscalCode) -> [u8; 32] {
@@ -356,7 +364,7 @@ impl Store {
     /// When a data set was last synced with the service.
     pub fn last_synced_at(&self, dataset: &Dataset) -> Result<Option<DateTime<Utc>>, StoreError> {
         let key = self.dataset_key(dataset);
-        read_mark(&self.conn(), &key)
+        self.with_conn(|conn| read_mark(conn, &key))
     }
 
     fn dataset_key(&self, dataset: &Dataset) -> String {

@@ -17,65 +17,72 @@ impl Store {
             .iter()
             .map(|c| (self.fc_hash(&c.fiscal_code), self.seal(b"contributor", c)))
             .collect();
-        let mut conn = self.conn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        if complete {
-            tx.execute("DELETE FROM contributors", [])?;
-        }
-        {
-            let mut insert = tx.prepare_cached(
-                "INSERT INTO contributors (fc_hash, position, sealed) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (fc_hash) DO UPDATE SET sealed = excluded.sealed",
-            )?;
-            for (position, (hash, sealed)) in rows.iter().enumerate() {
-                insert.execute(params![&hash[..], position as i64, sealed])?;
+        self.with_conn(|conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            if complete {
+                tx.execute("DELETE FROM contributors", [])?;
             }
-        }
-        if complete {
-            write_mark(&tx, &self.dataset_key(&Dataset::Contributors), at)?;
-        }
-        tx.commit()?;
-        Ok(())
+            {
+                let mut insert = tx.prepare_cached(
+                    "INSERT INTO contributors (fc_hash, position, sealed) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (fc_hash) DO UPDATE SET sealed = excluded.sealed",
+                )?;
+                for (position, (hash, sealed)) in rows.iter().enumerate() {
+                    insert.execute(params![&hash[..], position as i64, sealed])?;
+                }
+            }
+            if complete {
+                write_mark(&tx, &self.dataset_key(&Dataset::Contributors), at)?;
+            }
+            tx.commit()?;
+            Ok(())
+        })
     }
 
     /// The cached contributors, optionally matching `q` as the service does (fiscal code
     /// prefix or part of the name, case-insensitive).
     pub fn contributors(&self, q: Option<&str>) -> Result<Cached<Vec<Contributor>>, StoreError> {
-        let conn = self.conn();
-        let mut stmt =
-            conn.prepare_cached("SELECT sealed FROM contributors ORDER BY position, rowid")?;
-        let mut items = Vec::new();
-        let mut rows = stmt.query([])?;
-        while let Some(row) = rows.next()? {
-            let sealed: Vec<u8> = row.get(0)?;
-            items.push(self.open_sealed::<Contributor>("contribuente", b"contributor", &sealed)?);
-        }
-        if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
-            let q = q.to_lowercase();
-            items.retain(|c| {
-                c.fiscal_code.as_str().to_lowercase().starts_with(&q)
-                    || c.display_name.to_lowercase().contains(&q)
-            });
-        }
-        Ok(Cached {
-            items,
-            last_synced_at: read_mark(&conn, &self.dataset_key(&Dataset::Contributors))?,
+        self.with_conn(|conn| {
+            let mut stmt =
+                conn.prepare_cached("SELECT sealed FROM contributors ORDER BY position, rowid")?;
+            let mut items = Vec::new();
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                let sealed: Vec<u8> = row.get(0)?;
+                items.push(self.open_sealed::<Contributor>(
+                    "contribuente",
+                    b"contributor",
+                    &sealed,
+                )?);
+            }
+            if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
+                let q = q.to_lowercase();
+                items.retain(|c| {
+                    c.fiscal_code.as_str().to_lowercase().starts_with(&q)
+                        || c.display_name.to_lowercase().contains(&q)
+                });
+            }
+            Ok(Cached {
+                items,
+                last_synced_at: read_mark(conn, &self.dataset_key(&Dataset::Contributors))?,
+            })
         })
     }
 
     /// One cached contributor.
     pub fn contributor(&self, fiscal_code: &FiscalCode) -> Result<Option<Contributor>, StoreError> {
-        let conn = self.conn();
-        let sealed: Option<Vec<u8>> = conn
-            .query_row(
-                "SELECT sealed FROM contributors WHERE fc_hash = ?1",
-                [&self.fc_hash(fiscal_code)[..]],
-                |row| row.get(0),
-            )
-            .optional()?;
-        sealed
-            .map(|s| self.open_sealed("contribuente", b"contributor", &s))
-            .transpose()
+        self.with_conn(|conn| {
+            let sealed: Option<Vec<u8>> = conn
+                .query_row(
+                    "SELECT sealed FROM contributors WHERE fc_hash = ?1",
+                    [&self.fc_hash(fiscal_code)[..]],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            sealed
+                .map(|s| self.open_sealed("contribuente", b"contributor", &s))
+                .transpose()
+        })
     }
 
     // ------------------------------------------------------------ communications
@@ -98,26 +105,27 @@ impl Store {
                 )
             })
             .collect();
-        let mut conn = self.conn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute("DELETE FROM communications WHERE fc_hash = ?1", [&hash[..]])?;
-        {
-            let mut insert = tx.prepare_cached(
-                "INSERT INTO communications (id, fc_hash, sent_at, sealed) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (id) DO UPDATE SET fc_hash = excluded.fc_hash,
-                     sent_at = excluded.sent_at, sealed = excluded.sealed",
-            )?;
-            for (id, sent_at, sealed) in &rows {
-                insert.execute(params![id, &hash[..], sent_at, sealed])?;
+        self.with_conn(|conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute("DELETE FROM communications WHERE fc_hash = ?1", [&hash[..]])?;
+            {
+                let mut insert = tx.prepare_cached(
+                    "INSERT INTO communications (id, fc_hash, sent_at, sealed) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (id) DO UPDATE SET fc_hash = excluded.fc_hash,
+                         sent_at = excluded.sent_at, sealed = excluded.sealed",
+                )?;
+                for (id, sent_at, sealed) in &rows {
+                    insert.execute(params![id, &hash[..], sent_at, sealed])?;
+                }
             }
-        }
-        write_mark(
-            &tx,
-            &self.dataset_key(&Dataset::Communications(fiscal_code.clone())),
-            at,
-        )?;
-        tx.commit()?;
-        Ok(())
+            write_mark(
+                &tx,
+                &self.dataset_key(&Dataset::Communications(fiscal_code.clone())),
+                at,
+            )?;
+            tx.commit()?;
+            Ok(())
+        })
     }
 
     /// The cached communications of a contributor, newest first.
@@ -125,23 +133,24 @@ impl Store {
         &self,
         fiscal_code: &FiscalCode,
     ) -> Result<Cached<Vec<Communication>>, StoreError> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
-            "SELECT id, sealed FROM communications WHERE fc_hash = ?1 ORDER BY sent_at DESC, id",
-        )?;
-        let mut rows = stmt.query([&self.fc_hash(fiscal_code)[..]])?;
-        let mut items = Vec::new();
-        while let Some(row) = rows.next()? {
-            let id: String = row.get(0)?;
-            let sealed: Vec<u8> = row.get(1)?;
-            items.push(self.open_sealed("comunicazione", &aad("communication", &id), &sealed)?);
-        }
-        Ok(Cached {
-            items,
-            last_synced_at: read_mark(
-                &conn,
-                &self.dataset_key(&Dataset::Communications(fiscal_code.clone())),
-            )?,
+        self.with_conn(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT id, sealed FROM communications WHERE fc_hash = ?1 ORDER BY sent_at DESC, id",
+            )?;
+            let mut rows = stmt.query([&self.fc_hash(fiscal_code)[..]])?;
+            let mut items = Vec::new();
+            while let Some(row) = rows.next()? {
+                let id: String = row.get(0)?;
+                let sealed: Vec<u8> = row.get(1)?;
+                items.push(self.open_sealed("comunicazione", &aad("communication", &id), &sealed)?);
+            }
+            Ok(Cached {
+                items,
+                last_synced_at: read_mark(
+                    conn,
+                    &self.dataset_key(&Dataset::Communications(fiscal_code.clone())),
+                )?,
+            })
         })
     }
 
@@ -153,31 +162,34 @@ impl Store {
     ) -> Result<(), StoreError> {
         let id = &thread.communication.id;
         let sealed = self.seal(&aad("thread", id), thread);
-        self.conn().execute(
-            "INSERT INTO communication_threads (id, synced_at, sealed) VALUES (?1, ?2, ?3)
-             ON CONFLICT (id) DO UPDATE SET synced_at = excluded.synced_at, sealed = excluded.sealed",
-            params![id, at.to_rfc3339(), sealed],
-        )?;
-        Ok(())
+        self.with_conn(|conn| {
+            conn.execute(
+                "INSERT INTO communication_threads (id, synced_at, sealed) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (id) DO UPDATE SET synced_at = excluded.synced_at, sealed = excluded.sealed",
+                params![id, at.to_rfc3339(), sealed],
+            )?;
+            Ok(())
+        })
     }
 
     /// A cached communication thread.
     pub fn thread(&self, id: &str) -> Result<Option<Cached<CommunicationThread>>, StoreError> {
-        let conn = self.conn();
-        let row: Option<(String, Vec<u8>)> = conn
-            .query_row(
-                "SELECT synced_at, sealed FROM communication_threads WHERE id = ?1",
-                [id],
-                |row| Ok((row.get(0)?, row.get(1)?)),
-            )
-            .optional()?;
-        row.map(|(at, sealed)| {
-            Ok(Cached {
-                items: self.open_sealed("comunicazione", &aad("thread", id), &sealed)?,
-                last_synced_at: parse_utc(&at),
+        self.with_conn(|conn| {
+            let row: Option<(String, Vec<u8>)> = conn
+                .query_row(
+                    "SELECT synced_at, sealed FROM communication_threads WHERE id = ?1",
+                    [id],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .optional()?;
+            row.map(|(at, sealed)| {
+                Ok(Cached {
+                    items: self.open_sealed("comunicazione", &aad("thread", id), &sealed)?,
+                    last_synced_at: parse_utc(&at),
+                })
             })
+            .transpose()
         })
-        .transpose()
     }
 
     // ------------------------------------------------------------ appointments
@@ -198,26 +210,28 @@ impl Store {
             );
             return Err(StoreError::Damaged { what: "storico" });
         }
-        let mut conn = self.conn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        history::replace_all(&tx, &self.cipher, &hash, fiscal_code, appointments)?;
-        write_mark(
-            &tx,
-            &self.dataset_key(&Dataset::Appointments(fiscal_code.clone())),
-            at,
-        )?;
-        tx.commit()?;
-        Ok(())
+        self.with_conn(|conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            history::replace_all(&tx, &self.cipher, &hash, fiscal_code, appointments)?;
+            write_mark(
+                &tx,
+                &self.dataset_key(&Dataset::Appointments(fiscal_code.clone())),
+                at,
+            )?;
+            tx.commit()?;
+            Ok(())
+        })
     }
 
     /// Adds or updates one cached appointment (after a booking, confirmation, cancellation).
     pub fn upsert_appointment(&self, appointment: &Appointment) -> Result<(), StoreError> {
         let hash = self.fc_hash(&appointment.fiscal_code);
-        let mut conn = self.conn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        history::upsert(&tx, &self.cipher, &hash, appointment)?;
-        tx.commit()?;
-        Ok(())
+        self.with_conn(|conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            history::upsert(&tx, &self.cipher, &hash, appointment)?;
+            tx.commit()?;
+            Ok(())
+        })
     }
 
     /// The cached history of a contributor, newest first, filtered like the service filters
@@ -228,19 +242,20 @@ impl Store {
         filter: &AppointmentFilter,
     ) -> Result<Cached<Vec<Appointment>>, StoreError> {
         let hash = self.fc_hash(fiscal_code);
-        let conn = self.conn();
-        let items = history::query(&conn, &self.cipher, &hash, fiscal_code, filter)?;
-        Ok(Cached {
-            items,
-            last_synced_at: read_mark(
-                &conn,
-                &self.dataset_key(&Dataset::Appointments(fiscal_code.clone())),
-            )?,
+        self.with_conn(|conn| {
+            let items = history::query(conn, &self.cipher, &hash, fiscal_code, filter)?;
+            Ok(Cached {
+                items,
+                last_synced_at: read_mark(
+                    conn,
+                    &self.dataset_key(&Dataset::Appointments(fiscal_code.clone())),
+                )?,
+            })
         })
     }
 
     /// One cached appointment.
     pub fn appointment(&self, id: &AppointmentId) -> Result<Option<Appointment>, StoreError> {
-        history::by_id(&self.conn(), &self.cipher, id)
+        self.with_conn(|conn| history::by_id(conn, &self.cipher, id))
     }
 }

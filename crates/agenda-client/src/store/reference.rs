@@ -12,16 +12,17 @@ impl Store {
     ) -> Result<(), StoreError> {
         let key = self.dataset_key(&dataset);
         let json = serde_json::to_string(value).expect("wire types always serialize");
-        let mut conn = self.conn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute(
-            "INSERT INTO reference_data (kind, payload) VALUES (?1, ?2)
-             ON CONFLICT (kind) DO UPDATE SET payload = excluded.payload",
-            params![key, json],
-        )?;
-        write_mark(&tx, &key, at)?;
-        tx.commit()?;
-        Ok(())
+        self.with_conn(|conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute(
+                "INSERT INTO reference_data (kind, payload) VALUES (?1, ?2)
+                 ON CONFLICT (kind) DO UPDATE SET payload = excluded.payload",
+                params![key, json],
+            )?;
+            write_mark(&tx, &key, at)?;
+            tx.commit()?;
+            Ok(())
+        })
     }
 
     pub(super) fn reference<T: DeserializeOwned + Default>(
@@ -29,23 +30,24 @@ impl Store {
         dataset: Dataset,
     ) -> Result<Cached<T>, StoreError> {
         let key = self.dataset_key(&dataset);
-        let conn = self.conn();
-        let payload: Option<String> = conn
-            .query_row(
-                "SELECT payload FROM reference_data WHERE kind = ?1",
-                [&key],
-                |row| row.get(0),
-            )
-            .optional()?;
-        let items = match payload {
-            Some(json) => serde_json::from_str(&json).map_err(|_| StoreError::Damaged {
-                what: "dati di riferimento",
-            })?,
-            None => T::default(),
-        };
-        Ok(Cached {
-            items,
-            last_synced_at: read_mark(&conn, &key)?,
+        self.with_conn(|conn| {
+            let payload: Option<String> = conn
+                .query_row(
+                    "SELECT payload FROM reference_data WHERE kind = ?1",
+                    [&key],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            let items = match payload {
+                Some(json) => serde_json::from_str(&json).map_err(|_| StoreError::Damaged {
+                    what: "dati di riferimento",
+                })?,
+                None => T::default(),
+            };
+            Ok(Cached {
+                items,
+                last_synced_at: read_mark(conn, &key)?,
+            })
         })
     }
 

@@ -108,7 +108,7 @@ fn a_new_store_is_migrated_to_the_latest_schema_and_reopens_unchanged() {
 fn the_file_runs_in_wal_mode_with_full_sync() {
     let dir = TempDir::new();
     let store = open(&dir, &MemoryKeyStore::new());
-    let conn = store.conn();
+    let conn = store.conn.lock().unwrap();
     let mode: String = conn
         .pragma_query_value(None, "journal_mode", |r| r.get(0))
         .unwrap();
@@ -135,7 +135,7 @@ fn a_version_1_store_is_migrated_and_its_history_refetched() {
     let store = open(&dir, &keys);
     assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len() as u32);
     let marks: Vec<String> = {
-        let conn = store.conn();
+        let conn = store.conn.lock().unwrap();
         let mut stmt = conn.prepare("SELECT dataset FROM sync_marks").unwrap();
         let rows = stmt
             .query_map([], |r| r.get(0))
@@ -624,7 +624,9 @@ fn a_sealed_chunk_moved_under_another_key_does_not_open() {
         .save_appointments(&fc(), &[a.clone(), b], Utc::now())
         .unwrap();
     store
-        .conn()
+        .conn
+        .lock()
+        .unwrap()
         .execute(
             "UPDATE appointment_chunks SET sealed =
                  (SELECT sealed FROM appointment_chunks WHERE status = 'confermato')
@@ -645,7 +647,7 @@ fn a_changed_status_moves_the_personal_fields_to_the_right_chunk() {
     let dir = TempDir::new();
     let store = open(&dir, &MemoryKeyStore::new());
     let chunks = |store: &Store| -> Vec<(String, i64)> {
-        let conn = store.conn();
+        let conn = store.conn.lock().unwrap();
         let mut stmt = conn
             .prepare("SELECT status, year FROM appointment_chunks ORDER BY status, year")
             .unwrap();
@@ -720,4 +722,46 @@ fn rome_midnight_follows_daylight_saving_time() {
         offset(NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()),
         "2026-11-30T23:00:00+00:00"
     );
+}
+
+#[test]
+fn a_slow_disk_stalls_only_the_command_that_waits_for_it() {
+    use std::time::{Duration, Instant};
+    // One worker: were the store's work done on it, every other task would wait too.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir = TempDir::new();
+    let store = std::sync::Arc::new(Store::open(dir.path(), &MemoryKeyStore::new()).unwrap());
+    // Another thread holds the connection for 800 ms, as a slow flush to disk would.
+    let (held, is_held) = std::sync::mpsc::channel();
+    let holder = {
+        let store = store.clone();
+        std::thread::spawn(move || {
+            let _conn = store.conn.lock().unwrap();
+            held.send(()).unwrap();
+            std::thread::sleep(Duration::from_millis(800));
+        })
+    };
+    is_held.recv().unwrap();
+    runtime.block_on(async {
+        let waiting = tokio::spawn({
+            let store = store.clone();
+            async move { store.drafts().map(|drafts| drafts.len()) }
+        });
+        let started = Instant::now();
+        let other = tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            started.elapsed()
+        });
+        let other = other.await.unwrap();
+        assert!(
+            other < Duration::from_millis(400),
+            "another task waited {other:?} behind the store"
+        );
+        assert_eq!(waiting.await.unwrap().unwrap(), 0);
+    });
+    holder.join().unwrap();
 }
