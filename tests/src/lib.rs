@@ -200,6 +200,9 @@ pub struct Harness {
     driver: Driver,
     extra_env: Vec<(String, String)>,
     app: PathBuf,
+    /// What the app (and the drivers) wrote to stderr: its log.
+    log: PathBuf,
+    _echo: EchoOnPanic,
     /// The private desktop (X server, D-Bus, keyring) the app runs in.
     pub desktop: Desktop,
     _turn: MutexGuard<'static, ()>,
@@ -220,7 +223,7 @@ impl Driver {
     /// Starts tauri-driver on two fresh ports, in a process group of its own (so stopping it
     /// also stops WebKitWebDriver and the app), and waits until the native driver behind it
     /// says it is ready.
-    async fn start(desktop: &Desktop, extra_env: &[(String, String)]) -> Result<Self> {
+    async fn start(desktop: &Desktop, extra_env: &[(String, String)], log: &Path) -> Result<Self> {
         let tauri_driver = require_program(
             "tauri-driver",
             "install it with `cargo install tauri-driver --locked`",
@@ -235,7 +238,7 @@ impl Driver {
             .args(["--port", &port.to_string()])
             .args(["--native-port", &native_port.to_string()])
             .stdout(Stdio::null())
-            .stderr(Stdio::inherit());
+            .stderr(append_to(log)?);
         #[cfg(unix)]
         {
             use std::os::unix::process::CommandExt;
@@ -272,15 +275,57 @@ impl Driver {
     }
 }
 
+/// A fresh log file for this test's app in `target/e2e-artifacts/logs/`, named after the
+/// test (the test thread's name).
+fn log_file() -> Result<PathBuf> {
+    let dir = artifacts_dir().join("logs");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("e2e")
+        .replace("::", "-");
+    let path = dir.join(format!("{test}-{}.log", std::process::id()));
+    std::fs::write(&path, b"").map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(path)
+}
+
+/// Prints the app's log into the test's output when the test fails (a passing test's log
+/// stays in its file only).
+struct EchoOnPanic(PathBuf);
+
+impl Drop for EchoOnPanic {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            if let Ok(log) = std::fs::read(&self.0) {
+                eprintln!(
+                    "--- the app's log ({}) ---\n{}",
+                    self.0.display(),
+                    String::from_utf8_lossy(&log)
+                );
+            }
+        }
+    }
+}
+
+/// `path` opened for appending, as a child's stderr.
+fn append_to(path: &Path) -> Result<Stdio> {
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(path)
+        .map(Stdio::from)
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
 /// Starts drivers and sessions until one session opens, at most [`SESSION_ATTEMPTS`] times.
 async fn open_session(
     desktop: &Desktop,
     extra_env: &[(String, String)],
     app: &Path,
+    log: &Path,
 ) -> Result<(Driver, Session)> {
     let mut errors = Vec::new();
     for attempt in 1..=SESSION_ATTEMPTS {
-        let error = match Driver::start(desktop, extra_env).await {
+        let error = match Driver::start(desktop, extra_env, log).await {
             Ok(driver) => match Session::create(&driver.url, app).await {
                 Ok(session) => return Ok((driver, session)),
                 Err(e) => e,
@@ -306,12 +351,15 @@ impl Harness {
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
-        let (driver, session) = open_session(&desktop, &extra_env, &app).await?;
+        let log = log_file()?;
+        let (driver, session) = open_session(&desktop, &extra_env, &app, &log).await?;
         Ok(Self {
             session,
             driver,
             extra_env,
             app,
+            _echo: EchoOnPanic(log.clone()),
+            log,
             desktop,
             _turn: turn,
         })
@@ -328,7 +376,7 @@ impl Harness {
             Err(e) => {
                 eprintln!("e2e: reopening the app on the same driver failed ({e}); new driver");
                 let (driver, session) =
-                    open_session(&self.desktop, &self.extra_env, &self.app).await?;
+                    open_session(&self.desktop, &self.extra_env, &self.app, &self.log).await?;
                 self.driver = driver;
                 self.session = session;
             }
@@ -339,6 +387,36 @@ impl Harness {
     /// Saves a screenshot of the window as `target/e2e-artifacts/<name>.png`.
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
         self.session.save_screenshot(name).await
+    }
+
+    /// The app's log so far (its stderr, with the drivers').
+    pub fn app_log(&self) -> Result<String> {
+        std::fs::read(&self.log)
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+            .map_err(|e| format!("{}: {e}", self.log.display()))
+    }
+
+    /// Fails if the app's log holds any of `personal` (fiscal codes, phone numbers, notes
+    /// the test typed or saw), in any of the ways they are written (phone numbers also
+    /// without spaces and in E.164).
+    pub fn assert_log_free_of(&self, personal: &[&str]) -> Result<()> {
+        let log = self.app_log()?;
+        if log.trim().is_empty() {
+            return Err("the app wrote no log: nothing to check".into());
+        }
+        for value in personal {
+            let compact: String = value.chars().filter(|c| !c.is_whitespace()).collect();
+            let e164 = format!("+39{compact}");
+            for form in [value.to_string(), compact, e164] {
+                if !form.is_empty() && log.contains(&form) {
+                    return Err(format!(
+                        "the app's log ({}) holds personal data: {form:?}",
+                        self.log.display()
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Ends the WebDriver session (closing the app) and stops every part.

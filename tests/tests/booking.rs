@@ -13,13 +13,15 @@ use serde_json::{json, Value};
 const ELIGIBLE: &str = "Variazione dell'indirizzo di residenza";
 const NOT_YET: &str = "Richiesta di rateizzazione";
 
-async fn open_rossi(session: &Session) {
+/// Signs in, picks Rossi Mario and opens his communications; returns his fiscal code.
+async fn open_rossi(session: &Session) -> String {
     sign_in_demo(session).await.unwrap();
-    pick_contributor(session, "Rossi", "Rossi Mario")
+    let fiscal_code = pick_contributor(session, "Rossi", "Rossi Mario")
         .await
         .unwrap();
     session.click_testid("nav-comunicazioni").await.unwrap();
     session.wait_screen("comunicazioni").await.unwrap();
+    fiscal_code
 }
 
 async fn fill_contacts_and_book(session: &Session) -> String {
@@ -46,7 +48,8 @@ async fn fill_contacts_and_book(session: &Session) -> String {
 async fn an_operator_books_confirms_and_annuls_an_appointment() {
     let harness = Harness::start(&[]).await.expect("the e2e harness starts");
     let session = &harness.session;
-    open_rossi(session).await;
+    let fiscal_code = open_rossi(session).await;
+    assert_eq!(fiscal_code.len(), 16, "{fiscal_code:?}");
     harness.screenshot("10-comunicazioni").await.unwrap();
     assert_accessible(&harness, "comunicazioni").await.unwrap();
 
@@ -139,6 +142,17 @@ async fn an_operator_books_confirms_and_annuls_an_appointment() {
         .await
         .unwrap();
     harness.screenshot("18-annullato").await.unwrap();
+    // Nothing personal the operator typed or saw reached the app's log.
+    harness
+        .assert_log_free_of(&[
+            &fiscal_code,
+            "333 123 4567",
+            "899 123456",
+            "Chiarimenti sulla variazione di residenza",
+            "Il contribuente non è disponibile",
+            "Rossi Mario",
+        ])
+        .unwrap();
     harness.stop().await.unwrap();
 }
 

@@ -19,6 +19,7 @@ async fn a_booking_made_offline_is_kept_and_sent_when_the_service_is_back() {
     let service = start_service(&db, addr).await;
     let url = format!("http://{addr}");
 
+    let fiscal_code;
     let mut harness = Harness::start(&[("CASSETTO_SERVICE_URL", &url)])
         .await
         .unwrap();
@@ -28,7 +29,7 @@ async fn a_booking_made_offline_is_kept_and_sent_when_the_service_is_back() {
         // A remote service: no "Ambiente di prova" badge.
         let badge = session.find_all(&tid("env-badge")).await.unwrap();
         assert!(!badge[0].displayed().await.unwrap());
-        pick_contributor(session, "Rossi", "Rossi Mario")
+        fiscal_code = pick_contributor(session, "Rossi", "Rossi Mario")
             .await
             .unwrap();
         session.click_testid("nav-comunicazioni").await.unwrap();
@@ -112,6 +113,13 @@ async fn a_booking_made_offline_is_kept_and_sent_when_the_service_is_back() {
             .await
             .unwrap();
     }
+    harness
+        .assert_log_free_of(&[
+            &fiscal_code,
+            "06 1234 5678",
+            "Nota scritta senza connessione",
+        ])
+        .unwrap();
     harness.stop().await.unwrap();
     service.shutdown().await.unwrap();
     let _ = std::fs::remove_dir_all(&dir);
