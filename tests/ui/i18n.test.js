@@ -9,6 +9,9 @@ const UI = new URL("../../ui/", import.meta.url).pathname;
 function sources() {
   const files = [join(UI, "index.html"), join(UI, "js/state.js"), join(UI, "js/controller.js"), join(UI, "js/format.js")];
   for (const f of readdirSync(join(UI, "js/views"))) files.push(join(UI, "js/views", f));
+  for (const feature of readdirSync(join(UI, "js/features"))) {
+    for (const f of readdirSync(join(UI, "js/features", feature))) files.push(join(UI, "js/features", feature, f));
+  }
   return files.map((f) => [f, readFileSync(f, "utf8")]);
 }
 

@@ -4,13 +4,13 @@ import * as api from "./api.js";
 import { createController, createStore } from "./controller.js";
 import { applyTranslations } from "./i18n.js";
 import { initialState, routeFromHash, screenOf } from "./state.js";
-import { createAccess } from "./views/access.js";
-import { createAppointments } from "./views/appointments.js";
-import { createCommunications } from "./views/communications.js";
-import { createContributors } from "./views/contributors.js";
-import { createDrafts } from "./views/drafts.js";
+import { createCommunications } from "./features/communications/view.js";
+import { createContributors } from "./features/contributors/view.js";
+import { createDrafts } from "./features/drafts/view.js";
+import { createAppointments } from "./features/history/view.js";
+import { createAccess } from "./features/session/view.js";
+import { createWizard } from "./features/wizard/view.js";
 import { createFrame } from "./views/frame.js";
-import { createWizard } from "./views/wizard.js";
 
 /** The language choice survives restarts; nothing personal is stored here. */
 const prefs = {
@@ -41,14 +41,16 @@ const ctrl = createController({
   resetPage: () => window.location.reload(),
 });
 
+// The frame (header, navigation, notices) on every screen, then each feature's view
+// (`features/<feature>/view.js`); each draws its screens and hides itself on the others.
 const frame = createFrame(ctrl);
 const views = [
   frame,
-  createAccess(ctrl),
+  createAccess(ctrl), // session: accesso, impostazioni
   createContributors(ctrl),
   createCommunications(ctrl),
   createWizard(ctrl),
-  createAppointments(ctrl),
+  createAppointments(ctrl), // history: appuntamenti
   createDrafts(ctrl),
 ];
 

@@ -1,5 +1,5 @@
 // Windowing math for long lists with a fixed row height: which rows to put in the DOM for a
-// scroll position. Pure; the DOM side lives in views/appointments.js.
+// scroll position. Pure; the DOM side lives in features/history/view.js.
 
 /**
  * The rows to render.

@@ -5,11 +5,11 @@
 import {
   APPOINTMENT_STATUSES, appointmentStatusLabel, channelLabel, communicationStatusLabel, errorText,
   formatCountdown, formatDate, formatDateTime, formatPhone, formatTime, holdRemaining,
-} from "../format.js";
-import { t } from "../i18n.js";
-import { allows } from "../state.js";
-import { windowRange } from "../virtual.js";
-import { attr, byId, byTestId, clone, fillFacts, memo, setText, setValue, show, showText } from "./dom.js";
+} from "../../format.js";
+import { t } from "../../i18n.js";
+import { allows } from "../../state.js";
+import { windowRange } from "../../virtual.js";
+import { attr, byId, byTestId, clone, fillFacts, memo, setText, setValue, show, showText } from "../../views/dom.js";
 
 /** Height of one history row in px; must match .vlist-viewport .vrow in app.css. */
 export const ROW_HEIGHT = 48;

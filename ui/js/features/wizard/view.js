@@ -4,10 +4,10 @@
 import {
   channelLabel, errorText, formatCountdown, formatDate, formatDateTime, formatDayHeading,
   formatPhone, formatTime, holdRemaining, officeKindLabel, romeDate, weekDates, addDays,
-} from "../format.js";
-import { t } from "../i18n.js";
-import { canAdvance, filterOffices, STEPPER_STAGES } from "../state.js";
-import { attr, byId, byTestId, clone, fillFacts, memo, setText, setValue, show, showText } from "./dom.js";
+} from "../../format.js";
+import { t } from "../../i18n.js";
+import { canAdvance, filterOffices, STEPPER_STAGES } from "../../state.js";
+import { attr, byId, byTestId, clone, fillFacts, memo, setText, setValue, show, showText } from "../../views/dom.js";
 
 const STEP_KEYS = {
   argomento: "step_argomento",

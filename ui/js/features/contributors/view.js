@@ -1,8 +1,8 @@
 // Assistiti: search as you type by fiscal code or name, pick one.
 
-import { errorText, formatDate, formatFiscalCode } from "../format.js";
-import { t } from "../i18n.js";
-import { attr, byId, byTestId, clone, memo, setText, setValue, show, showText } from "./dom.js";
+import { errorText, formatDate, formatFiscalCode } from "../../format.js";
+import { t } from "../../i18n.js";
+import { attr, byId, byTestId, clone, memo, setText, setValue, show, showText } from "../../views/dom.js";
 
 export function createContributors(ctrl) {
   const input = byId("contributor-search");

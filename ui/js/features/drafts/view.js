@@ -1,9 +1,9 @@
 // Bozze: unfinished wizards (draft), requests waiting for the connection (queued) and those the
 // service refused when they were sent (needs_attention), to resume or delete.
 
-import { errorText, formatDateTime } from "../format.js";
-import { t } from "../i18n.js";
-import { byId, byTestId, clone, memo, setText, show, showText } from "./dom.js";
+import { errorText, formatDateTime } from "../../format.js";
+import { t } from "../../i18n.js";
+import { byId, byTestId, clone, memo, setText, show, showText } from "../../views/dom.js";
 
 const STEP_LABELS = {
   argomento: "step_argomento",

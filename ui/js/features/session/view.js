@@ -1,8 +1,8 @@
 // Sign-in (Accesso) and Impostazioni screens.
 
-import { errorText } from "../format.js";
-import { t } from "../i18n.js";
-import { byId, byTestId, memo, setText, show, showText } from "./dom.js";
+import { errorText } from "../../format.js";
+import { t } from "../../i18n.js";
+import { byId, byTestId, memo, setText, show, showText } from "../../views/dom.js";
 
 export function createAccess(ctrl) {
   const form = byId("signin-form");

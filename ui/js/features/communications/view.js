@@ -1,9 +1,9 @@
 // Comunicazioni: the selected contributor's threads, one opened with its messages, and the
 // "Richiedi appuntamento" button per thread (disabled with its reason when not allowed).
 
-import { communicationStatusLabel, eligibilityText, errorText, formatDate, formatDateTime } from "../format.js";
-import { t } from "../i18n.js";
-import { attr, byId, byTestId, clone, memo, setText, show, showText } from "./dom.js";
+import { communicationStatusLabel, eligibilityText, errorText, formatDate, formatDateTime } from "../../format.js";
+import { t } from "../../i18n.js";
+import { attr, byId, byTestId, clone, memo, setText, show, showText } from "../../views/dom.js";
 
 export function createCommunications(ctrl) {
   const body = byId("comms-body");
