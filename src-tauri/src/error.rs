@@ -83,7 +83,7 @@ impl From<AgendaError> for CommandError {
                 ApiError::Problem(problem) => {
                     if problem.status == 429 {
                         kind = "locked_out".to_owned();
-                    } else if problem.status >= 500 {
+                    } else if error.is_offline() {
                         kind = "offline".to_owned();
                     }
                     if let Some(date) = problem.allowed_from {
@@ -132,15 +132,6 @@ pub fn capitalise(text: &str) -> String {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => text.to_owned(),
     }
-}
-
-/// The text as a sentence: capitalised, ending with a full stop.
-pub fn sentence(text: &str) -> String {
-    let mut out = capitalise(text);
-    if !out.ends_with('.') {
-        out.push('.');
-    }
-    out
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Commands about the app itself: info, readiness, the service in use, sync.
 
 use crate::{AppState, CommandError, Environment};
-use agenda_client::BookingOutcome;
+use agenda_client::app::SyncView;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tauri::{AppHandle, Runtime, State};
@@ -91,33 +91,8 @@ pub async fn set_service_url<R: Runtime>(
     Ok(info(&state))
 }
 
-/// What a sync pass did.
-#[derive(Debug, Serialize)]
-pub struct SyncDto {
-    /// Whether the service answered.
-    pub online: Option<bool>,
-    /// When it last answered.
-    pub last_sync_at: Option<DateTime<Utc>>,
-    /// Bookings sent (held, confirmed or returned) in this pass.
-    pub sent: usize,
-    /// Drafts the service sent back and that need the operator.
-    pub needs_attention: usize,
-    /// Bookings still waiting.
-    pub remaining: usize,
-}
-
 /// Sends what waits in the outbox now.
 #[tauri::command]
-pub async fn sync_now(state: State<'_, AppState>) -> Result<SyncDto, CommandError> {
-    let agenda = state.agenda().await?;
-    let report = agenda.sync_outbox().await?;
-    let status = agenda.status()?;
-    let count = |f: fn(&BookingOutcome) -> bool| report.outcomes.iter().filter(|o| f(o)).count();
-    Ok(SyncDto {
-        online: status.online,
-        last_sync_at: status.last_contact_at,
-        sent: count(|o| !matches!(o, BookingOutcome::Queued { .. })),
-        needs_attention: count(|o| matches!(o, BookingOutcome::Returned { .. })),
-        remaining: report.remaining,
-    })
+pub async fn sync_now(state: State<'_, AppState>) -> Result<SyncView, CommandError> {
+    Ok(state.agenda().await?.sync_view().await?)
 }

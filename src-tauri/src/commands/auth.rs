@@ -1,21 +1,10 @@
 //! Sign-in, session resume and sign-out.
 
 use crate::{AppState, CommandError};
+use agenda_client::app::SessionView;
 use agenda_client::{Operator, Secret};
 use serde::Serialize;
 use tauri::{AppHandle, Runtime, State};
-
-/// Whether an operator is signed in.
-#[derive(Debug, Serialize)]
-pub struct SessionDto {
-    /// True when signed in.
-    pub signed_in: bool,
-    /// The operator, when signed in.
-    pub operator: Option<Operator>,
-    /// True when the session could not be checked because the service is unreachable: the
-    /// app works on its local data and resumes the session when the service is back.
-    pub offline: bool,
-}
 
 /// The current session; at start-up, resumes it from the token in the OS keychain. When the
 /// service cannot be reached, a stored session stays open on the local data.
@@ -23,38 +12,15 @@ pub struct SessionDto {
 pub async fn session_status<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
-) -> Result<SessionDto, CommandError> {
+) -> Result<SessionView, CommandError> {
     let agenda = state.agenda().await?;
-    let resumed = match agenda.operator().await {
-        Some(operator) => Ok(Some(operator)),
-        None => agenda.resume().await,
-    };
-    match resumed {
-        Ok(operator) => {
-            crate::prefs::set_last_operator(&app, operator.as_ref());
-            Ok(SessionDto {
-                signed_in: operator.is_some(),
-                operator,
-                offline: false,
-            })
-        }
-        Err(error) => {
-            let error = CommandError::from(error);
-            if error.kind != "offline" {
-                return Err(error);
-            }
-            // Only the operator whose session is stored gets their data back, offline.
-            let Some(operator) = crate::prefs::last_operator(&app) else {
-                return Err(error);
-            };
-            agenda.open_offline(&operator.id)?;
-            Ok(SessionDto {
-                signed_in: true,
-                operator: Some(operator),
-                offline: true,
-            })
-        }
+    let session = agenda
+        .session_view(crate::prefs::last_operator(&app))
+        .await?;
+    if !session.offline {
+        crate::prefs::set_last_operator(&app, session.operator.as_ref());
     }
+    Ok(session)
 }
 
 /// What a sign-in returns.

@@ -1,8 +1,8 @@
 //! Assistiti: search, selection, and their communications.
 
 use crate::{AppState, CommandError};
-use agenda_client::app::ListingView;
-use agenda_client::{AgendaError, Communication, CommunicationThread, Contributor};
+use agenda_client::app::{CommunicationView, ListingView, ThreadView};
+use agenda_client::{AgendaError, Contributor};
 use serde::Serialize;
 use tauri::State;
 
@@ -56,48 +56,14 @@ pub async fn selected_contributor(
     Ok(state.selected())
 }
 
-/// A communication with its argomento's label.
-#[derive(Debug, Serialize)]
-pub struct CommunicationDto {
-    /// The communication as the service gives it.
-    #[serde(flatten)]
-    pub communication: Communication,
-    /// The argomento's label.
-    pub topic_label: String,
-}
-
 /// The threads of a contributor, newest first.
 #[tauri::command]
 pub async fn list_communications(
     state: State<'_, AppState>,
     fiscal_code: String,
-) -> Result<ListingView<Vec<CommunicationDto>>, CommandError> {
+) -> Result<ListingView<Vec<CommunicationView>>, CommandError> {
     let code = super::fiscal_code(&fiscal_code)?;
-    let agenda = state.agenda().await?;
-    let listing = agenda.communications(&code).await?;
-    let catalog = agenda.catalog().await?;
-    Ok(ListingView::map(listing, |mut items| {
-        items.sort_by_key(|c| std::cmp::Reverse(c.sent_at));
-        items
-            .into_iter()
-            .map(|communication| CommunicationDto {
-                topic_label: catalog.topic_label(&communication.topic_code),
-                communication,
-            })
-            .collect()
-    }))
-}
-
-/// A thread with its messages and argomento label.
-#[derive(Debug, Serialize)]
-pub struct ThreadDto {
-    /// The thread.
-    #[serde(flatten)]
-    pub thread: CommunicationThread,
-    /// The argomento's label.
-    pub topic_label: String,
-    /// True when read from the local cache.
-    pub from_cache: bool,
+    Ok(state.agenda().await?.communications_view(&code).await?)
 }
 
 /// One thread with its messages.
@@ -105,13 +71,6 @@ pub struct ThreadDto {
 pub async fn get_communication(
     state: State<'_, AppState>,
     id: String,
-) -> Result<ThreadDto, CommandError> {
-    let agenda = state.agenda().await?;
-    let listing = agenda.communication(id.trim()).await?;
-    let catalog = agenda.catalog().await?;
-    Ok(ThreadDto {
-        topic_label: catalog.topic_label(&listing.items.communication.topic_code),
-        from_cache: listing.source == agenda_client::Source::Cache,
-        thread: listing.items,
-    })
+) -> Result<ThreadView, CommandError> {
+    Ok(state.agenda().await?.thread_view(&id).await?)
 }

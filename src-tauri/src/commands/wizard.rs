@@ -1,13 +1,12 @@
 //! The booking wizard: options for each step, contact validation, and the booking actions
 //! (Prenota Appuntamento, Conferma Appuntamento, Cancella Prenotazione).
 
-use crate::error::{capitalise, sentence};
+use crate::error::capitalise;
 use crate::{AppState, CommandError};
-use agenda_client::app::{AppointmentView, Booked, OfficeView, WizardOptions};
+use agenda_client::app::{AppointmentView, Booked, ContactCheck, OfficeView, WizardOptions};
 use agenda_client::store::ReturnedProblem;
 use agenda_client::Slot;
-use agenda_core::notes::MAX_NOTES_CHARS;
-use agenda_core::{Notes, PhoneNumber, WizardInput};
+use agenda_core::WizardInput;
 use serde::Serialize;
 use tauri::State;
 
@@ -49,66 +48,10 @@ pub async fn list_slots(
         .await?)
 }
 
-/// The verdict on one contact field.
-#[derive(Debug, Serialize)]
-pub struct FieldCheck {
-    /// True when valid.
-    pub ok: bool,
-    /// Why not, in Italian (`null` when valid).
-    pub message: Option<String>,
-    /// The normalised phone number (E.164), for the phone field.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub e164: Option<String>,
-    /// Characters counted (notes).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub length: Option<usize>,
-    /// The most characters allowed (notes).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub max: Option<usize>,
-}
-
-/// The verdict on telefono and note.
-#[derive(Debug, Serialize)]
-pub struct ContactCheck {
-    /// Telefono.
-    pub phone: FieldCheck,
-    /// Note.
-    pub notes: FieldCheck,
-}
-
 /// Checks telefono and note with the rules of `agenda-core`, as the operator types.
 #[tauri::command]
 pub fn validate_contact(phone: String, notes: String) -> ContactCheck {
-    check_contact(&phone, &notes)
-}
-
-/// The plain function behind [`validate_contact`].
-pub fn check_contact(phone: &str, notes: &str) -> ContactCheck {
-    let phone = match PhoneNumber::parse(phone) {
-        Ok(number) => FieldCheck {
-            ok: true,
-            message: None,
-            e164: Some(number.e164().to_owned()),
-            length: None,
-            max: None,
-        },
-        Err(e) => FieldCheck {
-            ok: false,
-            message: Some(sentence(&e.to_string())),
-            e164: None,
-            length: None,
-            max: None,
-        },
-    };
-    let length = notes.trim().chars().count();
-    let notes = FieldCheck {
-        ok: Notes::parse(notes).is_ok(),
-        message: Notes::parse(notes).err().map(|e| sentence(&e.to_string())),
-        e164: None,
-        length: Some(length),
-        max: Some(MAX_NOTES_CHARS),
-    };
-    ContactCheck { phone, notes }
+    agenda_client::app::check_contact(&phone, &notes)
 }
 
 /// What "Prenota Appuntamento" did.
@@ -172,29 +115,4 @@ pub async fn cancel_booking(
 ) -> Result<AppointmentView, CommandError> {
     let id = super::appointment_id(&id)?;
     Ok(state.agenda().await?.cancel_hold_view(&id).await?)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_valid_phone_is_normalised_and_empty_notes_are_refused() {
-        let check = check_contact("333 123 4567", "   ");
-        assert!(check.phone.ok);
-        assert_eq!(check.phone.e164.as_deref(), Some("+393331234567"));
-        assert!(!check.notes.ok);
-        assert!(check.notes.message.is_some());
-        assert_eq!(check.notes.length, Some(0));
-    }
-
-    #[test]
-    fn a_premium_number_is_refused_with_a_sentence() {
-        let check = check_contact("899 123456", "Richiesta chiarimenti");
-        assert!(!check.phone.ok);
-        let message = check.phone.message.unwrap();
-        assert!(message.ends_with('.'));
-        assert!(message.chars().next().unwrap().is_uppercase());
-        assert!(check.notes.ok);
-    }
 }

@@ -68,6 +68,18 @@ impl AgendaError {
             _ => None,
         }
     }
+
+    /// Whether the service could not be reached or could not serve (no answer, a timeout,
+    /// a 5xx): the app goes on with its local data.
+    pub fn is_offline(&self) -> bool {
+        match self {
+            AgendaError::Api(ApiError::Transport(_) | ApiError::Timeout) => true,
+            AgendaError::Api(ApiError::Problem(p)) => {
+                p.status >= 500 || p.code == "service_unavailable"
+            }
+            _ => false,
+        }
+    }
 }
 
 /// Where a listing came from.

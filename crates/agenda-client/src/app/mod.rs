@@ -10,10 +10,14 @@
 //!   clock.
 
 pub mod catalog;
+pub mod communications;
+pub mod contact;
 pub mod drafts;
 pub mod views;
 
 pub use catalog::{Catalog, OfficeChoice};
+pub use communications::{CommunicationView, ThreadView};
+pub use contact::{check_contact, ContactCheck, FieldCheck};
 pub use drafts::{DraftId, DraftStatus, DraftView, ProblemView, SavedView};
 pub use views::{AppointmentView, ListingView};
 
@@ -50,6 +54,33 @@ impl Limits {
         slot_horizon_days: agenda_core::calendar::HORIZON_DAYS,
         cancel_reason_max_chars: MAX_CANCEL_REASON_CHARS,
     };
+}
+
+/// Whether an operator is signed in.
+#[derive(Debug, Serialize)]
+pub struct SessionView {
+    /// True when signed in.
+    pub signed_in: bool,
+    /// The operator, when signed in.
+    pub operator: Option<crate::wire::Operator>,
+    /// True when the session could not be checked because the service is unreachable: the
+    /// app works on its local data and resumes the session when the service is back.
+    pub offline: bool,
+}
+
+/// What a pass over the outbox did, as the status bar and Bozze show it.
+#[derive(Debug, Serialize)]
+pub struct SyncView {
+    /// Whether the service answered.
+    pub online: Option<bool>,
+    /// When it last answered.
+    pub last_sync_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Bookings sent (held, confirmed or returned) in this pass.
+    pub sent: usize,
+    /// Drafts the service sent back and that need the operator.
+    pub needs_attention: usize,
+    /// Bookings still waiting.
+    pub remaining: usize,
 }
 
 /// What step 1 offers for a communication.
@@ -205,6 +236,54 @@ impl Memory {
 }
 
 impl Agenda {
+    /// The current session; with none open yet, resumes the one whose refresh token is
+    /// stored. When the service cannot be reached, the session of `stored_operator` (the
+    /// operator whose token this PC keeps, remembered by the shell) opens on its local data
+    /// only: nobody else's.
+    pub async fn session_view(
+        &self,
+        stored_operator: Option<crate::wire::Operator>,
+    ) -> Result<SessionView, AgendaError> {
+        let resumed = match self.operator().await {
+            Some(operator) => Ok(Some(operator)),
+            None => self.resume().await,
+        };
+        match resumed {
+            Ok(operator) => Ok(SessionView {
+                signed_in: operator.is_some(),
+                operator,
+                offline: false,
+            }),
+            Err(error) if error.is_offline() => {
+                let Some(operator) = stored_operator else {
+                    return Err(error);
+                };
+                self.open_offline(&operator.id)?;
+                Ok(SessionView {
+                    signed_in: true,
+                    operator: Some(operator),
+                    offline: true,
+                })
+            }
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Sends what waits in the outbox now, and says what happened.
+    pub async fn sync_view(&self) -> Result<SyncView, AgendaError> {
+        let report = self.sync_outbox().await?;
+        let status = self.status()?;
+        let count =
+            |f: fn(&BookingOutcome) -> bool| report.outcomes.iter().filter(|o| f(o)).count();
+        Ok(SyncView {
+            online: status.online,
+            last_sync_at: status.last_contact_at,
+            sent: count(|o| !matches!(o, BookingOutcome::Queued { .. })),
+            needs_attention: count(|o| matches!(o, BookingOutcome::Returned { .. })),
+            remaining: report.remaining,
+        })
+    }
+
     /// The reference catalog, loaded once (live, or from the cache offline) and kept.
     pub async fn catalog(&self) -> Result<Arc<Catalog>, AgendaError> {
         if let Some(catalog) = self.kept_catalog() {
