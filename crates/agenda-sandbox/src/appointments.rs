@@ -6,15 +6,16 @@ use agenda_core::{AppointmentId, AppointmentStatus, Transition, TransitionError}
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use chrono::{DateTime, Days, TimeZone, Utc};
+use chrono::{DateTime, Days, NaiveDate, TimeZone, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 
-use agenda_core::time::ROME;
+use agenda_core::time::{format_date, rome_date, ROME};
 
 use crate::catalog::Catalog;
 use crate::common::{
-    check_delegation, instant, path_fiscal_code, query_date, wire_time, Page, PageRequest,
+    check_delegation, delegated, instant, path_fiscal_code, query_date, wire_time, ContributorRef,
+    Page, PageRequest,
 };
 use crate::error::ApiError;
 use crate::extract::{Operator, OptionalJsonBody, Params, PathParam};
@@ -26,8 +27,11 @@ pub const MAX_REASON_CHARS: usize = 500;
 /// Columns read by [`AppointmentRow::from_row`].
 pub(crate) const SELECT_APPOINTMENT: &str = "SELECT a.id, a.communication_id, a.fiscal_code,
     a.topic_code, a.consultation_point, a.channel, a.office_code, a.start_at, a.end_at, a.phone,
-    a.notes, a.status, a.hold_expires_at, a.cancel_reason, a.created_at, a.updated_at, c.subject
-    FROM appointments a JOIN communications c ON c.id = a.communication_id";
+    a.notes, a.status, a.hold_expires_at, a.cancel_reason, a.created_at, a.updated_at, c.subject,
+    a.operator_id, o.display_name, p.display_name, a.rescheduled_from, a.rescheduled_to
+    FROM appointments a JOIN communications c ON c.id = a.communication_id
+    JOIN operators o ON o.id = a.operator_id
+    JOIN contributors p ON p.fiscal_code = a.fiscal_code";
 
 /// An appointment as stored.
 #[derive(Debug, Clone)]
@@ -49,6 +53,11 @@ pub(crate) struct AppointmentRow {
     pub created_at: i64,
     pub updated_at: i64,
     pub communication_subject: String,
+    pub booked_by_id: String,
+    pub booked_by_name: String,
+    pub contributor_name: String,
+    pub rescheduled_from: Option<String>,
+    pub rescheduled_to: Option<String>,
 }
 
 impl AppointmentRow {
@@ -79,6 +88,11 @@ impl AppointmentRow {
             created_at: row.get(14)?,
             updated_at: row.get(15)?,
             communication_subject: row.get(16)?,
+            booked_by_id: row.get(17)?,
+            booked_by_name: row.get(18)?,
+            contributor_name: row.get(19)?,
+            rescheduled_from: row.get(20)?,
+            rescheduled_to: row.get(21)?,
         })
     }
 
@@ -146,6 +160,16 @@ impl AppointmentRow {
                 .unwrap_or_default(),
             communication_subject: self.communication_subject.clone(),
             cancel_reason: self.cancel_reason.clone(),
+            booked_by: BookedBy {
+                operator_id: self.booked_by_id.clone(),
+                display_name: self.booked_by_name.clone(),
+            },
+            rescheduled_from: self.rescheduled_from.clone(),
+            rescheduled_to: self.rescheduled_to.clone(),
+            contributor: ContributorRef {
+                fiscal_code: self.fiscal_code.clone(),
+                display_name: self.contributor_name.clone(),
+            },
         }
     }
 }
@@ -173,6 +197,17 @@ pub struct AppointmentDto {
     office_name: String,
     communication_subject: String,
     cancel_reason: Option<String>,
+    booked_by: BookedBy,
+    rescheduled_from: Option<String>,
+    rescheduled_to: Option<String>,
+    contributor: ContributorRef,
+}
+
+/// The operator who booked an appointment (contract 1.1).
+#[derive(Debug, Clone, Serialize)]
+pub struct BookedBy {
+    operator_id: String,
+    display_name: String,
 }
 
 /// 404 `appointment_not_found`.
@@ -321,7 +356,7 @@ fn set_status(
     Ok(())
 }
 
-fn transition_error(error: TransitionError) -> ApiError {
+pub(crate) fn transition_error(error: TransitionError) -> ApiError {
     let status = match error {
         TransitionError::HoldExpired => StatusCode::GONE,
         TransitionError::InvalidState { .. } => StatusCode::CONFLICT,
@@ -360,37 +395,13 @@ pub async fn history(
 ) -> Result<Json<Page<AppointmentDto>>, ApiError> {
     let fiscal_code = path_fiscal_code(&raw_fiscal_code)?;
     let page = PageRequest::parse(query.limit.as_deref(), query.cursor.as_deref())?;
-    let statuses = match query
-        .status
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
+    let statuses = match query.status.as_deref() {
         None => Vec::new(),
-        Some(list) => list
-            .split(',')
-            .map(|s| s.trim().parse::<AppointmentStatus>())
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|_| {
-                ApiError::bad_request(
-                    "invalid_parameter",
-                    "status deve essere uno o più stati separati da virgola \
-                     (prenotato, confermato, prenotazione_cancellata, scaduto, annullato, svolto).",
-                )
-            })?,
+        Some(list) => parse_statuses(list)?,
     };
     let from = query_date("from", query.from.as_deref())?;
     let to = query_date("to", query.to.as_deref())?;
-    let midnight = |d: chrono::NaiveDate| {
-        ROME.from_local_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default())
-            .earliest()
-            .map(|t| t.timestamp())
-    };
-    let lower = from.and_then(midnight).unwrap_or(i64::MIN);
-    let upper = to
-        .and_then(|d| d.checked_add_days(Days::new(1)))
-        .and_then(midnight)
-        .unwrap_or(i64::MAX);
+    let (lower, upper) = day_bounds(from, to);
     let (after_start, after_id) = page.after_timestamp()?;
     let now = state.now();
     let limit = page.limit as usize;
@@ -398,7 +409,6 @@ pub async fn history(
         .db()
         .read(move |conn| {
             check_delegation(conn, &operator.id, fiscal_code.as_str(), now)?;
-            let statuses: Vec<&str> = statuses.iter().map(|s| s.as_str()).collect();
             let sql = format!(
                 "{SELECT_APPOINTMENT}
                  WHERE a.fiscal_code = ?2 AND a.start_at >= ?3 AND a.start_at < ?4
@@ -407,11 +417,7 @@ pub async fn history(
                  ORDER BY a.start_at DESC, a.id DESC
                  LIMIT ?8"
             );
-            let filter = if statuses.is_empty() {
-                String::new()
-            } else {
-                format!(",{},", statuses.join(","))
-            };
+            let filter = status_filter(&statuses);
             let mut stmt = conn.prepare_cached(&sql)?;
             let rows = stmt
                 .query_map(
@@ -424,6 +430,141 @@ pub async fn history(
                         after_id,
                         filter,
                         (limit + 1) as i64,
+                    ],
+                    AppointmentRow::from_row,
+                )?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        })
+        .await?;
+    let catalog = state.catalog();
+    Ok(Json(Page::from_rows(
+        &rows,
+        limit,
+        |r| (r.start_at.to_string(), r.id.as_str()),
+        |r| r.to_dto(catalog, now),
+    )))
+}
+
+/// Parses `status`: one status or a comma-separated list (an empty one: no filter). 400
+/// `invalid_parameter` for anything else.
+fn parse_statuses(list: &str) -> Result<Vec<AppointmentStatus>, ApiError> {
+    let list = list.trim();
+    if list.is_empty() {
+        return Ok(Vec::new());
+    }
+    list.split(',')
+        .map(|s| s.trim().parse::<AppointmentStatus>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| {
+            ApiError::bad_request(
+                "invalid_parameter",
+                "status deve essere uno o più stati separati da virgola \
+                 (prenotato, confermato, prenotazione_cancellata, scaduto, annullato, svolto).",
+            )
+        })
+}
+
+/// The statuses as the `instr` filter of [`EFFECTIVE_STATUS_SQL`] reads them (`,a,b,`; empty:
+/// every status).
+fn status_filter(statuses: &[AppointmentStatus]) -> String {
+    if statuses.is_empty() {
+        return String::new();
+    }
+    let names: Vec<&str> = statuses.iter().map(|s| s.as_str()).collect();
+    format!(",{},", names.join(","))
+}
+
+/// Unix times of the Europe/Rome midnights that open `from` and close `to` (unbounded when
+/// absent).
+fn day_bounds(from: Option<NaiveDate>, to: Option<NaiveDate>) -> (i64, i64) {
+    let midnight = |d: NaiveDate| {
+        ROME.from_local_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default())
+            .earliest()
+            .map(|t| t.timestamp())
+    };
+    let lower = from.and_then(midnight).unwrap_or(i64::MIN);
+    let upper = to
+        .and_then(|d| d.checked_add_days(Days::new(1)))
+        .and_then(midnight)
+        .unwrap_or(i64::MAX);
+    (lower, upper)
+}
+
+/// How many days the desk agenda spans by default after `from` (today): a week.
+const AGENDA_DEFAULT_DAYS: u64 = 7;
+
+/// `GET /appointments?from=&to=&status=&limit=&cursor=` (contract 1.1): the desk agenda, the
+/// appointments of every contributor the operator holds a valid delegation for, earliest
+/// start first. `from`/`to` are inclusive Europe/Rome dates (default today .. today + 7);
+/// `status` may repeat and may list several statuses separated by commas.
+pub async fn agenda(
+    State(state): State<AppState>,
+    operator: Operator,
+    Params(pairs): Params<Vec<(String, String)>>,
+) -> Result<Json<Page<AppointmentDto>>, ApiError> {
+    let one = |name: &str| -> Result<Option<&str>, ApiError> {
+        let mut values = pairs
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str());
+        let first = values.next();
+        if values.next().is_some() {
+            return Err(ApiError::bad_request(
+                "invalid_parameter",
+                format!("Il parametro {name} può comparire una sola volta."),
+            ));
+        }
+        Ok(first)
+    };
+    let page = PageRequest::parse(one("limit")?, one("cursor")?)?;
+    let mut statuses = Vec::new();
+    for (_, list) in pairs.iter().filter(|(k, _)| k == "status") {
+        statuses.extend(parse_statuses(list)?);
+    }
+    let now = state.now();
+    let today = rome_date(now);
+    let from = query_date("from", one("from")?)?.unwrap_or(today);
+    let to = match query_date("to", one("to")?)? {
+        Some(to) => to,
+        None => from
+            .checked_add_days(Days::new(AGENDA_DEFAULT_DAYS))
+            .unwrap_or(from),
+    };
+    if to < from {
+        return Err(ApiError::bad_request(
+            "invalid_parameter",
+            "Il parametro to non può precedere from.",
+        ));
+    }
+    let (lower, upper) = day_bounds(Some(from), Some(to));
+    let (after_start, after_id) = page.after_timestamp_or(i64::MIN)?;
+    let limit = page.limit as usize;
+    let rows = state
+        .db()
+        .read(move |conn| {
+            let sql = format!(
+                "{SELECT_APPOINTMENT}
+                 WHERE {delegated} AND a.start_at >= ?3 AND a.start_at < ?4
+                   AND (a.start_at > ?5 OR (a.start_at = ?5 AND a.id > ?6))
+                   AND (?7 = '' OR instr(?7, ',' || {EFFECTIVE_STATUS_SQL} || ',') > 0)
+                 ORDER BY a.start_at, a.id
+                 LIMIT ?8",
+                delegated = delegated("a.fiscal_code", "?2", "?9"),
+            );
+            let rows = conn
+                .prepare_cached(&sql)?
+                .query_map(
+                    params![
+                        now.timestamp(),
+                        operator.id.as_ref(),
+                        lower,
+                        upper,
+                        after_start,
+                        after_id,
+                        status_filter(&statuses),
+                        (limit + 1) as i64,
+                        format_date(today),
                     ],
                     AppointmentRow::from_row,
                 )?

@@ -4,9 +4,10 @@
 //! insert and the stored response. The database has the last word on the slot: a partial
 //! unique index allows one live appointment per (office, consultation point, start).
 
+use agenda_core::appointment::apply;
 use agenda_core::calendar::is_bookable_start;
 use agenda_core::time::parse_rfc3339;
-use agenda_core::{AppointmentId, FiscalCode, Notes, PhoneNumber};
+use agenda_core::{AppointmentId, FiscalCode, Notes, PhoneNumber, Transition};
 use axum::extract::State;
 use axum::http::header::LOCATION;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -17,12 +18,12 @@ use rusqlite::{params, Connection};
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::appointments::AppointmentRow;
-use crate::common::check_delegation;
+use crate::appointments::{appointment_not_found, transition_error, AppointmentRow};
+use crate::common::{check_delegation, instant};
 use crate::communications::{communication_not_found, CommunicationRow};
 use crate::db::is_unique_violation;
 use crate::error::{json_response, ApiError};
-use crate::extract::{from_json_value, JsonBody, Operator};
+use crate::extract::{from_json_value, JsonBody, Operator, PathParam};
 use crate::idempotency::{self, key_from_headers, request_hash};
 use crate::slots::{alternatives, office_not_found, point_not_found, taken_starts};
 use crate::state::AppState;
@@ -50,8 +51,71 @@ pub async fn create(
     headers: HeaderMap,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Response, ApiError> {
-    let key = key_from_headers(&headers)?;
     let hash = request_hash(&body);
+    idempotent(
+        state,
+        operator,
+        &headers,
+        hash,
+        move |tx, state, operator_id, now| {
+            from_json_value::<BookingRequest>(body)
+                .and_then(|request| book(tx, state, operator_id, request, now))
+        },
+    )
+    .await
+}
+
+/// Body of `POST /appointments/{id}/reschedule`. Unknown fields are ignored.
+#[derive(Debug, Deserialize)]
+pub struct RescheduleRequest {
+    slot_start: String,
+    #[serde(default)]
+    office_code: Option<String>,
+    #[serde(default)]
+    consultation_point: Option<String>,
+}
+
+/// `POST /appointments/{id}/reschedule` (contract 1.1): a confirmed future appointment moves
+/// to another slot, all or nothing.
+pub async fn reschedule(
+    State(state): State<AppState>,
+    operator: Operator,
+    PathParam(raw_id): PathParam,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<Response, ApiError> {
+    // The same key for another appointment is another request.
+    let hash = request_hash(&serde_json::json!({ "reschedule": raw_id, "body": body }));
+    idempotent(
+        state,
+        operator,
+        &headers,
+        hash,
+        move |tx, state, operator_id, now| {
+            let request = from_json_value::<RescheduleRequest>(body)?;
+            all_or_nothing(tx, || {
+                move_appointment(tx, state, operator_id, &raw_id, request, now)
+            })
+        },
+    )
+    .await
+}
+
+/// Runs a write that creates an appointment once per `Idempotency-Key`: the key is looked
+/// up, `work` runs, and its answer (201 with the appointment, or the refusal) is stored with
+/// the key, all in one write transaction. Same key and request again: the stored answer;
+/// same key, another request: 422 `idempotency_key_reused`; while the first is still
+/// running: 409 `request_in_progress`.
+async fn idempotent(
+    state: AppState,
+    operator: Operator,
+    headers: &HeaderMap,
+    hash: [u8; 32],
+    work: impl FnOnce(&Connection, &AppState, &str, DateTime<Utc>) -> Result<AppointmentRow, ApiError>
+        + Send
+        + 'static,
+) -> Result<Response, ApiError> {
+    let key = key_from_headers(headers)?;
     let flight = state
         .begin_request(operator.id.clone(), key.clone())
         .ok_or_else(|| {
@@ -77,9 +141,7 @@ pub async fn create(
                     ))
                 };
             }
-            let outcome = from_json_value::<BookingRequest>(body)
-                .and_then(|request| book(tx, &worker_state, &operator.id, request, now));
-            let (status, body) = match outcome {
+            let (status, body) = match work(tx, &worker_state, &operator.id, now) {
                 Ok(row) => (
                     StatusCode::CREATED.as_u16(),
                     serde_json::to_value(row.to_dto(worker_state.catalog(), now))
@@ -111,6 +173,161 @@ pub async fn create(
         }
     }
     Ok(response.into_response())
+}
+
+/// Runs `work` inside a savepoint: when it fails, everything it wrote is undone (the
+/// transaction goes on, to store the refusal).
+fn all_or_nothing<T>(
+    tx: &Connection,
+    work: impl FnOnce() -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    tx.execute_batch("SAVEPOINT all_or_nothing")?;
+    let result = work();
+    match &result {
+        Ok(_) => tx.execute_batch("RELEASE all_or_nothing")?,
+        Err(_) => tx.execute_batch("ROLLBACK TO all_or_nothing; RELEASE all_or_nothing")?,
+    }
+    result
+}
+
+/// Moves a confirmed future appointment to `request`'s slot (and office and point, when
+/// given): the old one becomes `annullato` ("riprogrammato") and the new one, `confermato`,
+/// takes its communication, phone and notes. Any refusal leaves the old one as it was (the
+/// caller's savepoint).
+fn move_appointment(
+    tx: &Connection,
+    state: &AppState,
+    operator_id: &str,
+    raw_id: &str,
+    request: RescheduleRequest,
+    now: DateTime<Utc>,
+) -> Result<AppointmentRow, ApiError> {
+    let old = AppointmentId::parse(raw_id)
+        .ok()
+        .map(|id| AppointmentRow::load(tx, id.as_str()))
+        .transpose()?
+        .flatten()
+        .ok_or_else(appointment_not_found)?;
+    check_delegation(tx, operator_id, &old.fiscal_code, now)?;
+    let (current, _) = old.effective(now);
+    // Only what could be annulled can be moved: confermato, not yet begun.
+    apply(
+        current,
+        Transition::Cancel,
+        now,
+        instant(old.start_at),
+        old.hold_expires_at.map(instant),
+    )
+    .map_err(transition_error)?;
+    let slot_start = parse_rfc3339(&request.slot_start).map_err(|e| {
+        ApiError::unprocessable("invalid_slot_start", capitalise(&e.to_string()))
+            .with("field", "slot_start")
+    })?;
+    let catalog = state.catalog();
+    let office_code = request
+        .office_code
+        .as_deref()
+        .map(str::trim)
+        .unwrap_or(&old.office_code);
+    catalog.office(office_code).ok_or_else(office_not_found)?;
+    let point = catalog
+        .point(
+            request
+                .consultation_point
+                .as_deref()
+                .map(str::trim)
+                .unwrap_or(&old.consultation_point),
+        )
+        .filter(|p| p.office_code == office_code)
+        .ok_or_else(point_not_found)?;
+    if !point.serves(&old.topic_code) {
+        return Err(ApiError::unprocessable(
+            "topic_not_served",
+            "Il punto di consulenza non tratta l'argomento della comunicazione.",
+        )
+        .with("field", "consultation_point"));
+    }
+    let start = slot_start.with_timezone(&Utc);
+    sweep::expire_for_booking(
+        tx,
+        &old.communication_id,
+        office_code,
+        &point.code,
+        start,
+        now,
+    )?;
+    if !is_bookable_start(&point.calendar, point.slot_minutes, slot_start, now) {
+        return Err(ApiError::unprocessable(
+            "slot_not_bookable",
+            "L'orario indicato non è uno degli orari prenotabili del punto di consulenza.",
+        )
+        .with("field", "slot_start"));
+    }
+    let taken = taken_starts(
+        tx,
+        office_code,
+        &point.code,
+        start.timestamp(),
+        start.timestamp(),
+        now,
+    )?;
+    if !taken.is_empty() {
+        return Err(slot_taken(tx, state, &point.code, start, now));
+    }
+    // The old one leaves its slot and its communication first: the new one takes both.
+    tx.prepare_cached(
+        "UPDATE appointments SET status = 'annullato', updated_at = ?2,
+                cancel_reason = 'riprogrammato'
+         WHERE id = ?1",
+    )?
+    .execute(params![old.id, now.timestamp()])?;
+    let end = start + Duration::minutes(i64::from(point.slot_minutes));
+    for _ in 0..8 {
+        let mut bytes = [0u8; 8];
+        rand::thread_rng().fill_bytes(&mut bytes);
+        let id = AppointmentId::from_random(bytes);
+        let inserted = tx
+            .prepare_cached(
+                "INSERT INTO appointments (id, communication_id, fiscal_code, topic_code,
+                    consultation_point, channel, office_code, start_at, end_at, phone, notes,
+                    status, hold_expires_at, operator_id, created_at, updated_at,
+                    rescheduled_from)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'confermato', NULL, ?12,
+                    ?13, ?13, ?14)",
+            )?
+            .execute(params![
+                id.as_str(),
+                old.communication_id,
+                old.fiscal_code,
+                old.topic_code,
+                point.code,
+                point.channel.as_str(),
+                office_code,
+                start.timestamp(),
+                end.timestamp(),
+                old.phone,
+                old.notes,
+                operator_id,
+                now.timestamp(),
+                old.id,
+            ]);
+        match inserted {
+            Ok(_) => {
+                tx.prepare_cached("UPDATE appointments SET rescheduled_to = ?2 WHERE id = ?1")?
+                    .execute(params![old.id, id.as_str()])?;
+                return AppointmentRow::load(tx, id.as_str())?
+                    .ok_or_else(|| ApiError::internal("inserted appointment not found"));
+            }
+            Err(e) if is_unique_violation(&e) && e.to_string().contains("appointments.id") => {
+                continue; // an identifier collision: draw another one
+            }
+            Err(e) if is_unique_violation(&e) => {
+                return Err(slot_taken(tx, state, &point.code, start, now))
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(ApiError::internal("could not draw a free appointment id"))
 }
 
 /// Checks the request and holds the slot; any error is the answer to store.

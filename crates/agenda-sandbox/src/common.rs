@@ -57,6 +57,24 @@ pub fn check_delegation(
     }
 }
 
+/// A contributor as named on the items of the desk-wide lists (contract 1.1).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ContributorRef {
+    /// Codice fiscale.
+    pub fiscal_code: String,
+    /// Name to show.
+    pub display_name: String,
+}
+
+/// The SQL condition "the contributor `a_fiscal_code` is delegated to operator `?op` today
+/// (`?today`)", with the placeholders named by the caller.
+pub fn delegated(fiscal_code_column: &str, operator: &str, today: &str) -> String {
+    format!(
+        "{fiscal_code_column} IN (SELECT d.fiscal_code FROM delegations d
+            WHERE d.operator_id = {operator} AND d.valid_until >= {today})"
+    )
+}
+
 /// 404 `contributor_not_found`.
 pub fn contributor_not_found() -> ApiError {
     ApiError::not_found("contributor_not_found", "Contribuente non trovato.")
@@ -90,6 +108,12 @@ impl PageRequest {
     /// the last item seen, or (`i64::MAX`, "") for the first page. 400 `invalid_cursor` when
     /// the key is not a timestamp.
     pub fn after_timestamp(&self) -> Result<(i64, String), ApiError> {
+        self.after_timestamp_or(i64::MAX)
+    }
+
+    /// [`PageRequest::after_timestamp`] with `first` as the key before the first page
+    /// (`i64::MIN` for a list sorted oldest first).
+    pub fn after_timestamp_or(&self, first: i64) -> Result<(i64, String), ApiError> {
         match &self.after {
             Some((key, id)) => Ok((
                 key.parse::<i64>().map_err(|_| {
@@ -97,7 +121,7 @@ impl PageRequest {
                 })?,
                 id.clone(),
             )),
-            None => Ok((i64::MAX, String::new())),
+            None => Ok((first, String::new())),
         }
     }
 

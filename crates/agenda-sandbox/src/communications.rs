@@ -10,19 +10,24 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::Catalog;
-use crate::common::{check_delegation, instant, path_fiscal_code, wire_time, Page, PageRequest};
+use crate::common::{
+    check_delegation, delegated, instant, path_fiscal_code, query_date, today, wire_time,
+    ContributorRef, Page, PageRequest,
+};
 use crate::error::ApiError;
 use crate::extract::{Operator, Params, PathParam};
 use crate::state::AppState;
+use agenda_core::time::{format_date, rome_date};
 
 /// Columns read by [`CommunicationRow::from_row`]; `?1` is now.
 const SELECT_COMMUNICATION: &str = "SELECT c.id, c.fiscal_code, c.topic_code, c.subject,
-    c.sent_at, c.status, c.last_message_at,
-    EXISTS (SELECT 1 FROM appointments a
+    c.sent_at, c.status, c.last_message_at, EXISTS (SELECT 1 FROM appointments a
             WHERE a.communication_id = c.id AND a.status IN ('prenotato', 'confermato')
               AND ((a.status = 'prenotato' AND a.hold_expires_at > ?1)
-                OR (a.status = 'confermato' AND a.start_at > ?1)))
-    FROM communications c";
+                OR (a.status = 'confermato' AND a.start_at > ?1)))";
+
+/// [`SELECT_COMMUNICATION`]'s table.
+const FROM_COMMUNICATIONS: &str = "FROM communications c";
 
 /// A communication as stored, with whether it has a live appointment.
 #[derive(Debug, Clone)]
@@ -64,7 +69,7 @@ impl CommunicationRow {
         id: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<Self>, ApiError> {
-        let sql = format!("{SELECT_COMMUNICATION} WHERE c.id = ?2");
+        let sql = format!("{SELECT_COMMUNICATION} {FROM_COMMUNICATIONS} WHERE c.id = ?2");
         Ok(conn
             .prepare_cached(&sql)?
             .query_row(params![now.timestamp(), id], Self::from_row)
@@ -175,7 +180,7 @@ pub async fn list(
         .read(move |conn| {
             check_delegation(conn, &operator.id, fiscal_code.as_str(), now)?;
             let sql = format!(
-                "{SELECT_COMMUNICATION}
+                "{SELECT_COMMUNICATION} {FROM_COMMUNICATIONS}
                  WHERE c.fiscal_code = ?2 AND (c.sent_at < ?3 OR (c.sent_at = ?3 AND c.id < ?4))
                  ORDER BY c.sent_at DESC, c.id DESC LIMIT ?5"
             );
@@ -237,4 +242,80 @@ pub async fn get(
         communication: row.to_dto(state.catalog(), now),
         messages,
     }))
+}
+
+/// Query of `GET /communications`.
+#[derive(Debug, Deserialize)]
+pub struct RequestableQuery {
+    requestable_by: Option<String>,
+    limit: Option<String>,
+    cursor: Option<String>,
+}
+
+/// A thread of the desk-wide list, with its contributor (contract 1.1).
+#[derive(Debug, Clone, Serialize)]
+pub struct RequestableDto {
+    #[serde(flatten)]
+    communication: CommunicationDto,
+    contributor: ContributorRef,
+}
+
+/// `GET /communications?requestable_by=DATE&limit=&cursor=` (contract 1.1): the threads of
+/// every contributor the operator holds a valid delegation for on which "Richiedi
+/// appuntamento" is allowed on or before DATE (default today) and that have no live
+/// appointment, earliest `allowed_from` first.
+pub async fn requestable(
+    State(state): State<AppState>,
+    operator: Operator,
+    Params(query): Params<RequestableQuery>,
+) -> Result<Json<Page<RequestableDto>>, ApiError> {
+    let page = PageRequest::parse(query.limit.as_deref(), query.cursor.as_deref())?;
+    let now = state.now();
+    let by = query_date("requestable_by", query.requestable_by.as_deref())?
+        .unwrap_or_else(|| rome_date(now));
+    let rows = state
+        .db()
+        .read(move |conn| {
+            let sql = format!(
+                "{SELECT_COMMUNICATION}, p.display_name {FROM_COMMUNICATIONS}
+                 JOIN contributors p ON p.fiscal_code = c.fiscal_code
+                 WHERE {delegated}",
+                delegated = delegated("c.fiscal_code", "?2", "?3"),
+            );
+            let rows = conn
+                .prepare_cached(&sql)?
+                .query_map(
+                    params![now.timestamp(), operator.id.as_ref(), today(now)],
+                    |row| Ok((CommunicationRow::from_row(row)?, row.get::<_, String>(8)?)),
+                )?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        })
+        .await?;
+    let catalog = state.catalog();
+    let mut requestable: Vec<(String, CommunicationRow, String)> = rows
+        .into_iter()
+        .filter(|(row, _)| !row.has_live_appointment)
+        .filter_map(|(row, name)| {
+            let from = row.eligibility(catalog, now).allowed_from;
+            (from <= by).then(|| (format_date(from), row, name))
+        })
+        .collect();
+    requestable.sort_by(|a, b| (&a.0, &a.1.id).cmp(&(&b.0, &b.1.id)));
+    if let Some((key, id)) = &page.after {
+        requestable.retain(|(from, row, _)| (from, &row.id) > (key, id));
+    }
+    requestable.truncate(page.limit as usize + 1);
+    Ok(Json(Page::from_rows(
+        &requestable,
+        page.limit as usize,
+        |(from, row, _)| (from.clone(), row.id.as_str()),
+        |(_, row, name)| RequestableDto {
+            communication: row.to_dto(catalog, now),
+            contributor: ContributorRef {
+                fiscal_code: row.fiscal_code.clone(),
+                display_name: name.clone(),
+            },
+        },
+    )))
 }

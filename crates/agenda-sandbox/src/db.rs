@@ -15,7 +15,7 @@ use tokio::sync::{oneshot, Semaphore};
 use crate::error::ApiError;
 
 /// Version of the schema written by [`migrate`]; kept in `PRAGMA user_version`.
-const SCHEMA_VERSION: i64 = 3;
+const SCHEMA_VERSION: i64 = 4;
 
 /// How many read connections serve queries at once.
 const READERS: usize = 4;
@@ -179,7 +179,16 @@ const PASSWORD_SCHEME: &str = "
 ALTER TABLE operators ADD COLUMN password_scheme TEXT NOT NULL DEFAULT 'sha256x4096';
 ";
 
-const MIGRATIONS: [&str; SCHEMA_VERSION as usize] = [SCHEMA, LIVE_SLOTS_INDEX, PASSWORD_SCHEME];
+/// Version 4 (contract 1.1): the links between a rescheduled appointment and the one that
+/// replaced it, and the desk agenda's order (start, id).
+const RESCHEDULING: &str = "
+ALTER TABLE appointments ADD COLUMN rescheduled_from TEXT REFERENCES appointments(id);
+ALTER TABLE appointments ADD COLUMN rescheduled_to TEXT REFERENCES appointments(id);
+CREATE INDEX appointments_by_start ON appointments(start_at, id);
+";
+
+const MIGRATIONS: [&str; SCHEMA_VERSION as usize] =
+    [SCHEMA, LIVE_SLOTS_INDEX, PASSWORD_SCHEME, RESCHEDULING];
 
 /// Why the database could not be opened.
 #[derive(Debug, thiserror::Error)]

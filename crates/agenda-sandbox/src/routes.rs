@@ -75,6 +75,18 @@ fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             delete(appointments::cancel_hold),
         ),
         (Method::GET, "/appointments/{id}", get(appointments::get)),
+        // Contract 1.1: the desk's agenda, requestable threads, rescheduling.
+        (Method::GET, "/appointments", get(appointments::agenda)),
+        (
+            Method::GET,
+            "/communications",
+            get(communications::requestable),
+        ),
+        (
+            Method::POST,
+            "/appointments/{id}/reschedule",
+            post(bookings::reschedule),
+        ),
         (
             Method::POST,
             "/appointments/{id}/cancel",
