@@ -264,8 +264,11 @@ pub struct BookingInput {
 }
 
 /// The booking wizard for one communication. See the [module documentation](self).
+///
+/// Stored (and read back) as its [`WizardInput`]; a stored wizard whose choices do not fit
+/// together is refused ([`WizardError::InvalidDraft`]).
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "Draft")]
+#[serde(into = "WizardInput", try_from = "WizardInput")]
 pub struct Wizard {
     fiscal_code: FiscalCode,
     communication_id: String,
@@ -285,8 +288,9 @@ pub struct Wizard {
 /// available.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WizardInput {
-    /// The contributor.
-    #[serde(rename = "contributor_fiscal_code")]
+    /// The contributor. (`fiscal_code`, `phone_raw` and `notes_raw` are the names drafts
+    /// were stored with before the wizard was stored as its input.)
+    #[serde(rename = "contributor_fiscal_code", alias = "fiscal_code")]
     pub fiscal_code: FiscalCode,
     /// The communication the appointment is for.
     pub communication_id: String,
@@ -305,10 +309,10 @@ pub struct WizardInput {
     #[serde(default)]
     pub slot_start: Option<String>,
     /// Telefono as typed.
-    #[serde(default)]
+    #[serde(default, alias = "phone_raw")]
     pub phone: String,
     /// Note as typed.
-    #[serde(default)]
+    #[serde(default, alias = "notes_raw")]
     pub notes: String,
     /// The step the operator is on.
     #[serde(default = "first_step")]
@@ -346,37 +350,28 @@ impl From<&Wizard> for WizardInput {
     }
 }
 
-/// A wizard as stored, before its consistency is checked.
-#[derive(Deserialize)]
-struct Draft {
-    fiscal_code: FiscalCode,
-    communication_id: String,
-    topic_code: String,
-    consultation_point: Option<String>,
-    channel: Option<Channel>,
-    office_code: Option<String>,
-    slot_start: Option<String>,
-    #[serde(default)]
-    phone_raw: String,
-    #[serde(default)]
-    notes_raw: String,
-    step: Step,
+impl From<Wizard> for WizardInput {
+    fn from(wizard: Wizard) -> Self {
+        WizardInput::from(&wizard)
+    }
 }
 
-impl TryFrom<Draft> for Wizard {
+impl TryFrom<WizardInput> for Wizard {
     type Error = WizardError;
-    fn try_from(d: Draft) -> Result<Self, Self::Error> {
+    /// The wizard exactly as `input` has it (no context: a stored draft is read back as it
+    /// was saved), if its choices fit together.
+    fn try_from(input: WizardInput) -> Result<Self, Self::Error> {
         let wizard = Wizard {
-            fiscal_code: d.fiscal_code,
-            communication_id: d.communication_id,
-            topic_code: d.topic_code,
-            consultation_point: d.consultation_point,
-            channel: d.channel,
-            office_code: d.office_code,
-            slot_start: d.slot_start,
-            phone_raw: d.phone_raw,
-            notes_raw: d.notes_raw,
-            step: d.step,
+            fiscal_code: input.fiscal_code,
+            communication_id: input.communication_id,
+            topic_code: input.topic_code,
+            consultation_point: input.consultation_point,
+            channel: input.channel,
+            office_code: input.office_code,
+            slot_start: input.slot_start,
+            phone_raw: input.phone,
+            notes_raw: input.notes,
+            step: input.step,
         };
         if wizard.is_consistent() {
             Ok(wizard)
@@ -1211,6 +1206,24 @@ mod tests {
             serde_json::to_string(&WizardAction::Next).unwrap(),
             r#""next""#
         );
+    }
+
+    #[test]
+    fn a_draft_stored_under_the_former_field_names_reads_back_as_it_was() {
+        let w = run(to_contacts(), &ctx());
+        let mut json = serde_json::to_value(&w).unwrap();
+        let map = json.as_object_mut().unwrap();
+        for (now, before) in [
+            ("contributor_fiscal_code", "fiscal_code"),
+            ("phone", "phone_raw"),
+            ("notes", "notes_raw"),
+        ] {
+            let value = map.remove(now).unwrap();
+            map.insert(before.to_owned(), value);
+        }
+        let back: Wizard = serde_json::from_value(json).unwrap();
+        assert_eq!(back, w);
+        assert_eq!(back.phone_raw(), w.phone_raw());
     }
 
     #[test]
