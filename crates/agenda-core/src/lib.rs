@@ -6,6 +6,8 @@
 //!
 //! - [`fiscal_code`], [`phone`], [`notes`]: inputs as newtypes that cannot hold invalid values.
 //! - [`vocab`]: the Italian wire words of the service contract.
+//! - [`codes`]: the service's codes and ids (argomenti, punti, strutture, communications,
+//!   slot starts) as types of their own.
 //! - [`time`]: Europe/Rome wall-clock helpers and RFC 3339 formatting.
 //! - [`eligibility`]: whether "Richiedi appuntamento" is allowed for a communication.
 //! - [`calendar`]: national holidays, office opening hours and bookable slots.
@@ -16,6 +18,7 @@
 
 pub mod appointment;
 pub mod calendar;
+pub mod codes;
 pub mod eligibility;
 pub mod fiscal_code;
 pub mod notes;
@@ -26,6 +29,7 @@ pub mod wizard;
 
 pub use appointment::{AppointmentId, Transition, TransitionError};
 pub use calendar::{OfficeCalendar, OpeningHours, Slot};
+pub use codes::{CommunicationId, InvalidCode, OfficeCode, PointCode, SlotStart, TopicCode};
 pub use eligibility::{Eligibility, EligibilityReason};
 pub use fiscal_code::{FiscalCode, FiscalCodeError, Sex};
 pub use notes::{Notes, NotesError};

@@ -72,5 +72,6 @@ pub async fn get_communication(
     state: State<'_, AppState>,
     id: String,
 ) -> Result<ThreadView, CommandError> {
+    let id = super::code(&id)?;
     Ok(state.agenda().await?.thread_view(&id).await?)
 }

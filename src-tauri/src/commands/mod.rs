@@ -33,6 +33,16 @@ pub(crate) fn parse_date(text: Option<String>) -> Result<Option<chrono::NaiveDat
         .transpose()
 }
 
+/// Parses a code or id of the service from the UI ([`agenda_core::codes`]).
+pub(crate) fn code<T>(text: &str) -> Result<T, CommandError>
+where
+    T: std::str::FromStr<Err = agenda_core::InvalidCode>,
+{
+    text.parse().map_err(|e: agenda_core::InvalidCode| {
+        CommandError::validation(format!("{}.", crate::error::capitalise(&e.to_string())))
+    })
+}
+
 /// Parses an appointment id from the UI.
 pub(crate) fn appointment_id(text: &str) -> Result<AppointmentId, CommandError> {
     AppointmentId::parse(text).map_err(|e| {

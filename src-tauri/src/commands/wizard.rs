@@ -16,8 +16,8 @@ pub async fn wizard_options(
     state: State<'_, AppState>,
     communication_id: String,
 ) -> Result<WizardOptions, CommandError> {
-    let agenda = state.agenda().await?;
-    Ok(agenda.wizard_options(communication_id.trim()).await?)
+    let id = super::code(&communication_id)?;
+    Ok(state.agenda().await?.wizard_options(&id).await?)
 }
 
 /// Step 2: the strutture offering the kind of `point_code` for `topic_code`.
@@ -27,8 +27,8 @@ pub async fn list_offices(
     topic_code: String,
     point_code: String,
 ) -> Result<Vec<OfficeView>, CommandError> {
-    let agenda = state.agenda().await?;
-    Ok(agenda.offices_for(&topic_code, &point_code).await?)
+    let (topic, point) = (super::code(&topic_code)?, super::code(&point_code)?);
+    Ok(state.agenda().await?.offices_for(&topic, &point).await?)
 }
 
 /// Step 3: the slots of the chosen point at the chosen office between `from` and `to`.
@@ -41,10 +41,12 @@ pub async fn list_slots(
     from: Option<String>,
     to: Option<String>,
 ) -> Result<Vec<Slot>, CommandError> {
+    let (office, point) = (super::code(&office_code)?, super::code(&point_code)?);
+    let topic = topic_code.as_deref().map(super::code).transpose()?;
     let (from, to) = (super::parse_date(from)?, super::parse_date(to)?);
     let agenda = state.agenda().await?;
     Ok(agenda
-        .slots_for(&office_code, &point_code, topic_code, from, to)
+        .slots_for(&office, &point, topic.as_ref(), from, to)
         .await?)
 }
 

@@ -4,7 +4,7 @@
 use super::ListingView;
 use crate::agenda::{Agenda, AgendaError, Source};
 use crate::wire::{Communication, CommunicationThread};
-use agenda_core::FiscalCode;
+use agenda_core::{CommunicationId, FiscalCode};
 use serde::Serialize;
 
 /// A communication as listed, with its argomento's label.
@@ -50,8 +50,8 @@ impl Agenda {
     }
 
     /// One thread with its messages, labelled.
-    pub async fn thread_view(&self, id: &str) -> Result<ThreadView, AgendaError> {
-        let listing = self.communication(id.trim()).await?;
+    pub async fn thread_view(&self, id: &CommunicationId) -> Result<ThreadView, AgendaError> {
+        let listing = self.communication(id.as_str()).await?;
         let catalog = self.catalog().await?;
         Ok(ThreadView {
             topic_label: catalog.topic_label(&listing.items.communication.topic_code),

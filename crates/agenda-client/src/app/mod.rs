@@ -26,7 +26,9 @@ use crate::store::ReturnedProblem;
 use crate::wire::{
     AppointmentFilter, Communication, ConsultationPoint, Office, Slot, SlotQuery, Topic,
 };
-use agenda_core::{AppointmentId, FiscalCode, WizardError};
+use agenda_core::{
+    AppointmentId, CommunicationId, FiscalCode, OfficeCode, PointCode, TopicCode, WizardError,
+};
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -316,9 +318,12 @@ impl Agenda {
     }
 
     /// Step 1: the argomento of a communication and the kinds of punto di consulenza.
-    pub async fn wizard_options(&self, communication_id: &str) -> Result<WizardOptions, AppError> {
+    pub async fn wizard_options(
+        &self,
+        communication_id: &CommunicationId,
+    ) -> Result<WizardOptions, AppError> {
         let communication = self
-            .communication(communication_id)
+            .communication(communication_id.as_str())
             .await?
             .items
             .communication;
@@ -335,10 +340,14 @@ impl Agenda {
     }
 
     /// Step 2: the strutture offering the kind of `point` for `topic`.
-    pub async fn offices_for(&self, topic: &str, point: &str) -> Result<Vec<OfficeView>, AppError> {
+    pub async fn offices_for(
+        &self,
+        topic: &TopicCode,
+        point: &PointCode,
+    ) -> Result<Vec<OfficeView>, AppError> {
         let catalog = self.catalog().await?;
         let offices = catalog
-            .offices_for_kind(topic, point)
+            .offices_for_kind(topic.as_str(), point.as_str())
             .ok_or(RequestError::NotFound("Punto di consulenza"))?;
         Ok(offices
             .into_iter()
@@ -353,20 +362,20 @@ impl Agenda {
     /// that kind) between `from` and `to`.
     pub async fn slots_for(
         &self,
-        office: &str,
-        point: &str,
-        topic: Option<String>,
+        office: &OfficeCode,
+        point: &PointCode,
+        topic: Option<&TopicCode>,
         from: Option<NaiveDate>,
         to: Option<NaiveDate>,
     ) -> Result<Vec<Slot>, AppError> {
         let catalog = self.catalog().await?;
         let point = catalog
-            .point_at_office(point, office)
-            .map_or_else(|| point.to_owned(), |p| p.code.clone());
+            .point_at_office(point.as_str(), office.as_str())
+            .map_or_else(|| point.to_string(), |p| p.code.clone());
         let query = SlotQuery {
-            office: office.to_owned(),
+            office: office.to_string(),
             consultation_point: point,
-            topic,
+            topic: topic.map(TopicCode::to_string),
             from,
             to,
         };

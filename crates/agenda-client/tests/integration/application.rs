@@ -7,6 +7,14 @@ use agenda_client::app::{AppError, Booked, RequestError, MAX_CANCEL_REASON_CHARS
 use agenda_client::AppointmentFilter;
 use agenda_core::{AppointmentStatus, Transition};
 
+/// A code of the service as its type (the wire still holds them as text).
+fn code<T: std::str::FromStr>(text: &str) -> T
+where
+    T::Err: std::fmt::Debug,
+{
+    text.parse().unwrap()
+}
+
 use crate::common::*;
 
 /// The demo operator signed in on a fresh sandbox, and a communication bookable now.
@@ -40,7 +48,10 @@ async fn the_wizard_steps_follow_the_catalog_and_views_carry_their_allowed_actio
     let Desk { agenda, e, .. } = &Desk::start().await;
 
     // Step 1: one kind per label and channel; step 2: each struttura with its own point.
-    let options = agenda.wizard_options(&e.communication.id).await.unwrap();
+    let options = agenda
+        .wizard_options(&code(&e.communication.id))
+        .await
+        .unwrap();
     assert_eq!(options.topic.code, e.communication.topic_code);
     assert!(!options.points.is_empty());
     for (i, a) in options.points.iter().enumerate() {
@@ -54,7 +65,7 @@ async fn the_wizard_steps_follow_the_catalog_and_views_carry_their_allowed_actio
     }
     let kind = &options.points[0];
     let offices = agenda
-        .offices_for(&options.topic.code, &kind.code)
+        .offices_for(&code(&options.topic.code), &code(&kind.code))
         .await
         .unwrap();
     assert!(!offices.is_empty());
@@ -69,7 +80,7 @@ async fn the_wizard_steps_follow_the_catalog_and_views_carry_their_allowed_actio
     }
     assert!(matches!(
         agenda
-            .offices_for(&options.topic.code, "NO-SUCH-POINT")
+            .offices_for(&code(&options.topic.code), &code("NO-SUCH-POINT"))
             .await,
         Err(AppError::Request(RequestError::NotFound(_)))
     ));
@@ -131,12 +142,18 @@ async fn the_wizard_steps_follow_the_catalog_and_views_carry_their_allowed_actio
 async fn a_draft_is_restored_against_the_real_catalog_and_slots_and_booked_in_one_request() {
     use agenda_core::{Step, WizardInput};
     let Desk { agenda, e, .. } = &Desk::start().await;
-    let options = agenda.wizard_options(&e.communication.id).await.unwrap();
+    let options = agenda
+        .wizard_options(&code(&e.communication.id))
+        .await
+        .unwrap();
     let topic = options.topic.code.clone();
     // A kind offered at more than one struttura, chosen in step 1 by the code of the first.
     let mut chosen = None;
     for kind in &options.points {
-        let offices = agenda.offices_for(&topic, &kind.code).await.unwrap();
+        let offices = agenda
+            .offices_for(&code(&topic), &code(&kind.code))
+            .await
+            .unwrap();
         if let Some(office) = offices.into_iter().find(|o| o.point_code != kind.code) {
             chosen = Some((kind.clone(), office));
             break;
@@ -146,9 +163,9 @@ async fn a_draft_is_restored_against_the_real_catalog_and_slots_and_booked_in_on
     let today = chrono::Utc::now().date_naive();
     let slots = agenda
         .slots_for(
-            &office.office.code,
-            &kind.code,
-            Some(topic.clone()),
+            &code(&office.office.code),
+            &code(&kind.code),
+            Some(&code(&topic)),
             Some(today),
             Some(today + chrono::Days::new(30)),
         )
