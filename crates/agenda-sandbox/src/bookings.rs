@@ -12,13 +12,14 @@ use axum::extract::State;
 use axum::http::header::LOCATION;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, FixedOffset, Utc};
 use rand::RngCore;
 use rusqlite::{params, Connection};
 use serde::Deserialize;
 use serde_json::Value;
 
 use crate::appointments::{appointment_not_found, transition_error, AppointmentRow};
+use crate::catalog::ConsultationPoint;
 use crate::common::{check_delegation, instant};
 use crate::communications::{communication_not_found, CommunicationRow};
 use crate::db::is_unique_violation;
@@ -240,13 +241,7 @@ fn move_appointment(
         )
         .filter(|p| p.office_code == office_code)
         .ok_or_else(point_not_found)?;
-    if !point.serves(&old.topic_code) {
-        return Err(ApiError::unprocessable(
-            "topic_not_served",
-            "Il punto di consulenza non tratta l'argomento della comunicazione.",
-        )
-        .with("field", "consultation_point"));
-    }
+    serves(point, &old.topic_code)?;
     let start = slot_start.with_timezone(&Utc);
     sweep::expire_for_booking(
         tx,
@@ -256,24 +251,7 @@ fn move_appointment(
         start,
         now,
     )?;
-    if !is_bookable_start(&point.calendar, point.slot_minutes, slot_start, now) {
-        return Err(ApiError::unprocessable(
-            "slot_not_bookable",
-            "L'orario indicato non è uno degli orari prenotabili del punto di consulenza.",
-        )
-        .with("field", "slot_start"));
-    }
-    let taken = taken_starts(
-        tx,
-        office_code,
-        &point.code,
-        start.timestamp(),
-        start.timestamp(),
-        now,
-    )?;
-    if !taken.is_empty() {
-        return Err(slot_taken(tx, state, &point.code, start, now));
-    }
+    check_free_slot(tx, state, point, slot_start, now)?;
     // The old one leaves its slot and its communication first: the new one takes both.
     tx.prepare_cached(
         "UPDATE appointments SET status = 'annullato', updated_at = ?2,
@@ -281,53 +259,26 @@ fn move_appointment(
          WHERE id = ?1",
     )?
     .execute(params![old.id, now.timestamp()])?;
-    let end = start + Duration::minutes(i64::from(point.slot_minutes));
-    for _ in 0..8 {
-        let mut bytes = [0u8; 8];
-        rand::thread_rng().fill_bytes(&mut bytes);
-        let id = AppointmentId::from_random(bytes);
-        let inserted = tx
-            .prepare_cached(
-                "INSERT INTO appointments (id, communication_id, fiscal_code, topic_code,
-                    consultation_point, channel, office_code, start_at, end_at, phone, notes,
-                    status, hold_expires_at, operator_id, created_at, updated_at,
-                    rescheduled_from)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'confermato', NULL, ?12,
-                    ?13, ?13, ?14)",
-            )?
-            .execute(params![
-                id.as_str(),
-                old.communication_id,
-                old.fiscal_code,
-                old.topic_code,
-                point.code,
-                point.channel.as_str(),
-                office_code,
-                start.timestamp(),
-                end.timestamp(),
-                old.phone,
-                old.notes,
-                operator_id,
-                now.timestamp(),
-                old.id,
-            ]);
-        match inserted {
-            Ok(_) => {
-                tx.prepare_cached("UPDATE appointments SET rescheduled_to = ?2 WHERE id = ?1")?
-                    .execute(params![old.id, id.as_str()])?;
-                return AppointmentRow::load(tx, id.as_str())?
-                    .ok_or_else(|| ApiError::internal("inserted appointment not found"));
-            }
-            Err(e) if is_unique_violation(&e) && e.to_string().contains("appointments.id") => {
-                continue; // an identifier collision: draw another one
-            }
-            Err(e) if is_unique_violation(&e) => {
-                return Err(slot_taken(tx, state, &point.code, start, now))
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(ApiError::internal("could not draw a free appointment id"))
+    let new = insert_appointment(
+        tx,
+        state,
+        &NewAppointment {
+            communication_id: &old.communication_id,
+            fiscal_code: &old.fiscal_code,
+            topic_code: &old.topic_code,
+            point,
+            start,
+            phone: &old.phone,
+            notes: &old.notes,
+            hold_expires_at: None,
+            operator_id,
+            rescheduled_from: Some(&old.id),
+        },
+        now,
+    )?;
+    tx.prepare_cached("UPDATE appointments SET rescheduled_to = ?2 WHERE id = ?1")?
+        .execute(params![old.id, new.id])?;
+    AppointmentRow::load(tx, &new.id)?.ok_or_else(appointment_not_found)
 }
 
 /// Checks the request and holds the slot; any error is the answer to store.
@@ -373,13 +324,7 @@ fn book(
         .point(request.consultation_point.trim())
         .filter(|p| p.office_code == office_code)
         .ok_or_else(point_not_found)?;
-    if !point.serves(&communication.topic_code) {
-        return Err(ApiError::unprocessable(
-            "topic_not_served",
-            "Il punto di consulenza non tratta l'argomento della comunicazione.",
-        )
-        .with("field", "consultation_point"));
-    }
+    serves(point, &communication.topic_code)?;
 
     // Time has its say before the rules: expired holds and past appointments stop counting.
     let start = slot_start.with_timezone(&Utc);
@@ -388,12 +333,7 @@ fn book(
     let eligibility = communication.eligibility(catalog, now);
     match eligibility.refusal_code() {
         None => {}
-        Some("already_booked") => {
-            return Err(ApiError::conflict(
-                "already_booked",
-                "Per questa comunicazione esiste già un appuntamento prenotato o confermato.",
-            ))
-        }
+        Some("already_booked") => return Err(already_booked()),
         Some(_) => {
             return Err(ApiError::unprocessable(
                 "not_eligible_yet",
@@ -405,6 +345,56 @@ fn book(
             ))
         }
     }
+    check_free_slot(tx, state, point, slot_start, now)?;
+    insert_appointment(
+        tx,
+        state,
+        &NewAppointment {
+            communication_id: &communication.id,
+            fiscal_code: fiscal_code.as_str(),
+            topic_code: &communication.topic_code,
+            point,
+            start,
+            phone: phone.e164(),
+            notes: notes.as_str(),
+            hold_expires_at: Some((now + state.hold_ttl()).timestamp()),
+            operator_id,
+            rescheduled_from: None,
+        },
+        now,
+    )
+}
+
+/// 409 `already_booked`.
+fn already_booked() -> ApiError {
+    ApiError::conflict(
+        "already_booked",
+        "Per questa comunicazione esiste già un appuntamento prenotato o confermato.",
+    )
+}
+
+/// 422 `topic_not_served` unless `point` serves `topic`.
+fn serves(point: &ConsultationPoint, topic: &str) -> Result<(), ApiError> {
+    if point.serves(topic) {
+        return Ok(());
+    }
+    Err(ApiError::unprocessable(
+        "topic_not_served",
+        "Il punto di consulenza non tratta l'argomento della comunicazione.",
+    )
+    .with("field", "consultation_point"))
+}
+
+/// The slot at `slot_start` is one of `point`'s bookable starts now (notice, horizon,
+/// calendar: else 422 `slot_not_bookable`) and no live appointment holds it (else 409
+/// `slot_taken` with the nearest free alternatives).
+fn check_free_slot(
+    tx: &Connection,
+    state: &AppState,
+    point: &ConsultationPoint,
+    slot_start: DateTime<FixedOffset>,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
     if !is_bookable_start(&point.calendar, point.slot_minutes, slot_start, now) {
         return Err(ApiError::unprocessable(
             "slot_not_bookable",
@@ -412,20 +402,50 @@ fn book(
         )
         .with("field", "slot_start"));
     }
-    let taken = taken_starts(
-        tx,
-        office_code,
-        &point.code,
-        start.timestamp(),
-        start.timestamp(),
-        now,
-    )?;
+    let start = slot_start.with_timezone(&Utc).timestamp();
+    let taken = taken_starts(tx, &point.office_code, &point.code, start, start, now)?;
     if !taken.is_empty() {
-        return Err(slot_taken(tx, state, &point.code, start, now));
+        return Err(slot_taken(
+            tx,
+            state,
+            &point.code,
+            slot_start.with_timezone(&Utc),
+            now,
+        ));
     }
+    Ok(())
+}
 
-    let end = start + Duration::minutes(i64::from(point.slot_minutes));
-    let hold_expires_at = now + state.hold_ttl();
+/// What a new appointment is made of.
+struct NewAppointment<'a> {
+    communication_id: &'a str,
+    fiscal_code: &'a str,
+    topic_code: &'a str,
+    point: &'a ConsultationPoint,
+    start: DateTime<Utc>,
+    phone: &'a str,
+    notes: &'a str,
+    /// `Some`: a hold (`prenotato`) until then; `None`: already `confermato`.
+    hold_expires_at: Option<i64>,
+    operator_id: &'a str,
+    rescheduled_from: Option<&'a str>,
+}
+
+/// Inserts `new` under a fresh identificativo. The database has the last word: a live
+/// appointment already on the slot is 409 `slot_taken`, one already on the communication
+/// 409 `already_booked`.
+fn insert_appointment(
+    tx: &Connection,
+    state: &AppState,
+    new: &NewAppointment<'_>,
+    now: DateTime<Utc>,
+) -> Result<AppointmentRow, ApiError> {
+    let point = new.point;
+    let end = new.start + Duration::minutes(i64::from(point.slot_minutes));
+    let status = match new.hold_expires_at {
+        Some(_) => "prenotato",
+        None => "confermato",
+    };
     for _ in 0..8 {
         let mut bytes = [0u8; 8];
         rand::thread_rng().fill_bytes(&mut bytes);
@@ -434,25 +454,28 @@ fn book(
             .prepare_cached(
                 "INSERT INTO appointments (id, communication_id, fiscal_code, topic_code,
                     consultation_point, channel, office_code, start_at, end_at, phone, notes,
-                    status, hold_expires_at, operator_id, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'prenotato', ?12, ?13,
-                    ?14, ?14)",
+                    status, hold_expires_at, operator_id, created_at, updated_at,
+                    rescheduled_from)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15,
+                    ?16)",
             )?
             .execute(params![
                 id.as_str(),
-                communication.id,
-                fiscal_code.as_str(),
-                communication.topic_code,
+                new.communication_id,
+                new.fiscal_code,
+                new.topic_code,
                 point.code,
                 point.channel.as_str(),
-                office_code,
-                start.timestamp(),
+                point.office_code,
+                new.start.timestamp(),
                 end.timestamp(),
-                phone.e164(),
-                notes.as_str(),
-                hold_expires_at.timestamp(),
-                operator_id,
+                new.phone,
+                new.notes,
+                status,
+                new.hold_expires_at,
+                new.operator_id,
                 now.timestamp(),
+                new.rescheduled_from,
             ]);
         match inserted {
             Ok(_) => {
@@ -465,12 +488,9 @@ fn book(
                     continue; // an identifier collision: draw another one
                 }
                 if message.contains("communication_id") {
-                    return Err(ApiError::conflict(
-                        "already_booked",
-                        "Per questa comunicazione esiste già un appuntamento prenotato o confermato.",
-                    ));
+                    return Err(already_booked());
                 }
-                return Err(slot_taken(tx, state, &point.code, start, now));
+                return Err(slot_taken(tx, state, &point.code, new.start, now));
             }
             Err(e) => return Err(e.into()),
         }
