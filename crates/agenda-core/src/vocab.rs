@@ -133,6 +133,21 @@ vocabulary! {
     }
 }
 
+/// A message of this crate's (written in lower case, to be embedded in a longer one) as a
+/// sentence on its own: first letter in upper case, a full stop at the end.
+/// "le note sono obbligatorie" → "Le note sono obbligatorie."
+pub fn sentence(message: &str) -> String {
+    let mut chars = message.chars();
+    let mut out: String = match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    };
+    if !out.ends_with('.') {
+        out.push('.');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,7 @@
 use agenda_core::appointment::apply;
 use agenda_core::calendar::is_bookable_start;
 use agenda_core::time::parse_rfc3339;
+use agenda_core::vocab::sentence;
 use agenda_core::{AppointmentId, FiscalCode, Notes, PhoneNumber, Transition};
 use axum::extract::State;
 use axum::http::header::LOCATION;
@@ -221,7 +222,7 @@ fn move_appointment(
     )
     .map_err(transition_error)?;
     let slot_start = parse_rfc3339(&request.slot_start).map_err(|e| {
-        ApiError::unprocessable("invalid_slot_start", capitalise(&e.to_string()))
+        ApiError::unprocessable("invalid_slot_start", sentence(&e.to_string()))
             .with("field", "slot_start")
     })?;
     let catalog = state.catalog();
@@ -296,13 +297,13 @@ fn book(
             .with("field", "fiscal_code")
     })?;
     let phone = PhoneNumber::parse(&request.phone).map_err(|e| {
-        ApiError::unprocessable(e.code(), capitalise(&e.to_string())).with("field", "phone")
+        ApiError::unprocessable(e.code(), sentence(&e.to_string())).with("field", "phone")
     })?;
     let notes = Notes::parse(&request.notes).map_err(|e| {
-        ApiError::unprocessable(e.code(), capitalise(&e.to_string())).with("field", "notes")
+        ApiError::unprocessable(e.code(), sentence(&e.to_string())).with("field", "notes")
     })?;
     let slot_start = parse_rfc3339(&request.slot_start).map_err(|e| {
-        ApiError::unprocessable("invalid_slot_start", capitalise(&e.to_string()))
+        ApiError::unprocessable("invalid_slot_start", sentence(&e.to_string()))
             .with("field", "slot_start")
     })?;
 
@@ -337,7 +338,7 @@ fn book(
         Some(_) => {
             return Err(ApiError::unprocessable(
                 "not_eligible_yet",
-                capitalise(&eligibility.message_it()),
+                sentence(&eligibility.message_it()),
             )
             .with(
                 "allowed_from",
@@ -520,19 +521,6 @@ fn slot_taken(
         "alternatives",
         serde_json::to_value(alternatives).unwrap_or_default(),
     )
-}
-
-/// "le note sono obbligatorie" → "Le note sono obbligatorie."
-fn capitalise(message: &str) -> String {
-    let mut chars = message.chars();
-    let mut out: String = match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    };
-    if !out.ends_with('.') {
-        out.push('.');
-    }
-    out
 }
 
 #[cfg(test)]

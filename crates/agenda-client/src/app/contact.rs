@@ -1,6 +1,7 @@
 //! Telefono and note checked as the operator types, with the rules of `agenda-core`.
 
 use agenda_core::notes::MAX_NOTES_CHARS;
+use agenda_core::vocab::sentence;
 use agenda_core::{Notes, PhoneNumber};
 use serde::Serialize;
 
@@ -58,20 +59,6 @@ pub fn check_contact(phone: &str, notes: &str) -> ContactCheck {
         max: Some(MAX_NOTES_CHARS),
     };
     ContactCheck { phone, notes }
-}
-
-/// The text as a sentence: first letter in upper case, ending with a full stop (core's
-/// messages start in lower case, to be embedded).
-pub fn sentence(text: &str) -> String {
-    let mut chars = text.chars();
-    let mut out: String = match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    };
-    if !out.ends_with('.') {
-        out.push('.');
-    }
-    out
 }
 
 #[cfg(test)]

@@ -356,3 +356,31 @@ pub async fn live_appointments(
         .filter(|a| a.communication_id == e.communication.id && a.status.is_live())
         .collect()
 }
+
+/// Reads an HTTP request's head and as much body as it declares (test servers on
+/// loopback); `None` if the client went away.
+pub async fn read_request(stream: &mut tokio::net::TcpStream) -> Option<String> {
+    let mut request = Vec::new();
+    let mut buf = [0u8; 8192];
+    loop {
+        let n = tokio::io::AsyncReadExt::read(stream, &mut buf).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        request.extend_from_slice(&buf[..n]);
+        let text = String::from_utf8_lossy(&request);
+        if let Some(end) = text.find("\r\n\r\n") {
+            let length = text[..end]
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length:")
+                        .and_then(|v| v.trim().parse::<usize>().ok())
+                })
+                .unwrap_or(0);
+            if request.len() >= end + 4 + length {
+                return Some(String::from_utf8_lossy(&request).into_owned());
+            }
+        }
+    }
+}

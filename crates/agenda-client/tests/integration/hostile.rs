@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use agenda_client::client::{MAX_BODY_BYTES, MAX_PAGES};
 use agenda_client::{MemoryTokenStore, Secret};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 
 use crate::common::*;
 
@@ -22,33 +22,9 @@ async fn hostile(answer: impl Fn(&str) -> Vec<u8> + Send + Sync + 'static) -> So
         while let Ok((mut stream, _)) = listener.accept().await {
             let answer = answer.clone();
             tokio::spawn(async move {
-                let mut request = Vec::new();
-                let mut buf = [0u8; 4096];
-                // The head, then as much body as Content-Length says.
-                loop {
-                    let Ok(n) = stream.read(&mut buf).await else {
-                        return;
-                    };
-                    if n == 0 {
-                        return;
-                    }
-                    request.extend_from_slice(&buf[..n]);
-                    let text = String::from_utf8_lossy(&request).to_string();
-                    if let Some(end) = text.find("\r\n\r\n") {
-                        let length = text[..end]
-                            .lines()
-                            .find_map(|l| {
-                                l.to_ascii_lowercase()
-                                    .strip_prefix("content-length:")
-                                    .map(|v| v.trim().parse::<usize>().unwrap_or(0))
-                            })
-                            .unwrap_or(0);
-                        if request.len() >= end + 4 + length {
-                            break;
-                        }
-                    }
-                }
-                let head = String::from_utf8_lossy(&request).to_string();
+                let Some(head) = read_request(&mut stream).await else {
+                    return;
+                };
                 let _ = stream.write_all(&answer(&head)).await;
                 let _ = stream.shutdown().await;
             });

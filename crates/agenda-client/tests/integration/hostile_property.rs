@@ -23,7 +23,7 @@ use agenda_core::{AppointmentId, FiscalCode, Notes, PhoneNumber};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use serde_json::{json, Value};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 
 use crate::common::*;
 
@@ -320,33 +320,6 @@ async fn serve(script: Arc<Mutex<Script>>) -> SocketAddr {
         }
     });
     addr
-}
-
-/// Reads a request's head and as much body as it declares; `None` if the client went away.
-async fn read_request(stream: &mut tokio::net::TcpStream) -> Option<()> {
-    let mut request = Vec::new();
-    let mut buf = [0u8; 8192];
-    loop {
-        let n = stream.read(&mut buf).await.ok()?;
-        if n == 0 {
-            return None;
-        }
-        request.extend_from_slice(&buf[..n]);
-        let text = String::from_utf8_lossy(&request);
-        if let Some(end) = text.find("\r\n\r\n") {
-            let length = text[..end]
-                .lines()
-                .find_map(|l| {
-                    l.to_ascii_lowercase()
-                        .strip_prefix("content-length:")
-                        .and_then(|v| v.trim().parse::<usize>().ok())
-                })
-                .unwrap_or(0);
-            if request.len() >= end + 4 + length {
-                return Some(());
-            }
-        }
-    }
 }
 
 async fn write_reply(stream: &mut tokio::net::TcpStream, reply: &Reply) -> std::io::Result<()> {
