@@ -370,8 +370,11 @@ fn verify(account: Option<&Account>, password: &str) -> Result<bool, argon2::Err
     })
 }
 
-/// The password grant: throttle and lockout first, the hash on a blocking thread (never on
-/// the async workers nor on the database's writer), then one write with the outcome.
+/// The password grant. The attempt counts as a failure (per client, per username) before
+/// the password is checked, so guesses sent side by side meet the limits as if sent one by
+/// one; a right password takes its count back. The hash runs on a blocking thread (never on
+/// the async workers nor on the database's writer), as many at once as there are cores
+/// (each takes 19 MiB).
 async fn password_grant(
     state: &AppState,
     client: Option<IpAddr>,
@@ -383,17 +386,22 @@ async fn password_grant(
     if let Some(retry_after) = state.client_retry_after(client, now) {
         return Ok(Err(too_many_attempts(retry_after).into()));
     }
+    state.record_client_failure(client, now);
     let name = username.trim().to_owned();
     let key = name.to_lowercase();
     let looked_up = {
         let key = key.clone();
         state
             .db()
-            .read_short(move |conn| {
-                Ok(match lockout(conn, &key, now)? {
-                    Some(retry_after) => Err(retry_after),
-                    None => Ok(find_account(conn, &name)?),
-                })
+            .write(move |tx| {
+                if let Some(retry_after) = lockout(tx, &key, now)? {
+                    return Ok(Err(retry_after));
+                }
+                tx.execute(
+                    "INSERT INTO login_failures (username, at) VALUES (?1, ?2)",
+                    params![key, now],
+                )?;
+                Ok(Ok(find_account(tx, &name)?))
             })
             .await?
     };
@@ -401,7 +409,9 @@ async fn password_grant(
         Err(retry_after) => return Ok(Err(too_many_attempts(retry_after).into())),
         Ok(account) => account,
     };
+    let permit = state.hashing().await?;
     let checked = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
         let right = verify(account.as_ref(), &password)?;
         // A legacy hash that just proved right is replaced by an Argon2id one.
         let upgrade = match &account {
@@ -413,47 +423,30 @@ async fn password_grant(
     .await
     .map_err(ApiError::internal)?
     .map_err(ApiError::internal)?;
-    match checked {
-        (Some(account), upgrade) => {
-            let upgrade = upgrade.transpose().map_err(ApiError::internal)?;
-            state
-                .db()
-                .write(move |tx| {
-                    // Wrong guesses running beside this one may have locked the name meanwhile.
-                    if let Some(retry_after) = lockout(tx, &key, now)? {
-                        return Ok(Err(too_many_attempts(retry_after).into()));
-                    }
-                    tx.execute("DELETE FROM login_failures WHERE username = ?1", [&key])?;
-                    if let Some((salt, hash)) = upgrade {
-                        tx.execute(
-                            "UPDATE operators SET password_salt = ?2, password_hash = ?3,
-                             password_scheme = ?4 WHERE id = ?1",
-                            params![account.info.id, &salt[..], &hash[..], ARGON2ID],
-                        )?;
-                    }
-                    let family = random_hex(16);
-                    issue(tx, account.info, &family, now, access_ttl).map(Ok)
-                })
-                .await
-        }
-        (None, _) => {
-            state.record_client_failure(client, now);
-            state
-                .db()
-                .write(move |tx| {
-                    tx.execute(
-                        "INSERT INTO login_failures (username, at) VALUES (?1, ?2)",
-                        params![key, now],
-                    )?;
-                    Ok(Err(ApiError::unauthorized(
-                        "invalid_credentials",
-                        "Nome utente o password errati.",
-                    )
-                    .into()))
-                })
-                .await
-        }
-    }
+    let Some(account) = checked.0 else {
+        return Ok(Err(ApiError::unauthorized(
+            "invalid_credentials",
+            "Nome utente o password errati.",
+        )
+        .into()));
+    };
+    let upgrade = checked.1.transpose().map_err(ApiError::internal)?;
+    state.forgive_client_failure(client, now);
+    state
+        .db()
+        .write(move |tx| {
+            tx.execute("DELETE FROM login_failures WHERE username = ?1", [&key])?;
+            if let Some((salt, hash)) = upgrade {
+                tx.execute(
+                    "UPDATE operators SET password_salt = ?2, password_hash = ?3,
+                     password_scheme = ?4 WHERE id = ?1",
+                    params![account.info.id, &salt[..], &hash[..], ARGON2ID],
+                )?;
+            }
+            let family = random_hex(16);
+            issue(tx, account.info, &family, now, access_ttl).map(Ok)
+        })
+        .await
 }
 
 fn refresh_grant(tx: &Connection, token: &str, now: i64, access_ttl: i64) -> GrantOutcome {

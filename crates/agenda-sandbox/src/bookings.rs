@@ -86,8 +86,11 @@ pub async fn reschedule(
     headers: HeaderMap,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Response, ApiError> {
-    // The same key for another appointment is another request.
-    let hash = request_hash(&serde_json::json!({ "reschedule": raw_id, "body": body }));
+    // The same key for another appointment is another request, and never a booking's.
+    let hash = idempotency::request_hash_for(
+        "reschedule",
+        &serde_json::json!({ "id": raw_id, "body": body }),
+    );
     idempotent(
         state,
         operator,
@@ -135,7 +138,9 @@ async fn idempotent(
             let _flight = flight;
             if let Some(stored) = idempotency::lookup(tx, &operator.id, &key)? {
                 return if stored.request_hash == hash {
-                    Ok((stored.status, stored.body))
+                    let body =
+                        with_contract_1_1(tx, &worker_state, stored.status, stored.body, now)?;
+                    Ok((stored.status, body))
                 } else {
                     Err(ApiError::unprocessable(
                         "idempotency_key_reused",
@@ -175,6 +180,38 @@ async fn idempotent(
         }
     }
     Ok(response.into_response())
+}
+
+/// A stored 201 from before contract 1.1 lacks the appointment's newer members
+/// (`booked_by`, `contributor`, `rescheduled_from`, `rescheduled_to`): they are filled from
+/// the appointment, the rest of the first answer is replayed as it was.
+fn with_contract_1_1(
+    tx: &Connection,
+    state: &AppState,
+    status: u16,
+    mut body: Value,
+    now: DateTime<Utc>,
+) -> Result<Value, ApiError> {
+    if status != StatusCode::CREATED.as_u16() || body.get("booked_by").is_some() {
+        return Ok(body);
+    }
+    let row = match body["id"].as_str() {
+        Some(id) => AppointmentRow::load(tx, id)?,
+        None => None,
+    };
+    if let (Some(row), Some(members)) = (row, body.as_object_mut()) {
+        let now_dto =
+            serde_json::to_value(row.to_dto(state.catalog(), now)).map_err(ApiError::internal)?;
+        for name in [
+            "booked_by",
+            "contributor",
+            "rescheduled_from",
+            "rescheduled_to",
+        ] {
+            members.insert(name.to_owned(), now_dto[name].clone());
+        }
+    }
+    Ok(body)
 }
 
 /// Runs `work` inside a savepoint: when it fails, everything it wrote is undone (the

@@ -41,7 +41,15 @@ pub fn key_from_headers(headers: &HeaderMap) -> Result<String, ApiError> {
         })
 }
 
-/// SHA-256 of the canonical form of a JSON document.
+/// [`request_hash`] of a request to another endpoint than `POST /bookings`, named by
+/// `endpoint`: the same key sent to two endpoints never matches.
+pub fn request_hash_for(endpoint: &str, body: &Value) -> [u8; 32] {
+    let mut canonical = format!("{endpoint}\0");
+    write_canonical(body, &mut canonical);
+    Sha256::digest(canonical.as_bytes()).into()
+}
+
+/// SHA-256 of the canonical form of a JSON document (`POST /bookings`).
 pub fn request_hash(body: &Value) -> [u8; 32] {
     let mut canonical = String::new();
     write_canonical(body, &mut canonical);

@@ -45,6 +45,8 @@ struct Inner {
     public_hosts: std::sync::RwLock<Vec<String>>,
     /// Times of the failed logins per client address within the lockout window.
     client_failures: Mutex<HashMap<Option<IpAddr>, Vec<i64>>>,
+    /// One permit per password hash running (Argon2id takes 19 MiB each).
+    hashing: Arc<tokio::sync::Semaphore>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -69,6 +71,9 @@ impl AppState {
                 slots: SlotCache::default(),
                 public_hosts: std::sync::RwLock::new(Vec::new()),
                 client_failures: Mutex::new(HashMap::new()),
+                hashing: Arc::new(tokio::sync::Semaphore::new(
+                    std::thread::available_parallelism().map_or(2, |n| n.get()),
+                )),
             }),
         }
     }
@@ -101,6 +106,31 @@ impl AppState {
             !failures.is_empty()
         });
         all.entry(client).or_default().push(now);
+    }
+
+    /// Takes back the latest failure counted for `client` (its password proved right).
+    pub(crate) fn forgive_client_failure(&self, client: Option<IpAddr>, now: i64) {
+        let mut all = self
+            .inner
+            .client_failures
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(failures) = all.get_mut(&client) {
+            if let Some(at) = failures.iter().rposition(|at| *at <= now) {
+                failures.remove(at);
+            }
+        }
+    }
+
+    /// A permit to run one password hash: as many at once as the machine has cores.
+    /// It is held by the hash itself, even when the request that asked for it is gone.
+    pub(crate) async fn hashing(
+        &self,
+    ) -> Result<tokio::sync::OwnedSemaphorePermit, crate::error::ApiError> {
+        Arc::clone(&self.inner.hashing)
+            .acquire_owned()
+            .await
+            .map_err(crate::error::ApiError::internal)
     }
 
     /// "Now", from the state's clock, truncated to whole seconds.

@@ -432,3 +432,43 @@ async fn two_desks_rescheduling_onto_one_slot_one_wins_and_the_other_keeps_its_a
         .collect();
     assert_eq!(live.len(), 1, "{live:?}");
 }
+
+#[tokio::test]
+async fn a_booking_answered_before_contract_1_1_replays_with_the_newer_members() {
+    let app = TestApp::new().await;
+    let token = app.login().await;
+    let slot = app
+        .first_free_slot(&token, "RM-DP", "RM-DP-SPORTELLO")
+        .await;
+    let body = booking(
+        ELIGIBLE_COMMUNICATION,
+        ELIGIBLE_FISCAL_CODE,
+        "anagrafica",
+        &slot,
+    );
+    let first = app.book(&token, "k", &body).await;
+    let id = id_of(&first);
+    // As a sandbox before 1.1 stored it.
+    rusqlite::Connection::open(app.db.path())
+        .unwrap()
+        .execute(
+            "UPDATE idempotency_keys SET body = json_remove(body, '$.booked_by',
+                '$.contributor', '$.rescheduled_from', '$.rescheduled_to')",
+            [],
+        )
+        .unwrap();
+    let replay = app.book(&token, "k", &body).await;
+    assert_eq!(id_of(&replay), id);
+    assert_eq!(replay.body["booked_by"]["operator_id"], "op-demo");
+    assert_eq!(
+        replay.body["contributor"]["fiscal_code"],
+        ELIGIBLE_FISCAL_CODE
+    );
+    assert_eq!(replay.body["rescheduled_from"], Value::Null);
+    assert!(replay
+        .body
+        .as_object()
+        .unwrap()
+        .contains_key("rescheduled_to"));
+    assert_eq!(replay.body["status"], first.body["status"]);
+}

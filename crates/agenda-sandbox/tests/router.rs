@@ -96,6 +96,39 @@ async fn five_failed_logins_lock_the_username_for_fifteen_minutes() {
 }
 
 #[tokio::test]
+async fn guesses_sent_side_by_side_meet_the_lockout_as_if_sent_one_by_one() {
+    use tower::ServiceExt;
+    let app = TestApp::new().await;
+    let mut guesses = tokio::task::JoinSet::new();
+    for _ in 0..10 {
+        let router = app.router.clone();
+        guesses.spawn(async move {
+            let request = Request::builder()
+                .method(Method::POST)
+                .uri("/api/v1/auth/token")
+                .header("content-type", "application/json")
+                .body(Body::from(
+                    json!({"grant_type": "password", "username": "demo", "password": "x"})
+                        .to_string(),
+                ))
+                .unwrap();
+            router.oneshot(request).await.unwrap().status().as_u16()
+        });
+    }
+    let mut statuses = Vec::new();
+    while let Some(status) = guesses.join_next().await {
+        statuses.push(status.unwrap());
+    }
+    statuses.sort();
+    assert_eq!(statuses, [401, 401, 401, 401, 401, 429, 429, 429, 429, 429]);
+    assert_problem(
+        &app.login_as("demo", "demo").await,
+        429,
+        "too_many_attempts",
+    );
+}
+
+#[tokio::test]
 async fn twenty_failed_logins_from_one_client_throttle_every_username() {
     let app = TestApp::new().await;
     // Twenty names, one wrong guess each: no username reaches its own lockout.
