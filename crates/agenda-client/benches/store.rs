@@ -215,6 +215,7 @@ fn history(fiscal_code: &FiscalCode) -> Vec<Appointment> {
                     .then(|| start - Span::days(1)),
                 created_at: start - Span::days(7),
                 updated_at: start - Span::days(6),
+                provenance: Default::default(),
             }
         })
         .collect()

@@ -49,8 +49,9 @@ use crate::retry::{parse_retry_after, RetryPolicy};
 use crate::secret::Secret;
 use crate::wire::{
     Appointment, AppointmentFilter, BookingRequest, CancelRequest, Communication,
-    CommunicationThread, ConsultationPoint, Contributor, Office, Operator, Page, PageRequest,
-    ProblemBody, Slot, SlotQuery, TokenResponse, Topic,
+    CommunicationThread, ConsultationPoint, Contributor, DeskAgendaQuery, Office, Operator, Page,
+    PageRequest, ProblemBody, RequestableCommunication, RescheduleRequest, Slot, SlotQuery,
+    TokenResponse, Topic,
 };
 
 /// The largest response body read (bigger ones are "risposta del servizio non valida"):
@@ -579,6 +580,72 @@ impl ApiClient {
         let result = self.send_json(&request).await;
         self.reconcile_repeat(id, result, AppointmentStatus::Annullato)
             .await
+    }
+
+    // ---------------------------------------------------------------- contract 1.1
+
+    /// `GET /appointments`: one page of the desk agenda, earliest first (contract 1.1; a
+    /// 1.0 service answers 404, see [`ApiError::is_not_offered`]).
+    pub async fn desk_agenda_page(
+        &self,
+        query: &DeskAgendaQuery,
+        page: &PageRequest,
+    ) -> Result<Page<Appointment>, ApiError> {
+        let mut request = self
+            .request(Method::GET, &["appointments"])
+            .query("from", query.from)
+            .query("to", query.to);
+        for status in &query.statuses {
+            request = request.query("status", Some(status.as_str()));
+        }
+        let request = request
+            .query("limit", page.limit)
+            .query("cursor", page.cursor.as_deref());
+        self.get_json(&request).await
+    }
+
+    /// The whole desk agenda matching `query`, all pages.
+    pub async fn desk_agenda(&self, query: &DeskAgendaQuery) -> Result<Vec<Appointment>, ApiError> {
+        collect_pages(|page| async move { self.desk_agenda_page(query, &page).await }).await
+    }
+
+    /// `GET /communications?requestable_by=`: one page of the threads of every delegated
+    /// contributor where "Richiedi appuntamento" is allowed by `by` (contract 1.1).
+    pub async fn requestable_page(
+        &self,
+        by: Option<chrono::NaiveDate>,
+        page: &PageRequest,
+    ) -> Result<Page<RequestableCommunication>, ApiError> {
+        let request = self
+            .request(Method::GET, &["communications"])
+            .query("requestable_by", by)
+            .query("limit", page.limit)
+            .query("cursor", page.cursor.as_deref());
+        self.get_json(&request).await
+    }
+
+    /// Every requestable thread by `by`, all pages.
+    pub async fn requestable(
+        &self,
+        by: Option<chrono::NaiveDate>,
+    ) -> Result<Vec<RequestableCommunication>, ApiError> {
+        collect_pages(|page| async move { self.requestable_page(by, &page).await }).await
+    }
+
+    /// `POST /appointments/{id}/reschedule` (contract 1.1): moves a confirmed future
+    /// appointment to another slot in one step; the answer is the new appointment,
+    /// `confermato`. Sent again with the same `key` after a lost answer, it replays.
+    pub async fn reschedule(
+        &self,
+        id: &AppointmentId,
+        key: &IdempotencyKey,
+        body: &RescheduleRequest,
+    ) -> Result<Appointment, ApiError> {
+        let mut request = self
+            .request(Method::POST, &["appointments", id.as_str(), "reschedule"])
+            .json(body);
+        request.idempotency_key = Some(key);
+        self.send_json(&request).await.map_err(ApiError::from)
     }
 
     // ---------------------------------------------------------------- machinery

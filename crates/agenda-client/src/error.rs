@@ -113,6 +113,14 @@ impl ApiError {
         }
     }
 
+    /// Whether the service does not offer what was asked (a 1.0 service asked for a path of
+    /// contract 1.1 answers 404 with no code of its own, or `route_not_found`): the app hides
+    /// the feature and says why.
+    pub fn is_not_offered(&self) -> bool {
+        matches!(self, ApiError::Problem(p)
+            if p.status == 404 && (p.code == "route_not_found" || p.code == "http_404"))
+    }
+
     /// Whether sending the same request again may succeed: transport failures, timeouts,
     /// 408, 429, 5xx (but 501), and `409 request_in_progress` (the first attempt of the same
     /// idempotent request is still being processed). Whether a request *may* be re-sent at

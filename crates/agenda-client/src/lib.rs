@@ -101,6 +101,7 @@ pub use store::{
     Cached, Dataset, Draft, DraftSaved, DraftState, OutboxEntry, ReturnedProblem, Store, StoreError,
 };
 pub use wire::{
-    Appointment, AppointmentFilter, BookingRequest, Communication, CommunicationThread,
-    ConsultationPoint, Contributor, Office, Operator, Page, PageRequest, Slot, SlotQuery, Topic,
+    Appointment, AppointmentFilter, BookedBy, BookingRequest, Communication, CommunicationThread,
+    ConsultationPoint, Contributor, ContributorRef, DeskAgendaQuery, Office, Operator, Page,
+    PageRequest, Provenance, RequestableCommunication, RescheduleRequest, Slot, SlotQuery, Topic,
 };

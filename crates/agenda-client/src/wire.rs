@@ -431,6 +431,85 @@ pub struct Appointment {
     pub created_at: Timestamp,
     /// Last changed.
     pub updated_at: Timestamp,
+    /// Who booked it, why it was annulled, what it replaced or was replaced by, whose it is
+    /// (contract 1.1; all absent from a 1.0 service).
+    #[serde(flatten)]
+    pub provenance: Provenance,
+}
+
+/// The members contract 1.1 added to an appointment, each absent from a 1.0 service.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Provenance {
+    /// The operator who booked it.
+    #[serde(default)]
+    pub booked_by: Option<BookedBy>,
+    /// Why it was annulled (`riprogrammato` when it was rescheduled).
+    #[serde(default, deserialize_with = "bounded_text_opt")]
+    pub cancel_reason: Option<String>,
+    /// The appointment it replaced.
+    #[serde(default, deserialize_with = "bounded_code_opt")]
+    pub rescheduled_from: Option<String>,
+    /// The appointment that replaced it.
+    #[serde(default, deserialize_with = "bounded_code_opt")]
+    pub rescheduled_to: Option<String>,
+    /// Its contributor, by name.
+    #[serde(default)]
+    pub contributor: Option<ContributorRef>,
+}
+
+/// The operator who booked an appointment (contract 1.1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookedBy {
+    /// Operator id.
+    #[serde(deserialize_with = "bounded_code")]
+    pub operator_id: String,
+    /// Name to show.
+    #[serde(deserialize_with = "bounded_text")]
+    pub display_name: String,
+}
+
+/// A contributor as named on the desk-wide lists (contract 1.1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContributorRef {
+    /// Codice fiscale.
+    pub fiscal_code: FiscalCode,
+    /// Name to show.
+    #[serde(deserialize_with = "bounded_text")]
+    pub display_name: String,
+}
+
+/// A thread of the desk-wide list of requestable communications (contract 1.1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestableCommunication {
+    /// The communication, as in a contributor's list.
+    #[serde(flatten)]
+    pub communication: Communication,
+    /// Its contributor.
+    pub contributor: ContributorRef,
+}
+
+/// Filters of `GET /appointments`, the desk agenda (contract 1.1).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeskAgendaQuery {
+    /// First day, inclusive (the service's default: today).
+    pub from: Option<NaiveDate>,
+    /// Last day, inclusive (the service's default: from + 7 days).
+    pub to: Option<NaiveDate>,
+    /// Only these states (none: every state).
+    pub statuses: Vec<AppointmentStatus>,
+}
+
+/// Body of `POST /appointments/{id}/reschedule` (contract 1.1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RescheduleRequest {
+    /// The new slot's start, exactly as `/slots` gave it.
+    pub slot_start: String,
+    /// Another struttura (default: the same).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub office_code: Option<String>,
+    /// Another punto di consulenza (default: the same).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consultation_point: Option<String>,
 }
 
 /// Filters of `GET /contributors/{fiscal_code}/appointments` (and of the local history).

@@ -297,6 +297,8 @@ fn decode_record(
         hold_expires_at,
         created_at,
         updated_at,
+        // Not kept in the history's chunks: the details read it live.
+        provenance: Default::default(),
     })
 }
 
@@ -592,6 +594,7 @@ mod tests {
                 .then(|| DateTime::parse_from_rfc3339("2026-03-28T10:00:00+01:00").unwrap()),
             created_at: DateTime::parse_from_rfc3339("2026-03-28T09:50:00+01:00").unwrap(),
             updated_at: DateTime::parse_from_rfc3339("2026-03-28T09:50:00+01:00").unwrap(),
+            provenance: Default::default(),
         }
     }
 

@@ -59,6 +59,7 @@ fn appointment(n: u8, start: &str, status: AppointmentStatus) -> Appointment {
         hold_expires_at: None,
         created_at: ts("2026-11-20T10:00:00+01:00"),
         updated_at: ts("2026-11-20T10:00:00+01:00"),
+        provenance: Default::default(),
     }
 }
 

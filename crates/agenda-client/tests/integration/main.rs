@@ -6,6 +6,7 @@
 mod api;
 mod application;
 mod common;
+mod contract11;
 mod crash;
 mod hostile;
 mod hostile_property;
