@@ -12,12 +12,14 @@
 pub mod catalog;
 pub mod communications;
 pub mod contact;
+pub mod desk;
 pub mod drafts;
 pub mod views;
 
 pub use catalog::{Catalog, OfficeChoice};
 pub use communications::{CommunicationView, ThreadView};
 pub use contact::{check_contact, ContactCheck, FieldCheck};
+pub use desk::{DeskView, RequestableView, DESK_DAYS};
 pub use drafts::{DraftId, DraftStatus, DraftView, ProblemView, SavedView};
 pub use views::{AppointmentView, ListingView};
 

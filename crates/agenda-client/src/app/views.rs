@@ -5,7 +5,7 @@
 
 use super::catalog::Catalog;
 use crate::agenda::{Listing, Source};
-use crate::wire::{Appointment, Timestamp};
+use crate::wire::{Appointment, Provenance, Timestamp};
 use agenda_core::{AppointmentId, AppointmentStatus, Channel, FiscalCode, Transition};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -74,6 +74,10 @@ pub struct AppointmentView {
     pub created_at: Timestamp,
     /// Last changed.
     pub updated_at: Timestamp,
+    /// Who booked it, why it was annulled, what it replaced or was replaced by, whose it is
+    /// (a service of contract 1.1 tells; read from the local cache, it is unknown).
+    #[serde(flatten)]
+    pub provenance: Provenance,
 }
 
 impl AppointmentView {
@@ -110,6 +114,7 @@ impl AppointmentView {
             allowed_actions,
             created_at: appointment.created_at,
             updated_at: appointment.updated_at,
+            provenance: appointment.provenance,
         }
     }
 }

@@ -7,6 +7,8 @@ use agenda_client::app::{AppError, Booked, RequestError, MAX_CANCEL_REASON_CHARS
 use agenda_client::AppointmentFilter;
 use agenda_core::{AppointmentStatus, Transition};
 
+use crate::common::*;
+
 /// A code of the service as its type (the wire still holds them as text).
 fn code<T: std::str::FromStr>(text: &str) -> T
 where
@@ -14,8 +16,6 @@ where
 {
     text.parse().unwrap()
 }
-
-use crate::common::*;
 
 /// The demo operator signed in on a fresh sandbox, and a communication bookable now.
 struct Desk {
@@ -213,4 +213,51 @@ async fn a_draft_is_restored_against_the_real_catalog_and_slots_and_booked_in_on
     assert_eq!(held.consultation_point, office.point_code);
     assert_eq!(held.office_code, office.office.code);
     assert_eq!(held.start, free.start);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_desk_view_puts_holds_first_and_lists_requestable_threads_with_their_contributor() {
+    let Desk { agenda, e, .. } = &Desk::start().await;
+    let before = agenda
+        .desk_view(agenda_client::app::DESK_DAYS)
+        .await
+        .unwrap();
+    assert!(before.offered);
+    let thread = before
+        .requestable
+        .iter()
+        .find(|r| r.communication.communication.id == e.communication.id)
+        .expect("the eligible thread is requestable");
+    assert_eq!(thread.contributor.fiscal_code, e.fiscal_code);
+    assert!(!thread.communication.topic_label.is_empty());
+
+    let place = place(agenda.client(), &e.communication.topic_code).await;
+    let held = agenda
+        .client()
+        .create_booking(
+            &agenda_client::IdempotencyKey::generate(),
+            &booking(e, &place, 0),
+        )
+        .await
+        .unwrap();
+    let days = (place.slots[0].start.date_naive() - chrono::Utc::now().date_naive())
+        .num_days()
+        .max(0) as u64
+        + 1;
+    let after = agenda.desk_view(days).await.unwrap();
+    let hold = after
+        .holds
+        .iter()
+        .find(|h| h.id == held.id)
+        .expect("the hold is among the holds");
+    assert!(hold.allowed_actions.contains(&Transition::Confirm));
+    assert_eq!(
+        hold.provenance.contributor.as_ref().unwrap().fiscal_code,
+        e.fiscal_code
+    );
+    assert!(after.appointments.iter().all(|a| a.id != held.id));
+    assert!(after
+        .requestable
+        .iter()
+        .all(|r| r.communication.communication.id != e.communication.id));
 }

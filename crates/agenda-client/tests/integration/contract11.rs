@@ -156,6 +156,13 @@ async fn a_service_without_contract_1_1_is_told_apart_from_a_failure() {
         assert!(agenda.is_not_offered(), "{agenda:?}");
         let threads = client.requestable(None).await.unwrap_err();
         assert!(threads.is_not_offered(), "{threads:?}");
+        // The desk agenda says it is not offered, and does not fail.
+        let dir = TempDir::new();
+        let store =
+            agenda_client::Store::open(dir.path(), &agenda_client::MemoryKeyStore::new()).unwrap();
+        let agenda = agenda_client::Agenda::with_parts(client, Arc::new(store));
+        let desk = agenda.desk_view(7).await.unwrap();
+        assert!(!desk.offered && desk.holds.is_empty() && desk.requestable.is_empty());
     }
     // An unknown appointment, or no service at all, is not a missing feature.
     let sandbox = Sandbox::start().await;
