@@ -27,6 +27,7 @@ const COMMANDS: &[&str] = &[
     "delete_draft",
     "list_appointments",
     "get_appointment",
+    "desk_agenda",
     "cancel_appointment",
 ];
 

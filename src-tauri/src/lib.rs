@@ -92,6 +92,7 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::drafts::delete_draft,
             commands::appointments::list_appointments,
             commands::appointments::get_appointment,
+            commands::appointments::desk_agenda,
             commands::appointments::cancel_appointment,
         ])
 }

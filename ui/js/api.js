@@ -38,6 +38,7 @@ export const COMMANDS = Object.freeze({
   cancel_booking: ["id"],
   list_appointments: ["fiscalCode", "status?", "from?", "to?"],
   get_appointment: ["id"],
+  desk_agenda: ["days?"],
   cancel_appointment: ["id", "reason?"],
   sync_now: [],
 });
@@ -123,6 +124,7 @@ export const listAppointments = (fiscalCode, filters = {}) => {
   return call("list_appointments", args);
 };
 export const getAppointment = (id) => call("get_appointment", { id });
+export const deskAgenda = (days) => call("desk_agenda", days === undefined ? {} : { days });
 export const cancelAppointment = (id, reason) =>
   call("cancel_appointment", reason ? { id, reason } : { id });
 export const syncNow = () => call("sync_now");

@@ -1,10 +1,25 @@
 //! Gestione appuntamenti: the history, one appointment's details, Annulla appuntamento.
 
 use crate::{AppState, CommandError};
-use agenda_client::app::{AppointmentDetail, AppointmentView, ListingView};
+use agenda_client::app::{AppointmentDetail, AppointmentView, DeskView, ListingView, DESK_DAYS};
 use agenda_client::AppointmentFilter;
 use agenda_core::AppointmentStatus;
 use tauri::State;
+
+/// Agenda dello sportello: the holds awaiting confirmation, the appointments of today and the
+/// next `days` days (default a week) across every delegated contributor, and the threads on
+/// which an appointment may be requested (contract 1.1; `offered: false` without it).
+#[tauri::command]
+pub async fn desk_agenda(
+    state: State<'_, AppState>,
+    days: Option<u64>,
+) -> Result<DeskView, CommandError> {
+    let days = days.unwrap_or(DESK_DAYS).min(MAX_DESK_DAYS);
+    Ok(state.agenda().await?.desk_view(days).await?)
+}
+
+/// The longest span the desk agenda shows: the booking horizon.
+const MAX_DESK_DAYS: u64 = 60;
 
 /// The history of a contributor, newest first, optionally filtered by stato and dates.
 #[tauri::command]
