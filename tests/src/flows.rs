@@ -74,13 +74,13 @@ pub async fn sign_in_demo(session: &Session) -> Result<()> {
     sign_in_as(session, "demo", "demo").await
 }
 
-/// Signs in as `username` and waits for the main screens.
+/// Signs in as `username` and waits for the first screen, the desk's agenda.
 pub async fn sign_in_as(session: &Session, username: &str, password: &str) -> Result<()> {
     session.wait_screen("accesso").await?;
     session.type_into("signin-username", username).await?;
     session.type_into("signin-password", password).await?;
     session.click_testid("signin-submit").await?;
-    if let Err(error) = session.wait_screen("assistiti").await {
+    if let Err(error) = session.wait_screen("agenda").await {
         let shown = session
             .execute(
                 "return [document.body.dataset.screen, \
@@ -179,12 +179,6 @@ pub async fn wizard_to_contacts_with(
     subject: &str,
     shots: Option<&str>,
 ) -> Result<String> {
-    let shot = |step: &'static str| async move {
-        if let Some(prefix) = shots {
-            session.save_screenshot(&format!("{prefix}-{step}")).await?;
-        }
-        Ok::<(), String>(())
-    };
     // The list and the week view are redrawn as their data arrives: an element found a
     // moment ago may be gone (stale), so find it again.
     retry_transient(|| async {
@@ -195,6 +189,19 @@ pub async fn wizard_to_contacts_with(
             .await
     })
     .await?;
+    through_the_wizard(session, shots).await
+}
+
+/// From step 1 of an open wizard to the contact fields, choosing the first punto di
+/// consulenza, struttura and free slot (screenshots `<prefix>-1-argomento.png` … when
+/// `shots` is given). Returns the chosen slot's start.
+pub async fn through_the_wizard(session: &Session, shots: Option<&str>) -> Result<String> {
+    let shot = |step: &'static str| async move {
+        if let Some(prefix) = shots {
+            session.save_screenshot(&format!("{prefix}-{step}")).await?;
+        }
+        Ok::<(), String>(())
+    };
     session.wait_screen("prenotazione").await?;
     session.click_testid("point-option").await?;
     shot("1-argomento").await?;

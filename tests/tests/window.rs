@@ -33,6 +33,11 @@ async fn the_window_opens_with_its_heading_badge_and_navigation() {
         nav.iter().any(|t| t.contains("Gestione appuntamenti")),
         "{nav:?}"
     );
+    session.testid("agenda-range").await.unwrap();
+    harness.screenshot("02-agenda").await.unwrap();
+    assert_accessible(&harness, "agenda").await.unwrap();
+    session.click_testid("nav-assistiti").await.unwrap();
+    session.wait_screen("assistiti").await.unwrap();
     harness.screenshot("02-assistiti").await.unwrap();
     assert_accessible(&harness, "assistiti").await.unwrap();
 

@@ -9,6 +9,7 @@ import {
 async function signedIn(answers = {}) {
   const t = setup({ selectedContributor: CONTRIBUTOR, ...answers });
   await t.ctrl.start(null);
+  await t.ctrl.navigate("comunicazioni");
   return t;
 }
 
@@ -31,8 +32,12 @@ async function typeContacts(t, phone, notes) {
   await t.timers.advance(1000);
 }
 
-test("a resumed session restores the utente selezionato and opens Comunicazioni", async () => {
-  const t = await signedIn();
+test("a resumed session restores the utente selezionato and opens the desk's agenda", async () => {
+  const t = setup({ selectedContributor: CONTRIBUTOR });
+  await t.ctrl.start(null);
+  assert.equal(screenOf(t.state()), "agenda");
+  assert.equal(t.api.callsOf("deskAgenda").length, 1);
+  await t.ctrl.navigate("comunicazioni");
   const s = t.state();
   assert.equal(s.session.signed_in, true);
   assert.equal(s.selected.fiscal_code, CONTRIBUTOR.fiscal_code);
@@ -63,13 +68,13 @@ test("a wrong password shows the service's message and keeps the operator on the
   assert.equal(s.focus.id, "signin-error");
 });
 
-test("signing in trims the user name, then lists the assistiti", async () => {
+test("signing in trims the user name, then opens the desk's agenda", async () => {
   const t = setup({ sessionStatus: { signed_in: false, operator: null } });
   await t.ctrl.start(null);
   await t.ctrl.signIn("  demo ", "demo");
   assert.deepEqual(t.api.callsOf("signIn")[0].args, ["demo", "demo"]);
-  assert.equal(screenOf(t.state()), "assistiti");
-  assert.deepEqual(t.api.callsOf("searchContributors")[0].args, ["", undefined]);
+  assert.equal(screenOf(t.state()), "agenda");
+  assert.equal(t.api.callsOf("deskAgenda").length, 1);
 });
 
 test("an expired session on any call sends the operator back to sign in with the reason", async () => {
@@ -122,7 +127,9 @@ test("a slower, older search answer never replaces a newer one", async () => {
 test("picking an assistito selects it in the shell and opens its communications", async () => {
   const t = setup();
   await t.ctrl.start(null);
+  await t.ctrl.navigate("assistiti");
   assert.equal(screenOf(t.state()), "assistiti");
+  assert.deepEqual(t.api.callsOf("searchContributors")[0].args, ["", undefined]);
   await t.ctrl.pickContributor(CONTRIBUTOR.fiscal_code);
   assert.deepEqual(t.api.callsOf("selectContributor")[0].args, [CONTRIBUTOR.fiscal_code]);
   assert.equal(t.state().selected.display_name, "ROSSI MARIO");
@@ -599,3 +606,53 @@ test("a held draft that expired meanwhile resumes at esito negativo", async () =
   assert.equal(o.result, "failed");
   assert.equal(o.error.kind, "hold_expired");
 });
+
+// ---------------------------------------------------------------- agenda dello sportello
+
+const REQUESTABLE = { ...COMMUNICATION, contributor: { fiscal_code: CONTRIBUTOR.fiscal_code, display_name: CONTRIBUTOR.display_name } };
+
+test("the agenda shows the holds with Conferma in place, which confirms and reloads the agenda", async () => {
+  const hold = appointment({ allowed_actions: ["confirm", "cancel_hold"], contributor: REQUESTABLE.contributor });
+  let confirmed = false;
+  const t = setup({
+    deskAgenda: () => ({ offered: true, from: "2026-11-26", to: "2026-12-03", holds: confirmed ? [] : [hold], appointments: confirmed ? [{ ...hold, status: "confermato", allowed_actions: ["cancel"] }] : [], requestable: [] }),
+    confirmBooking: () => { confirmed = true; return { ...hold, status: "confermato" }; },
+  });
+  await t.ctrl.start(null);
+  assert.equal(t.state().agenda.data.holds.length, 1);
+  await t.ctrl.agendaHoldAction(hold.id, "confirm");
+  assert.deepEqual(t.api.callsOf("confirmBooking")[0].args, [hold.id]);
+  assert.equal(t.api.callsOf("deskAgenda").length, 2);
+  assert.equal(t.state().agenda.data.holds.length, 0);
+  assert.equal(t.state().agenda.data.appointments[0].status, "confermato");
+  assert.equal(t.state().notice.key, "notice_appointment_confirmed");
+  assert.equal(t.state().agenda.busy_id, null);
+  // The draft behind the hold is gone: Bozze's count is asked again.
+  assert.ok(t.api.callsOf("listDrafts").length >= 2);
+});
+
+test("Richiedi appuntamento from the agenda selects the contributor and opens the wizard on the thread", async () => {
+  const t = setup({
+    deskAgenda: { offered: true, from: "2026-11-26", to: "2026-12-03", holds: [], appointments: [], requestable: [REQUESTABLE] },
+  });
+  await t.ctrl.start(null);
+  await t.ctrl.requestFromAgenda(COMMUNICATION.id);
+  assert.deepEqual(t.api.callsOf("selectContributor")[0].args, [CONTRIBUTOR.fiscal_code]);
+  const s = t.state();
+  assert.equal(s.selected.fiscal_code, CONTRIBUTOR.fiscal_code);
+  assert.equal(screenOf(s), "prenotazione");
+  assert.equal(s.wizard.draft.communication_id, COMMUNICATION.id);
+  assert.equal(s.wizard.draft.topic_code, COMMUNICATION.topic_code);
+  assert.deepEqual(t.api.callsOf("wizardOptions")[0].args, [COMMUNICATION.id]);
+});
+
+test("against a service without the desk agenda the screen says so, and a failure shows its reason", async () => {
+  const t = setup({ deskAgenda: { offered: false, from: "2026-11-26", to: "2026-12-03", holds: [], appointments: [], requestable: [] } });
+  await t.ctrl.start(null);
+  assert.equal(t.state().agenda.data.offered, false);
+  const u = setup({ deskAgenda: reject("offline", "Servizio non raggiungibile.") });
+  await u.ctrl.start(null);
+  assert.equal(u.state().agenda.status, "error");
+  assert.equal(u.state().agenda.error.kind, "offline");
+});
+

@@ -62,6 +62,7 @@ export function fakeApi(answers = {}) {
     "selectContributor", "selectedContributor", "listCommunications", "getCommunication", "wizardOptions",
     "listOffices", "listSlots", "validateContact", "saveDraft", "listDrafts", "deleteDraft", "book",
     "confirmBooking", "cancelBooking", "listAppointments", "getAppointment", "cancelAppointment", "syncNow",
+    "deskAgenda",
   ];
   const api = { calls, answers };
   for (const name of names) {
@@ -134,6 +135,7 @@ const DEFAULTS = {
   sessionStatus: { signed_in: true, operator: { id: "op", display_name: "Operatore Demo", organization: "Patronato" } },
   signIn: { operator: { id: "op", display_name: "Operatore Demo", organization: "Patronato" } },
   signOut: null,
+  deskAgenda: { offered: true, from: "2026-11-26", to: "2026-12-03", holds: [], appointments: [], requestable: [] },
   searchContributors: { items: [CONTRIBUTOR], next_cursor: null, from_cache: false, synced_at: null },
   selectContributor: CONTRIBUTOR,
   selectedContributor: null,

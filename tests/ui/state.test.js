@@ -53,7 +53,7 @@ test("the screen shown follows the session: loading, sign-in, or the route", () 
     [run(), "avvio"],
     [run({ type: "session", status: { signed_in: false } }, { type: "navigate", route: "appuntamenti" }), "accesso"],
     [run({ type: "session", status: { signed_in: false } }, { type: "navigate", route: "impostazioni" }), "impostazioni"],
-    [run(...signedIn, { type: "navigate", route: "accesso" }), "assistiti"],
+    [run(...signedIn, { type: "navigate", route: "accesso" }), "agenda"],
     [run(...signedIn, { type: "navigate", route: "prenotazione" }), "comunicazioni"],
     [run(...signedIn, { type: "navigate", route: "bozze" }), "bozze"],
   ];

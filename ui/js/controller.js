@@ -6,6 +6,7 @@
 
 import { holdRemaining } from "./format.js";
 import { screenOf, update } from "./state.js";
+import { createAgenda } from "./features/agenda/controller.js";
 import { createCommunications } from "./features/communications/controller.js";
 import { createContributors } from "./features/contributors/controller.js";
 import { createDrafts } from "./features/drafts/controller.js";
@@ -93,7 +94,9 @@ export function createController({ api, store, timers = globalThis, now = () => 
   function needsTicker(state) {
     if (state.wizard && state.wizard.stage === "attesa") return true;
     const d = state.detail.data;
-    return Boolean(d && d.status === "prenotato" && d.hold_expires_at);
+    if (d && d.status === "prenotato" && d.hold_expires_at) return true;
+    const agenda = state.agenda.data;
+    return Boolean(state.route === "agenda" && agenda && agenda.holds && agenda.holds.length > 0);
   }
 
   /** The service's time as this PC can tell (its clock plus the offset the shell measured). */
@@ -127,6 +130,7 @@ export function createController({ api, store, timers = globalThis, now = () => 
   const ctx = { api, getState, dispatch, run, clear, timers, now, perfNow, prefs, resetPage, features, navigate, refresh };
   Object.assign(features, {
     session: createSession(ctx),
+    agenda: createAgenda(ctx),
     contributors: createContributors(ctx),
     communications: createCommunications(ctx),
     wizard: createWizard(ctx),
@@ -136,6 +140,7 @@ export function createController({ api, store, timers = globalThis, now = () => 
 
   /** The screens that load data when shown, and how (the one registry of them). */
   const SCREENS = {
+    agenda: { load: () => features.agenda.loadAgenda() },
     assistiti: {
       load: ({ search = true } = {}) => (search ? features.contributors.searchNow(getState().search.q) : undefined),
       onShow: () => getState().search.status === "idle",

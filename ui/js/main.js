@@ -4,6 +4,7 @@ import * as api from "./api.js";
 import { createController, createStore } from "./controller.js";
 import { applyTranslations } from "./i18n.js";
 import { initialState, routeFromHash, screenOf } from "./state.js";
+import { createAgendaView } from "./features/agenda/view.js";
 import { createCommunications } from "./features/communications/view.js";
 import { createContributors } from "./features/contributors/view.js";
 import { createDrafts } from "./features/drafts/view.js";
@@ -47,6 +48,7 @@ const frame = createFrame(ctrl);
 const views = [
   frame,
   createAccess(ctrl), // session: accesso, impostazioni
+  createAgendaView(ctrl),
   createContributors(ctrl),
   createCommunications(ctrl),
   createWizard(ctrl),

@@ -1,6 +1,7 @@
 // The app's state as a plain object and a pure update function: no DOM, no I/O, no clock
 // (times arrive inside actions). Views read it; the controller dispatches actions.
 
+import { reduce as agenda } from "./features/agenda/state.js";
 import { reduce as communications } from "./features/communications/state.js";
 import { reduce as contributors } from "./features/contributors/state.js";
 import { reduce as drafts } from "./features/drafts/state.js";
@@ -9,11 +10,11 @@ import { reduce as session } from "./features/session/state.js";
 import { reduce as wizard } from "./features/wizard/state.js";
 
 /** Each feature's part of `update`, asked in turn (an action belongs to one feature). */
-const FEATURES = [session, contributors, communications, wizard, history, drafts];
+const FEATURES = [session, agenda, contributors, communications, wizard, history, drafts];
 
 /** Routes and their hashes. `accesso` is the sign-in screen. */
 export const ROUTES = [
-  "accesso", "impostazioni", "assistiti", "comunicazioni", "prenotazione", "appuntamenti", "bozze",
+  "accesso", "impostazioni", "agenda", "assistiti", "comunicazioni", "prenotazione", "appuntamenti", "bozze",
 ];
 /** Routes reachable without a session. */
 const PUBLIC_ROUTES = ["accesso", "impostazioni"];
@@ -37,7 +38,7 @@ export function allows(appointment, action) {
 
 export function initialState() {
   return {
-    route: "assistiti",
+    route: "agenda",
     lang: "it",
     now: 0,
     app: { known: false, version: null, environment: null, online: true, last_sync_at: null, clock_offset_ms: 0, limits: NO_LIMITS },
@@ -57,6 +58,7 @@ export function initialState() {
     detail: { id: null, status: "idle", data: null, error: null },
     cancel: { busy: false, error: null },
     drafts: { status: "idle", items: [], error: null, busy_id: null },
+    agenda: { status: "idle", data: null, error: null, busy_id: null },
     labels: { topics: {}, points: {}, offices: {} },
     notice: null,
     focus: null,
@@ -68,7 +70,7 @@ export function initialState() {
 export function screenOf(state) {
   if (!state.session.known) return "avvio";
   if (!state.session.signed_in && !PUBLIC_ROUTES.includes(state.route)) return "accesso";
-  if (state.session.signed_in && state.route === "accesso") return "assistiti";
+  if (state.session.signed_in && state.route === "accesso") return "agenda";
   if (state.route === "prenotazione" && !state.wizard) return "comunicazioni";
   return state.route;
 }

@@ -10,6 +10,7 @@ const TITLES = {
   avvio: "title_app",
   accesso: "title_signin",
   impostazioni: "title_settings",
+  agenda: "title_agenda",
   assistiti: "title_contributors",
   comunicazioni: "title_communications",
   prenotazione: "title_wizard",

@@ -7,7 +7,7 @@ use super::{AppointmentView, CommunicationView};
 use crate::agenda::{Agenda, AgendaError};
 use crate::wire::{ContributorRef, DeskAgendaQuery};
 use agenda_core::time::rome_date;
-use agenda_core::Transition;
+use agenda_core::{AppointmentStatus, Transition};
 use chrono::{Days, NaiveDate};
 use serde::Serialize;
 
@@ -34,7 +34,7 @@ pub struct DeskView {
     pub from: NaiveDate,
     /// The last day shown.
     pub to: NaiveDate,
-    /// Holds awaiting "Conferma Appuntamento", earliest deadline first.
+    /// Holds awaiting "Conferma Appuntamento" (whatever their day), earliest deadline first.
     pub holds: Vec<AppointmentView>,
     /// The other appointments of the days shown, earliest first.
     pub appointments: Vec<AppointmentView>,
@@ -55,15 +55,29 @@ impl Agenda {
             appointments: Vec::new(),
             requestable: Vec::new(),
         };
-        let query = DeskAgendaQuery {
+        // Holds wait for their confirmation whatever their day: up to the booking horizon.
+        let horizon = u64::try_from(agenda_core::calendar::HORIZON_DAYS).unwrap_or(days);
+        let held = DeskAgendaQuery {
+            from: Some(from),
+            to: from.checked_add_days(Days::new(horizon.max(days))),
+            statuses: vec![AppointmentStatus::Prenotato],
+        };
+        let mut listed = match self.client().desk_agenda(&held).await {
+            Err(e) if e.is_not_offered() => return Ok(not_offered()),
+            other => other?,
+        };
+        let days_shown = DeskAgendaQuery {
             from: Some(from),
             to: Some(to),
             statuses: Vec::new(),
         };
-        let listed = match self.client().desk_agenda(&query).await {
-            Err(e) if e.is_not_offered() => return Ok(not_offered()),
-            other => other?,
-        };
+        listed.extend(
+            self.client()
+                .desk_agenda(&days_shown)
+                .await?
+                .into_iter()
+                .filter(|a| a.status != AppointmentStatus::Prenotato),
+        );
         let threads = match self.client().requestable(Some(to)).await {
             Err(e) if e.is_not_offered() => return Ok(not_offered()),
             other => other?,

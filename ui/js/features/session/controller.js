@@ -36,9 +36,8 @@ export function createSession(ctx) {
     const selected = await run(() => api.selectedContributor());
     if (selected.ok && selected.value) dispatch({ type: "selected", contributor: selected.value });
     features.drafts.loadDrafts(); // for the count beside "Bozze"; not awaited
-    const target = route && route !== "accesso" && route !== "prenotazione"
-      ? route
-      : getState().selected ? "comunicazioni" : "assistiti";
+    // The desk's agenda first, unless the window was on another screen (a reload).
+    const target = route && route !== "accesso" && route !== "prenotazione" ? route : "agenda";
     await ctx.navigate(target, { focus: false });
   }
 

@@ -1,0 +1,55 @@
+// Agenda dello sportello: the holds awaiting confirmation (Conferma / Cancella in place), the
+// appointments of the coming days across every delegated contributor, and the threads on
+// which "Richiedi appuntamento" is possible, one click from the wizard.
+// No DOM here: everything comes in through `ctx` (see controller.js); other features are
+// reached through `ctx.features` at call time.
+
+import { newDraft } from "../../state.js";
+
+/** The agenda feature's actions. */
+export function createAgenda(ctx) {
+  const { api, getState, dispatch, run, features } = ctx;
+
+  async function loadAgenda() {
+    dispatch({ type: "agenda_start" });
+    const r = await run(() => api.deskAgenda());
+    if (r.ok) dispatch({ type: "agenda_done", data: r.value });
+    else if (!r.handled) dispatch({ type: "agenda_failed", error: r.error });
+  }
+
+  /** Conferma Appuntamento or Cancella Prenotazione on a hold, from the agenda. */
+  async function agendaHoldAction(id, op) {
+    dispatch({ type: "agenda_busy", id });
+    const r = await run(() => (op === "confirm" ? api.confirmBooking(id) : api.cancelBooking(id)));
+    dispatch({ type: "agenda_busy", id: null });
+    if (r.ok) {
+      // The wizard that booked it, if still open, shows the same outcome.
+      const w = getState().wizard;
+      if (w && w.appointment && w.appointment.id === id) dispatch({ type: "hold_done", op, appointment: r.value });
+      dispatch({ type: "notice", tone: "success", key: op === "confirm" ? "notice_appointment_confirmed" : "notice_hold_cancelled", params: { id } });
+    } else if (!r.handled) {
+      dispatch({ type: "notice", tone: "error", error: r.error });
+    }
+    // The draft behind the hold is gone (confirmed) or back for editing (cancelled).
+    features.drafts.loadDrafts();
+    await loadAgenda();
+  }
+
+  /** "Richiedi appuntamento" on a thread of the agenda: its contributor becomes the utente selezionato and the wizard opens. */
+  async function requestFromAgenda(communicationId) {
+    const data = getState().agenda.data;
+    const item = data && data.requestable.find((c) => c.id === communicationId);
+    if (!item) return;
+    await features.wizard.flushSave();
+    const r = await run(() => api.selectContributor(item.contributor.fiscal_code));
+    if (!r.ok) {
+      if (!r.handled) dispatch({ type: "notice", tone: "error", error: r.error });
+      return;
+    }
+    dispatch({ type: "selected", contributor: r.value });
+    dispatch({ type: "wizard_open", draft: newDraft(r.value, item) });
+    await features.wizard.loadWizardOptions();
+  }
+
+  return { loadAgenda, agendaHoldAction, requestFromAgenda };
+}

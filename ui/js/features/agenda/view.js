@@ -1,0 +1,118 @@
+// Agenda dello sportello: three lists on one screen — the holds awaiting confirmation with
+// their countdown and Conferma / Cancella in place, the appointments of the coming days across
+// every delegated contributor, and the threads where "Richiedi appuntamento" is possible.
+
+import {
+  appointmentStatusLabel, channelLabel, errorText, formatCountdown, formatDate, formatDateTime, formatFiscalCode,
+} from "../../format.js";
+import { t } from "../../i18n.js";
+import { allows } from "../../state.js";
+import { byId, byTestId, clone, memo, setText, show, showText } from "../../views/dom.js";
+
+export function createAgendaView(ctrl) {
+  const holdsBody = byId("agenda-holds-body");
+  const appointmentsBody = byId("agenda-appointments-body");
+  const requestBody = byId("agenda-request-body");
+  const changed = { lists: memo(), countdown: memo() };
+
+  byTestId(document, "agenda-refresh").addEventListener("click", () => ctrl.loadAgenda());
+  holdsBody.addEventListener("click", (event) => {
+    const b = event.target.closest("button[data-id]");
+    if (!b || b.disabled) return;
+    ctrl.agendaHoldAction(b.dataset.id, b.classList.contains("js-confirm") ? "confirm" : "cancel");
+  });
+  requestBody.addEventListener("click", (event) => {
+    const b = event.target.closest("button[data-id]");
+    if (b && !b.disabled) ctrl.requestFromAgenda(b.dataset.id);
+  });
+
+  /** "Rossi Mario · RSS MRA …" of an appointment or a thread. */
+  function who(contributor) {
+    if (!contributor) return "";
+    return contributor.display_name || formatFiscalCode(contributor.fiscal_code);
+  }
+
+  function holdRow(lang, a, busy) {
+    const tr = clone("tpl-agenda-hold");
+    tr.dataset.id = a.id;
+    tr.querySelector(".js-left").dataset.expires = a.hold_expires_at || "";
+    tr.querySelector(".js-when").textContent = formatDateTime(a.start);
+    tr.querySelector(".js-who").textContent = who(a.contributor);
+    tr.querySelector(".js-topic").textContent = a.topic_label || a.topic_code;
+    tr.querySelector(".js-office").textContent = a.office_name || a.office_code;
+    tr.querySelector(".js-id").textContent = a.id;
+    for (const [sel, key, action] of [[".js-confirm", "confirm_booking", "confirm"], [".js-cancel", "cancel_booking", "cancel_hold"]]) {
+      const b = tr.querySelector(sel);
+      b.dataset.id = a.id;
+      b.textContent = t(lang, key);
+      b.setAttribute("aria-label", `${t(lang, key)}: ${a.id}, ${who(a.contributor)}`);
+      b.disabled = busy || !allows(a, action);
+    }
+    return tr;
+  }
+
+  function appointmentRow(lang, a) {
+    const tr = clone("tpl-agenda-appointment");
+    tr.dataset.id = a.id;
+    tr.dataset.status = a.status;
+    tr.querySelector(".js-when").textContent = formatDateTime(a.start);
+    tr.querySelector(".js-who").textContent = who(a.contributor);
+    tr.querySelector(".js-topic").textContent = a.topic_label || a.topic_code;
+    tr.querySelector(".js-channel").textContent = channelLabel(lang, a.channel);
+    tr.querySelector(".js-office").textContent = a.office_name || a.office_code;
+    const badge = tr.querySelector(".js-status");
+    badge.textContent = appointmentStatusLabel(lang, a.status);
+    badge.classList.add(`status-${a.status}`);
+    tr.querySelector(".js-id").textContent = a.id;
+    return tr;
+  }
+
+  function requestRow(lang, c) {
+    const tr = clone("tpl-agenda-request");
+    tr.dataset.id = c.id;
+    tr.querySelector(".js-who").textContent = who(c.contributor);
+    tr.querySelector(".js-subject").textContent = c.subject;
+    tr.querySelector(".js-topic").textContent = c.topic_label || c.topic_code;
+    const from = c.appointment_request && c.appointment_request.allowed_from;
+    tr.querySelector(".js-from").textContent = from ? formatDate(from) : "";
+    const b = tr.querySelector(".js-request");
+    b.dataset.id = c.id;
+    b.textContent = t(lang, "request_appointment");
+    b.setAttribute("aria-label", `${t(lang, "request_appointment")}: ${c.subject}, ${who(c.contributor)}`);
+    b.disabled = !(c.appointment_request && c.appointment_request.allowed);
+    return tr;
+  }
+
+  function render(state, screen) {
+    if (screen !== "agenda") return;
+    const lang = state.lang;
+    const ag = state.agenda;
+    const data = ag.data;
+    if (changed.lists(lang, ag)) {
+      const offered = Boolean(data && data.offered);
+      show(byId("agenda-not-offered"), Boolean(data && !data.offered));
+      show(byId("agenda-body"), offered);
+      show(byId("agenda-loading"), ag.status === "loading" && !data);
+      showText(byId("agenda-error"), ag.status === "error" ? errorText(lang, ag.error) : "");
+      setText(byId("agenda-range"), data ? t(lang, "agenda_range", { from: formatDate(data.from), to: formatDate(data.to) }) : "");
+      const holds = offered ? data.holds : [];
+      const appointments = offered ? data.appointments : [];
+      const requestable = offered ? data.requestable : [];
+      holdsBody.replaceChildren(...holds.map((a) => holdRow(lang, a, ag.busy_id === a.id)));
+      appointmentsBody.replaceChildren(...appointments.map((a) => appointmentRow(lang, a)));
+      requestBody.replaceChildren(...requestable.map((c) => requestRow(lang, c)));
+      for (const [list, key] of [["holds", holds], ["appointments", appointments], ["request", requestable]]) {
+        show(byId(`agenda-${list}-wrap`), key.length > 0);
+        show(byId(`agenda-${list}-empty`), offered && key.length === 0);
+      }
+    }
+    // The holds' countdowns, on the service's clock (the controller's ticker).
+    if (changed.countdown(state.now, ag)) {
+      for (const cell of holdsBody.querySelectorAll(".js-left")) {
+        setText(cell, formatCountdown(ctrl.holdRemaining({ hold_expires_at: cell.dataset.expires })));
+      }
+    }
+  }
+
+  return { render };
+}
