@@ -1,7 +1,7 @@
 //! Agenda dello sportello, the first screen after sign-in, in the real window against the
 //! embedded sandbox: a thread requestable today is one click from the wizard; the hold
 //! booked from there waits at the top of the agenda with its countdown and is confirmed in
-//! place.
+//! place; its ID, typed as read over the phone, opens its details.
 
 use agenda_e2e::flows::{
     assert_accessible, retry_transient, row_child, sign_in_demo, through_the_wizard, tid, WAIT,
@@ -156,6 +156,28 @@ async fn a_thread_requestable_today_is_booked_from_the_agenda_and_confirmed_in_p
         tokio::time::sleep(std::time::Duration::from_millis(150)).await;
     }
     harness.screenshot("42-agenda-confermato").await.unwrap();
+
+    // Trova per identificativo: the ID as read over the phone, lower case, no dashes.
+    let spoken = id.replace('-', "").to_lowercase();
+    session.type_into("find-id", &spoken).await.unwrap();
+    session.click_testid("find-submit").await.unwrap();
+    session.wait_screen("appuntamenti").await.unwrap();
+    session
+        .wait_text(&tid("detail-id"), WAIT, |t| t.trim() == id)
+        .await
+        .unwrap();
+    // Who booked it, as the service tells.
+    session
+        .wait_text(&tid("detail-booked-by"), WAIT, |t| !t.trim().is_empty())
+        .await
+        .unwrap();
+    harness
+        .screenshot("43-trova-per-identificativo")
+        .await
+        .unwrap();
+    assert_accessible(&harness, "dettaglio trovato per identificativo")
+        .await
+        .unwrap();
     harness
         .assert_log_free_of(&["333 765 4321", "Prenotata dall'agenda dello sportello"])
         .unwrap();

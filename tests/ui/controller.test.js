@@ -656,3 +656,30 @@ test("against a service without the desk agenda the screen says so, and a failur
   assert.equal(u.state().agenda.error.kind, "offline");
 });
 
+
+test("an ID read over the phone opens its details, whichever assistito it belongs to", async () => {
+  const other = { ...CONTRIBUTOR, fiscal_code: "BNCGLI75L62F205S", display_name: "BIANCHI GIULIA" };
+  const found = { ...appointment({ fiscal_code: other.fiscal_code, status: "confermato", allowed_actions: ["cancel"] }), communication: COMMUNICATION, office: null, from_cache: false };
+  const t = setup({ selectedContributor: CONTRIBUTOR, getAppointment: found, selectContributor: other });
+  await t.ctrl.start(null);
+  await t.ctrl.findAppointment("  ap7k3mq9tx ");
+  assert.deepEqual(t.api.callsOf("getAppointment")[0].args, ["ap7k3mq9tx"]);
+  assert.deepEqual(t.api.callsOf("selectContributor")[0].args, [other.fiscal_code]);
+  const s = t.state();
+  assert.equal(screenOf(s), "appuntamenti");
+  assert.equal(s.selected.fiscal_code, other.fiscal_code);
+  assert.equal(s.detail.id, found.id);
+  assert.equal(s.detail.data.status, "confermato");
+  assert.equal(s.find.error, null);
+});
+
+test("an ID that is not one, or not found, is said beside the field", async () => {
+  const t = setup({ getAppointment: reject("not_found", "Appuntamento non trovato.") });
+  await t.ctrl.start(null);
+  await t.ctrl.findAppointment("AP-2222-2222");
+  assert.equal(t.state().find.error.kind, "not_found");
+  assert.equal(t.state().focus.id, "find-id");
+  assert.equal(screenOf(t.state()), "agenda");
+  await t.ctrl.findAppointment("   ");
+  assert.equal(t.api.callsOf("getAppointment").length, 1);
+});

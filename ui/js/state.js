@@ -59,6 +59,7 @@ export function initialState() {
     cancel: { busy: false, error: null },
     drafts: { status: "idle", items: [], error: null, busy_id: null },
     agenda: { status: "idle", data: null, error: null, busy_id: null },
+    find: { busy: false, error: null },
     labels: { topics: {}, points: {}, offices: {} },
     notice: null,
     focus: null,

@@ -28,12 +28,16 @@ export function createFrame(ctrl) {
   let lastFocus = 0;
   let lastNotice = 0;
   let noticeTimer = null;
-  const changed = { frame: memo(), banner: memo(), notice: memo() };
+  const changed = { frame: memo(), banner: memo(), notice: memo(), find: memo() };
 
   byTestId(document, "change-contributor").addEventListener("click", () => ctrl.navigate("assistiti"));
   byTestId(document, "go-to-assistiti").addEventListener("click", () => ctrl.navigate("assistiti"));
   byTestId(document, "open-settings").addEventListener("click", () => ctrl.navigate("impostazioni"));
   signOutBtn.addEventListener("click", () => ctrl.signOut());
+  byId("find-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    ctrl.findAppointment(byId("find-id").value);
+  });
   byTestId(document, "sync-now").addEventListener("click", () => ctrl.poll().then(() => ctrl.syncNow()));
   byTestId(document, "notice-close").addEventListener("click", () => ctrl.dismissNotice());
   byId("lang-select").addEventListener("change", (e) => ctrl.setLang(e.target.value));
@@ -59,6 +63,7 @@ export function createFrame(ctrl) {
       show(byId("env-badge"), sandbox);
       const signedIn = state.session.signed_in;
       show(nav, signedIn);
+      show(byId("find-form"), signedIn);
       show(signOutBtn, signedIn);
       const op = byId("operator-name");
       show(op, Boolean(signedIn && state.session.operator));
@@ -89,6 +94,13 @@ export function createFrame(ctrl) {
       show(byId("page-empty"), needsPick);
       if (needsPick) setText(byId("page-empty-text"), t(lang, emptyKey));
       document.body.classList.toggle("no-contributor", needsPick);
+    }
+
+    if (changed.find(lang, state.find)) {
+      showText(byId("find-error"), state.find.error ? errorText(lang, state.find.error) : "");
+      byTestId(document, "find-submit").disabled = state.find.busy;
+      attr(byId("find-id"), "aria-invalid", state.find.error ? "true" : null);
+      byId("find-id").placeholder = t(lang, "find_placeholder");
     }
 
     if (changed.banner(lang, state.app.online, state.app.last_sync_at, state.session.signed_in)) {

@@ -57,6 +57,38 @@ export function createHistory(ctx) {
 
   const closeAppointment = () => dispatch({ type: "detail_close" });
 
+  /**
+   * "Trova per identificativo": an ID as read over the phone (any case, with or without
+   * dashes or spaces) opens its details in Gestione appuntamenti, whichever assistito it
+   * belongs to (that assistito becomes the utente selezionato).
+   */
+  async function findAppointment(text) {
+    const typed = String(text || "").trim();
+    if (!typed || getState().find.busy) return;
+    dispatch({ type: "find_start" });
+    const found = await run(() => api.getAppointment(typed));
+    if (!found.ok) {
+      if (!found.handled) dispatch({ type: "find_failed", error: found.error });
+      else dispatch({ type: "find_done" });
+      return;
+    }
+    const appointment = found.value;
+    const selected = getState().selected;
+    if (!selected || selected.fiscal_code !== appointment.fiscal_code) {
+      const r = await run(() => api.selectContributor(appointment.fiscal_code));
+      if (!r.ok) {
+        if (!r.handled) dispatch({ type: "find_failed", error: r.error });
+        else dispatch({ type: "find_done" });
+        return;
+      }
+      dispatch({ type: "selected", contributor: r.value });
+    }
+    dispatch({ type: "find_done" });
+    await ctx.navigate("appuntamenti");
+    dispatch({ type: "detail_start", id: appointment.id });
+    dispatch({ type: "detail_done", id: appointment.id, data: appointment });
+  }
+
   /** "Annulla appuntamento" (after the confirm dialog). */
   async function cancelAppointment(id, reason) {
     if (getState().cancel.busy) return false;
@@ -87,6 +119,6 @@ export function createHistory(ctx) {
 
   return {
     loadHistory, setHistoryFilter, resetHistoryFilters, openAppointment, closeAppointment,
-    cancelAppointment, detailHoldAction
+    cancelAppointment, detailHoldAction, findAppointment
   };
 }

@@ -62,6 +62,12 @@ export function reduce(state, action) {
     case "detail_failed":
       if (state.detail.id !== action.id) return state;
       return { ...state, detail: { ...state.detail, status: "error", error: action.error } };
+    case "find_start":
+      return { ...state, find: { busy: true, error: null } };
+    case "find_done":
+      return { ...state, find: { busy: false, error: null } };
+    case "find_failed":
+      return withFocus({ ...state, find: { busy: false, error: action.error } }, "find-id");
     case "detail_close":
       // The view puts focus back on the row that was opened.
       return { ...state, detail: initialState().detail };

@@ -289,6 +289,11 @@ export function createAppointments(ctrl) {
       [t(lang, "hold_expires_at"), a.hold_expires_at ? formatDateTime(a.hold_expires_at) : "", "detail-hold-expires"],
       [t(lang, "created_at"), formatDateTime(a.created_at), "detail-created"],
       [t(lang, "updated_at"), formatDateTime(a.updated_at), "detail-updated"],
+      // Who and why (a service of contract 1.1 tells them).
+      [t(lang, "booked_by"), a.booked_by ? a.booked_by.display_name : "", "detail-booked-by"],
+      [t(lang, "cancel_reason_label"), a.cancel_reason === "riprogrammato" ? t(lang, "cancel_reason_rescheduled") : a.cancel_reason, "detail-cancel-reason"],
+      [t(lang, "rescheduled_from"), a.rescheduled_from, "detail-rescheduled-from"],
+      [t(lang, "rescheduled_to"), a.rescheduled_to, "detail-rescheduled-to"],
     ] : []);
     const comm = a && a.communication;
     show(byId("detail-communication"), Boolean(a));
