@@ -28,6 +28,7 @@ const COMMANDS: &[&str] = &[
     "list_appointments",
     "get_appointment",
     "desk_agenda",
+    "reschedule_appointment",
     "cancel_appointment",
 ];
 

@@ -93,6 +93,7 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::appointments::list_appointments,
             commands::appointments::get_appointment,
             commands::appointments::desk_agenda,
+            commands::appointments::reschedule_appointment,
             commands::appointments::cancel_appointment,
         ])
 }

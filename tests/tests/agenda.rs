@@ -1,7 +1,8 @@
 //! Agenda dello sportello, the first screen after sign-in, in the real window against the
 //! embedded sandbox: a thread requestable today is one click from the wizard; the hold
 //! booked from there waits at the top of the agenda with its countdown and is confirmed in
-//! place; its ID, typed as read over the phone, opens its details.
+//! place; its ID, typed as read over the phone, opens its details, where Riprogramma moves
+//! it to another slot in one step (the old one annullato, linked to the new).
 
 use agenda_e2e::flows::{
     assert_accessible, retry_transient, row_child, sign_in_demo, through_the_wizard, tid, WAIT,
@@ -176,6 +177,43 @@ async fn a_thread_requestable_today_is_booked_from_the_agenda_and_confirmed_in_p
         .await
         .unwrap();
     assert_accessible(&harness, "dettaglio trovato per identificativo")
+        .await
+        .unwrap();
+
+    // Riprogramma: another free slot of the same struttura, in one step.
+    session.click_testid("detail-reschedule").await.unwrap();
+    session.testid("reschedule-slot").await.unwrap();
+    harness.screenshot("44-riprogramma").await.unwrap();
+    assert_accessible(&harness, "riprogramma").await.unwrap();
+    session.click_testid("reschedule-slot").await.unwrap();
+    let new_id = session
+        .wait_text(&tid("detail-id"), WAIT, |t| {
+            t.trim().starts_with("AP-") && t.trim() != id
+        })
+        .await
+        .unwrap()
+        .trim()
+        .to_owned();
+    session
+        .wait_text(&tid("detail-rescheduled-from"), WAIT, |t| t.trim() == id)
+        .await
+        .unwrap();
+    harness.screenshot("45-riprogrammato").await.unwrap();
+    // The old one: annullato, riprogrammato into the new one.
+    session.type_into("find-id", &id).await.unwrap();
+    session.click_testid("find-submit").await.unwrap();
+    session
+        .wait_text(&tid("detail-rescheduled-to"), WAIT, |t| t.trim() == new_id)
+        .await
+        .unwrap();
+    session
+        .wait_text(&tid("detail-status"), WAIT, |t| t.contains("Annullato"))
+        .await
+        .unwrap();
+    session
+        .wait_text(&tid("detail-cancel-reason"), WAIT, |t| {
+            t.contains("Riprogrammato")
+        })
         .await
         .unwrap();
     harness

@@ -683,3 +683,52 @@ test("an ID that is not one, or not found, is said beside the field", async () =
   await t.ctrl.findAppointment("   ");
   assert.equal(t.api.callsOf("getAppointment").length, 1);
 });
+
+test("Riprogramma offers the free slots of the same struttura and moves the appointment in one step", async () => {
+  const old = { ...appointment({ status: "confermato", hold_expires_at: null, allowed_actions: ["cancel"] }), communication: COMMUNICATION, office: null, from_cache: false };
+  const later = { start: "2026-12-01T10:00:00+01:00", end: "2026-12-01T10:30:00+01:00", available: true };
+  const moved = appointment({ id: "AP-2345-6789", start: later.start, status: "confermato", hold_expires_at: null, rescheduled_from: old.id, allowed_actions: ["cancel"] });
+  const t = setup({
+    selectedContributor: CONTRIBUTOR,
+    getAppointment: (id) => (id === old.id ? old : { ...moved, communication: COMMUNICATION, office: null, from_cache: false }),
+    listSlots: [SLOT, later, { ...later, start: "2026-12-01T11:00:00+01:00", available: false }],
+    rescheduleAppointment: moved,
+  });
+  await t.ctrl.start(null);
+  await t.ctrl.navigate("appuntamenti");
+  await t.ctrl.openAppointment(old.id);
+  await t.ctrl.openReschedule();
+  const [office, point, topic, from, to] = t.api.callsOf("listSlots")[0].args;
+  assert.deepEqual([office, point, topic], [old.office_code, old.consultation_point, old.topic_code]);
+  assert.equal(from, "2026-11-26");
+  assert.equal(to, "2026-12-09");
+  // The appointment's own slot and the taken one are not offered.
+  assert.deepEqual(t.state().reschedule.slots.map((s) => s.start), [later.start]);
+  await t.ctrl.rescheduleTo(later.start);
+  assert.deepEqual(t.api.callsOf("rescheduleAppointment")[0].args, [old.id, later.start]);
+  const s = t.state();
+  assert.equal(s.reschedule.id, null);
+  assert.equal(s.detail.id, moved.id);
+  assert.equal(s.notice.key, "notice_rescheduled");
+});
+
+test("a slot taken meanwhile offers the service's alternatives and leaves the appointment as it was", async () => {
+  const old = { ...appointment({ status: "confermato", hold_expires_at: null, allowed_actions: ["cancel"] }), communication: COMMUNICATION, office: null, from_cache: false };
+  const alternative = { start: "2026-12-02T09:00:00+01:00", end: "2026-12-02T09:30:00+01:00", available: true };
+  const t = setup({
+    selectedContributor: CONTRIBUTOR,
+    getAppointment: old,
+    listSlots: [{ ...SLOT, start: "2026-12-01T09:00:00+01:00" }],
+    rescheduleAppointment: reject("slot_taken", "L'orario scelto è già stato prenotato.", { alternatives: [alternative] }),
+  });
+  await t.ctrl.start(null);
+  await t.ctrl.navigate("appuntamenti");
+  await t.ctrl.openAppointment(old.id);
+  await t.ctrl.openReschedule();
+  await t.ctrl.rescheduleTo("2026-12-01T09:00:00+01:00");
+  const s = t.state();
+  assert.equal(s.reschedule.error.kind, "slot_taken");
+  assert.deepEqual(s.reschedule.slots, [alternative]);
+  assert.equal(s.detail.id, old.id);
+  assert.equal(s.reschedule.busy, false);
+});

@@ -62,7 +62,7 @@ export function fakeApi(answers = {}) {
     "selectContributor", "selectedContributor", "listCommunications", "getCommunication", "wizardOptions",
     "listOffices", "listSlots", "validateContact", "saveDraft", "listDrafts", "deleteDraft", "book",
     "confirmBooking", "cancelBooking", "listAppointments", "getAppointment", "cancelAppointment", "syncNow",
-    "deskAgenda",
+    "deskAgenda", "rescheduleAppointment",
   ];
   const api = { calls, answers };
   for (const name of names) {

@@ -39,6 +39,7 @@ export const COMMANDS = Object.freeze({
   list_appointments: ["fiscalCode", "status?", "from?", "to?"],
   get_appointment: ["id"],
   desk_agenda: ["days?"],
+  reschedule_appointment: ["id", "slotStart", "officeCode?", "pointCode?"],
   cancel_appointment: ["id", "reason?"],
   sync_now: [],
 });
@@ -124,6 +125,8 @@ export const listAppointments = (fiscalCode, filters = {}) => {
   return call("list_appointments", args);
 };
 export const getAppointment = (id) => call("get_appointment", { id });
+export const rescheduleAppointment = (id, slotStart) =>
+  call("reschedule_appointment", { id, slotStart });
 export const deskAgenda = (days) => call("desk_agenda", days === undefined ? {} : { days });
 export const cancelAppointment = (id, reason) =>
   call("cancel_appointment", reason ? { id, reason } : { id });

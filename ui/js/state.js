@@ -60,6 +60,7 @@ export function initialState() {
     drafts: { status: "idle", items: [], error: null, busy_id: null },
     agenda: { status: "idle", data: null, error: null, busy_id: null },
     find: { busy: false, error: null },
+    reschedule: { id: null, status: "idle", slots: [], busy: false, error: null },
     labels: { topics: {}, points: {}, offices: {} },
     notice: null,
     focus: null,

@@ -18,6 +18,26 @@ pub async fn desk_agenda(
     Ok(state.agenda().await?.desk_view(days).await?)
 }
 
+/// "Riprogramma": moves a confirmed future appointment to another slot in one step
+/// (contract 1.1); the answer is the new appointment.
+#[tauri::command]
+pub async fn reschedule_appointment(
+    state: State<'_, AppState>,
+    id: String,
+    slot_start: String,
+    office_code: Option<String>,
+    point_code: Option<String>,
+) -> Result<AppointmentView, CommandError> {
+    let id = super::appointment_id(&id)?;
+    let start = super::code(&slot_start)?;
+    let office = office_code.as_deref().map(super::code).transpose()?;
+    let point = point_code.as_deref().map(super::code).transpose()?;
+    let agenda = state.agenda().await?;
+    Ok(agenda
+        .reschedule_view(&id, &start, office.as_ref(), point.as_ref())
+        .await?)
+}
+
 /// The longest span the desk agenda shows: the booking horizon.
 const MAX_DESK_DAYS: u64 = 60;
 

@@ -5,9 +5,10 @@
 
 use super::{AppointmentView, CommunicationView};
 use crate::agenda::{Agenda, AgendaError};
-use crate::wire::{ContributorRef, DeskAgendaQuery};
+use crate::client::IdempotencyKey;
+use crate::wire::{ContributorRef, DeskAgendaQuery, RescheduleRequest};
 use agenda_core::time::rome_date;
-use agenda_core::{AppointmentStatus, Transition};
+use agenda_core::{AppointmentId, AppointmentStatus, OfficeCode, PointCode, SlotStart, Transition};
 use chrono::{Days, NaiveDate};
 use serde::Serialize;
 
@@ -106,5 +107,33 @@ impl Agenda {
             appointments,
             requestable,
         })
+    }
+}
+
+impl Agenda {
+    /// "Riprogramma" (contract 1.1): moves a confirmed future appointment to `slot_start`, at
+    /// the same struttura and punto di consulenza unless others are given, in one step on the
+    /// service (the old one becomes `annullato`, "riprogrammato"; never two live ones, never
+    /// a gap). The answer is the new appointment, `confermato`. A lost answer is sent again
+    /// with the same key by the client's retries, so it cannot move twice.
+    pub async fn reschedule_view(
+        &self,
+        id: &AppointmentId,
+        slot_start: &SlotStart,
+        office: Option<&OfficeCode>,
+        point: Option<&PointCode>,
+    ) -> Result<AppointmentView, AgendaError> {
+        let store = self.store()?;
+        let body = RescheduleRequest {
+            slot_start: slot_start.to_string(),
+            office_code: office.map(OfficeCode::to_string),
+            consultation_point: point.map(PointCode::to_string),
+        };
+        let new = self
+            .client()
+            .reschedule(id, &IdempotencyKey::generate(), &body)
+            .await?;
+        store.upsert_appointment(&new)?;
+        Ok(self.appointment_view(new, &self.catalog_or_codes()))
     }
 }

@@ -261,3 +261,48 @@ async fn the_desk_view_puts_holds_first_and_lists_requestable_threads_with_their
         .iter()
         .all(|r| r.communication.communication.id != e.communication.id));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn riprogramma_moves_a_confirmed_appointment_and_the_view_links_the_old_one() {
+    let Desk { agenda, e, .. } = &Desk::start().await;
+    let place = place(agenda.client(), &e.communication.topic_code).await;
+    let held = agenda
+        .client()
+        .create_booking(
+            &agenda_client::IdempotencyKey::generate(),
+            &booking(e, &place, 0),
+        )
+        .await
+        .unwrap();
+    let old = agenda.confirm_view(&held.id).await.unwrap();
+    let start = code(&agenda_client::wire::format_timestamp(
+        &place.slots[2].start,
+    ));
+    let new = agenda
+        .reschedule_view(&old.id, &start, None, None)
+        .await
+        .unwrap();
+    assert_eq!(new.status, AppointmentStatus::Confermato);
+    assert_eq!(new.start, place.slots[2].start);
+    assert_eq!(
+        new.provenance.rescheduled_from.as_deref(),
+        Some(old.id.as_str())
+    );
+    assert!(new.allowed_actions.contains(&Transition::Cancel));
+    let before = agenda
+        .appointment_detail(&old.id)
+        .await
+        .unwrap()
+        .appointment;
+    assert_eq!(before.status, AppointmentStatus::Annullato);
+    assert_eq!(
+        before.provenance.rescheduled_to.as_deref(),
+        Some(new.id.as_str())
+    );
+    // The annulled one cannot move again.
+    let again = agenda
+        .reschedule_view(&old.id, &start, None, None)
+        .await
+        .unwrap_err();
+    assert_eq!(again.code(), "invalid_state");
+}

@@ -3,7 +3,10 @@
 // No DOM here: everything comes in through `ctx` (see controller.js); other features are
 // reached through `ctx.features` at call time.
 
-import { parseDateInput } from "../../format.js";
+import { addDays, parseDateInput, romeDate } from "../../format.js";
+
+/** How far ahead "Riprogramma" offers slots: two weeks. */
+const RESCHEDULE_DAYS = 14;
 
 /** The history feature's actions. */
 export function createHistory(ctx) {
@@ -56,6 +59,40 @@ export function createHistory(ctx) {
   }
 
   const closeAppointment = () => dispatch({ type: "detail_close" });
+
+  /** "Riprogramma": the free slots of the next two weeks at the same struttura and punto. */
+  async function openReschedule() {
+    const a = getState().detail.data;
+    if (!a) return;
+    dispatch({ type: "reschedule_open", id: a.id });
+    const from = romeDate(ctx.now() + (getState().app.clock_offset_ms || 0));
+    const r = await run(() => api.listSlots(a.office_code, a.consultation_point, a.topic_code, from, addDays(from, RESCHEDULE_DAYS - 1)));
+    if (r.ok) {
+      const slots = (Array.isArray(r.value) ? r.value : []).filter((s) => s.available && s.start !== a.start);
+      dispatch({ type: "reschedule_slots", id: a.id, slots });
+    } else if (!r.handled) {
+      dispatch({ type: "reschedule_failed", error: r.error });
+    }
+  }
+
+  const closeReschedule = () => dispatch({ type: "reschedule_close" });
+
+  /** Moves the open appointment to the slot at `start`, in one step on the service. */
+  async function rescheduleTo(start) {
+    const a = getState().detail.data;
+    if (!a || getState().reschedule.busy) return;
+    dispatch({ type: "reschedule_busy" });
+    const r = await run(() => api.rescheduleAppointment(a.id, start));
+    if (r.ok) {
+      dispatch({ type: "reschedule_close" });
+      dispatch({ type: "notice", tone: "success", key: "notice_rescheduled", params: { old: a.id, id: r.value.id } });
+      await loadHistory();
+      await openAppointment(r.value.id);
+    } else if (!r.handled) {
+      const alternatives = r.error.details && r.error.details.alternatives;
+      dispatch({ type: "reschedule_failed", error: r.error, slots: r.error.kind === "slot_taken" ? alternatives : null });
+    }
+  }
 
   /**
    * "Trova per identificativo": an ID as read over the phone (any case, with or without
@@ -119,6 +156,7 @@ export function createHistory(ctx) {
 
   return {
     loadHistory, setHistoryFilter, resetHistoryFilters, openAppointment, closeAppointment,
-    cancelAppointment, detailHoldAction, findAppointment
+    cancelAppointment, detailHoldAction, findAppointment, openReschedule, closeReschedule,
+    rescheduleTo
   };
 }

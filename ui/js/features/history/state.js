@@ -62,6 +62,20 @@ export function reduce(state, action) {
     case "detail_failed":
       if (state.detail.id !== action.id) return state;
       return { ...state, detail: { ...state.detail, status: "error", error: action.error } };
+    case "reschedule_open":
+      return withFocus({ ...state, reschedule: { id: action.id, status: "loading", slots: [], busy: false, error: null } }, "reschedule-heading");
+    case "reschedule_slots":
+      if (state.reschedule.id !== action.id) return state;
+      return { ...state, reschedule: { ...state.reschedule, status: "ready", slots: action.slots } };
+    case "reschedule_busy":
+      return { ...state, reschedule: { ...state.reschedule, busy: true, error: null } };
+    case "reschedule_failed": {
+      // On slot_taken the service's nearest free slots replace the list.
+      const slots = Array.isArray(action.slots) ? action.slots : state.reschedule.slots;
+      return withFocus({ ...state, reschedule: { ...state.reschedule, status: "ready", busy: false, slots, error: action.error } }, "reschedule-error");
+    }
+    case "reschedule_close":
+      return { ...state, reschedule: initialState().reschedule };
     case "find_start":
       return { ...state, find: { busy: true, error: null } };
     case "find_done":
@@ -70,7 +84,7 @@ export function reduce(state, action) {
       return withFocus({ ...state, find: { busy: false, error: action.error } }, "find-id");
     case "detail_close":
       // The view puts focus back on the row that was opened.
-      return { ...state, detail: initialState().detail };
+      return { ...state, detail: initialState().detail, reschedule: initialState().reschedule };
 
     case "cancel_start":
       return { ...state, cancel: { busy: true, error: null } };

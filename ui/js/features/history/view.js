@@ -89,6 +89,15 @@ export function createAppointments(ctrl) {
   panel.addEventListener("keydown", (event) => {
     if (event.key === "Escape" && !dialog.open) btn("detail-close").click();
   });
+  btn("detail-reschedule").addEventListener("click", () => ctrl.openReschedule());
+  btn("reschedule-close").addEventListener("click", () => {
+    ctrl.closeReschedule();
+    btn("detail-reschedule").focus();
+  });
+  byId("reschedule-slots").addEventListener("click", (event) => {
+    const b = event.target.closest("button[data-start]");
+    if (b && !b.disabled) ctrl.rescheduleTo(b.dataset.start);
+  });
   btn("detail-confirm").addEventListener("click", () => ctrl.detailHoldAction("confirm"));
   btn("detail-cancel-hold").addEventListener("click", () => ctrl.detailHoldAction("cancel"));
   btn("cancel-appointment").addEventListener("click", () => {
@@ -256,7 +265,7 @@ export function createAppointments(ctrl) {
       }
     }
 
-    if (changed.detail(lang, state.detail, state.cancel)) renderDetail(state);
+    if (changed.detail(lang, state.detail, state.cancel, state.reschedule, state.agenda.data)) renderDetail(state);
     const d = state.detail.data;
     if (d && d.status === "prenotato" && changed.countdown(state.now, d)) {
       const left = holdRemaining(d.hold_expires_at, state.now);
@@ -317,6 +326,12 @@ export function createAppointments(ctrl) {
     const cancellable = allows(a, "cancel");
     show(btn("cancel-appointment"), Boolean(a && a.status === "confermato"));
     btn("cancel-appointment").disabled = !cancellable || busy;
+    // Riprogramma where Annulla is possible (a confermato appointment not yet begun), when
+    // the service offers it (contract 1.1).
+    const offered = !(state.agenda.data && state.agenda.data.offered === false);
+    show(btn("detail-reschedule"), Boolean(a && a.status === "confermato" && offered));
+    btn("detail-reschedule").disabled = !cancellable || busy || state.reschedule.id !== null;
+    renderReschedule(state);
     show(btn("detail-confirm"), held && allows(a, "confirm"));
     show(btn("detail-cancel-hold"), held && allows(a, "cancel_hold"));
     btn("detail-confirm").disabled = busy;
@@ -325,6 +340,25 @@ export function createAppointments(ctrl) {
     if (a && a.status === "confermato" && !cancellable) note = t(lang, "cancel_only_future");
     else if (busy) note = t(lang, "working");
     setText(byId("detail-cancel-note"), note);
+  }
+
+  function renderReschedule(state) {
+    const r = state.reschedule;
+    const open = r.id !== null && state.detail.data && r.id === state.detail.data.id;
+    show(byId("reschedule-panel"), open);
+    if (!open) return;
+    show(byId("reschedule-loading"), r.status === "loading");
+    showText(byId("reschedule-error"), r.error ? errorText(lang, r.error) : "");
+    show(byId("reschedule-none"), r.status === "ready" && r.slots.length === 0);
+    const items = r.slots.slice(0, 12).map((slot) => {
+      const li = clone("tpl-reschedule-slot");
+      const b = li.querySelector(".js-slot");
+      b.dataset.start = slot.start;
+      b.textContent = formatDateTime(slot.start);
+      b.disabled = r.busy;
+      return li;
+    });
+    byId("reschedule-slots").replaceChildren(...items);
   }
 
   return { render };
