@@ -111,7 +111,7 @@ const it = {
   col_last_message: "Ultimo messaggio",
   col_appointment: "Appuntamento",
   request_appointment: "Richiedi appuntamento",
-  eligible_from_days: "Disponibile dal {date} (trascorsi {days} giorni dall'invio)",
+  eligible_from_days: "Disponibile dal {date} (dopo {days} giorni dall'invio)",
   eligible_from: "Disponibile dal {date}",
   eligible_already_booked: "Esiste già un appuntamento prenotato",
   eligible_not_accepted: "Richiedibile: comunicazione non accolta",

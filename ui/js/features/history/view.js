@@ -38,6 +38,7 @@ export function createAppointments(ctrl) {
   let openId = null;
   let rendered = new Map(); // index -> row element
   let renderedVersion = -1;
+  let renderedLang = null;
   let measuredVersion = -1;
   let frame = 0;
   let lastRequest = null;
@@ -230,7 +231,10 @@ export function createAppointments(ctrl) {
       items = h.items;
       const detailChanged = openId !== state.detail.id;
       openId = state.detail.id;
-      const force = renderedVersion !== h.version || detailChanged;
+      // Another language re-labels the rows already drawn (their status badges too).
+      const langChanged = renderedLang !== lang;
+      renderedLang = lang;
+      const force = renderedVersion !== h.version || detailChanged || langChanged;
       if (h.request !== lastRequest && h.status === "ready") {
         lastRequest = h.request;
         viewport.scrollTop = 0; // a new result set starts at the top
