@@ -97,7 +97,7 @@ test("vocabulary labels are the service's Italian words", () => {
 test("Richiedi appuntamento explains why it is not available and from when", () => {
   const comm = (request, sent = "2026-11-12T10:00:00+01:00") => ({ sent_at: sent, appointment_request: request });
   const rows = [
-    [comm({ allowed: false, reason: "days_elapsed", allowed_from: "2026-12-12" }), "Disponibile dal 12/12/2026 (trascorsi 30 giorni dall'invio)"],
+    [comm({ allowed: false, reason: "days_elapsed", allowed_from: "2026-12-12" }), "Disponibile dal 12/12/2026 (dopo 30 giorni dall'invio)"],
     [comm({ allowed: false, reason: "already_booked", allowed_from: "2026-11-12" }), "Esiste già un appuntamento prenotato"],
     [comm({ allowed: true, reason: "days_elapsed", allowed_from: "2026-11-12" }), ""],
     [comm({ allowed: true, reason: "not_accepted", allowed_from: "2026-11-12" }), "Richiedibile: comunicazione non accolta"],
