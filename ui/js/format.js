@@ -182,7 +182,7 @@ export function officeKindLabel(lang, kind) {
 
 /**
  * Why "Richiedi appuntamento" is (not) available for a communication, as a sentence, or ""
- * when it is allowed with nothing to say. E.g. "Disponibile dal 12/12/2026 (trascorsi 30
+ * when it is allowed with nothing to say. E.g. "Disponibile dal 12/12/2026 (dopo 30
  * giorni dall'invio)" or "Esiste già un appuntamento prenotato".
  */
 export function eligibilityText(lang, communication) {
