@@ -439,54 +439,30 @@ const POINTS: &[PointSeed] = &[
     },
 ];
 
-/// A communication template: (topic, status, days ago, subject, messages).
-/// Messages are (minutes after sending, from, text).
-type Thread = (
-    &'static str,
-    &'static str,
-    u64,
-    &'static str,
-    &'static [(i64, &'static str, &'static str)],
-);
+/// A communication template: (topic, status, days ago, subject, the contributor's
+/// request); INPS's answers follow from the status ([`thread_messages`]).
+type Thread = (&'static str, &'static str, u64, &'static str, &'static str);
 
-const M_ANAGRAFICA: &[(i64, &str, &str)] = &[
-    (0, "utente", "Buongiorno, chiedo la rettifica dell'indirizzo di residenza nel Cassetto previdenziale: dal mese scorso risiedo in un altro comune."),
-];
-const M_RATEIZZAZIONE: &[(i64, &str, &str)] = &[
-    (0, "utente", "Chiedo la rateizzazione dell'avviso di addebito relativo alla seconda rata dei contributi fissi, che non riesco a versare in un'unica soluzione."),
-    (1440, "inps", "La richiesta è stata presa in carico. Verrà verificata la sussistenza dei requisiti per la dilazione."),
-];
-const M_POSIZIONE: &[(i64, &str, &str)] = &[
-    (0, "utente", "Nell'estratto conto non risultano accreditati i contributi del primo trimestre: chiedo una verifica della posizione assicurativa."),
-    (2880, "inps", "Dalle verifiche i versamenti risultano acquisiti. L'estratto conto sarà aggiornato entro trenta giorni."),
-    (4320, "inps", "La posizione è stata aggiornata. La comunicazione viene chiusa."),
-];
-const M_SGRAVI: &[(i64, &str, &str)] = &[
-    (0, "utente", "Chiedo l'applicazione della riduzione contributiva del 35% prevista per i contribuenti in regime forfetario."),
-];
-const M_VERSAMENTI: &[(i64, &str, &str)] = &[
-    (0, "utente", "Ho versato con F24 la terza rata dei contributi fissi ma il pagamento non risulta abbinato. Allego la quietanza."),
-    (1500, "inps", "Il versamento è stato individuato e abbinato alla posizione. La richiesta è accolta."),
-];
-const M_RIMBORSI: &[(i64, &str, &str)] = &[
-    (0, "utente", "Chiedo il rimborso dei contributi versati in eccedenza sul reddito d'impresa dell'anno scorso."),
-    (2000, "inps", "La richiesta non può essere accolta: dalle verifiche non risultano versamenti in eccedenza. È possibile chiedere un appuntamento per un approfondimento."),
-];
-const M_DURC: &[(i64, &str, &str)] = &[
-    (0, "utente", "Il DURC risulta irregolare per un debito che ritengo già saldato. Chiedo la verifica della regolarità contributiva."),
-    (600, "inps", "La richiesta è in lavorazione presso l'ufficio competente."),
-];
-const M_AVVISI: &[(i64, &str, &str)] = &[
-    (0, "utente", "Ho ricevuto un avviso bonario per contributi non versati che ritengo già pagati con ravvedimento. Chiedo l'annullamento."),
-];
-const M_ISCRIZIONE: &[(i64, &str, &str)] = &[
-    (0, "utente", "Comunico la cessazione dell'attività artigiana e chiedo la cancellazione dalla gestione con decorrenza dalla fine del mese."),
-    (800, "inps", "La cancellazione è stata registrata. La comunicazione viene chiusa."),
-];
-const M_MINIMALI: &[(i64, &str, &str)] = &[
-    (0, "utente", "Chiedo chiarimenti sul calcolo dei contributi a percentuale eccedenti il minimale per l'anno in corso."),
-    (1800, "inps", "La richiesta è stata presa in carico."),
-];
+const M_ANAGRAFICA: &str =
+    "Buongiorno, chiedo la rettifica dell'indirizzo di residenza nel Cassetto previdenziale: dal mese scorso risiedo in un altro comune.";
+const M_RATEIZZAZIONE: &str =
+    "Chiedo la rateizzazione dell'avviso di addebito relativo alla seconda rata dei contributi fissi, che non riesco a versare in un'unica soluzione.";
+const M_POSIZIONE: &str =
+    "Nell'estratto conto non risultano accreditati i contributi del primo trimestre: chiedo una verifica della posizione assicurativa.";
+const M_SGRAVI: &str =
+    "Chiedo l'applicazione della riduzione contributiva del 35% prevista per i contribuenti in regime forfetario.";
+const M_VERSAMENTI: &str =
+    "Ho versato con F24 la terza rata dei contributi fissi ma il pagamento non risulta abbinato. Allego la quietanza.";
+const M_RIMBORSI: &str =
+    "Chiedo il rimborso dei contributi versati in eccedenza sul reddito d'impresa dell'anno scorso.";
+const M_DURC: &str =
+    "Il DURC risulta irregolare per un debito che ritengo già saldato. Chiedo la verifica della regolarità contributiva.";
+const M_AVVISI: &str =
+    "Ho ricevuto un avviso bonario per contributi non versati che ritengo già pagati con ravvedimento. Chiedo l'annullamento.";
+const M_ISCRIZIONE: &str =
+    "Comunico la cessazione dell'attività artigiana e chiedo la cancellazione dalla gestione con decorrenza dalla fine del mese.";
+const M_MINIMALI: &str =
+    "Chiedo chiarimenti sul calcolo dei contributi a percentuale eccedenti il minimale per l'anno in corso.";
 
 /// The communications of each person, by index in [`PEOPLE`]; ids follow in order from
 /// `CM-100001`.
@@ -603,6 +579,7 @@ fn seed(tx: &Transaction<'_>, now: DateTime<Utc>) -> rusqlite::Result<()> {
     for (n, (person, (topic, status, days_ago, subject, messages))) in THREADS.iter().enumerate() {
         let id = communication_id(n);
         let sent_at = sent_at(now, *days_ago, n);
+        let messages = thread_messages(messages, status, PEOPLE[*person].gestione);
         let times: Vec<DateTime<Utc>> = messages
             .iter()
             .map(|(minutes, ..)| (sent_at + Duration::minutes(*minutes)).min(now))
@@ -624,6 +601,53 @@ fn seed(tx: &Transaction<'_>, now: DateTime<Utc>) -> rusqlite::Result<()> {
     let catalog = Catalog::load(tx)?;
     seed_history(tx, &catalog, &codes, now)?;
     Ok(())
+}
+
+/// The messages of a thread as its status tells them: the contributor's request (about
+/// their own gestione), then what INPS answered so far — nothing
+/// while `inviata`, taken in charge while `in_lavorazione`, the outcome when `accolta` or
+/// `non_accolta`, the outcome and the closing when `chiusa`.
+fn thread_messages(
+    request: &str,
+    status: &str,
+    gestione: &str,
+) -> Vec<(i64, &'static str, String)> {
+    let request = if gestione == "commercianti" {
+        request.replace("attività artigiana", "attività commerciale")
+    } else {
+        request.to_owned()
+    };
+    let mut out = vec![(0, "utente", request)];
+    let replies: &[(i64, &str)] = match status {
+        "in_lavorazione" => &[(
+            1440,
+            "La richiesta è stata presa in carico ed è in lavorazione presso l'ufficio competente.",
+        )],
+        "accolta" => &[(
+            1500,
+            "Dalle verifiche la richiesta risulta fondata: la richiesta è accolta e la posizione \
+             sarà aggiornata.",
+        )],
+        "non_accolta" => &[(
+            2000,
+            "La richiesta non può essere accolta sulla base della documentazione presentata. \
+             È possibile chiedere un appuntamento per un approfondimento.",
+        )],
+        "chiusa" => &[
+            (
+                1440,
+                "La richiesta è stata definita e la posizione è aggiornata.",
+            ),
+            (2880, "La comunicazione viene chiusa."),
+        ],
+        _ => &[],
+    };
+    out.extend(
+        replies
+            .iter()
+            .map(|(minutes, text)| (*minutes, "inps", (*text).to_owned())),
+    );
+    out
 }
 
 fn communication_id(index: usize) -> String {
@@ -865,6 +889,35 @@ fn seed_history(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_thread_says_what_its_status_says_about_its_own_gestione() {
+        for (person, (_, status, _, subject, request)) in THREADS {
+            let gestione = PEOPLE[*person].gestione;
+            let messages = thread_messages(request, status, gestione);
+            assert_eq!(messages[0].1, "utente");
+            let inps: Vec<&str> = messages
+                .iter()
+                .filter(|m| m.1 == "inps")
+                .map(|m| m.2.as_str())
+                .collect();
+            let says = |words: &str| inps.iter().any(|t| t.contains(words));
+            match *status {
+                "inviata" => assert!(inps.is_empty(), "{subject}"),
+                "non_accolta" => assert!(says("non può essere accolta"), "{subject}"),
+                "accolta" => assert!(says("è accolta") && !says("non può"), "{subject}"),
+                "chiusa" => assert!(says("chiusa") && !says("accolta"), "{subject}"),
+                _ => assert!(!says("accolta") && !says("chiusa"), "{subject}"),
+            }
+            if gestione == "commercianti" {
+                assert!(
+                    !messages.iter().any(|m| m.2.contains("artigian"))
+                        && !subject.contains("artigian"),
+                    "{subject}"
+                );
+            }
+        }
+    }
+
     use super::*;
 
     #[test]
