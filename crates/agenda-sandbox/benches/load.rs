@@ -8,7 +8,10 @@
 //!    the list, so bookings also collide. Reports holds per second (201 answers) and the
 //!    p50/p99 latency of every attempt.
 //! 3. Reads: the same clients ask `GET /slots` for random points; reports p50/p99.
-//! 4. Counts double bookings: slots answered 201 twice (client side) and live appointments
+//! 4. Reschedule (contract 1.1): `--reschedules` of the holds are confirmed, then moved by
+//!    the same clients, each to a slot nobody holds (often at another punto); reports
+//!    p50/p99 of `POST /appointments/{id}/reschedule`.
+//! 5. Counts double bookings: slots answered 201 twice (client side) and live appointments
 //!    sharing a slot (in the database). Both must be 0.
 //!
 //! Run with `scripts/bench-sandbox.sh` (or `cargo bench -p agenda-sandbox --bench load`).
@@ -33,6 +36,7 @@ struct Options {
     clients: usize,
     attempts: usize,
     reads: usize,
+    reschedules: usize,
 }
 
 fn options() -> Options {
@@ -40,6 +44,7 @@ fn options() -> Options {
         clients: 32,
         attempts: 12_000,
         reads: 30_000,
+        reschedules: 2_000,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -52,6 +57,7 @@ fn options() -> Options {
             "--clients" => options.clients = number("--clients").clamp(1, 256),
             "--attempts" => options.attempts = number("--attempts").clamp(1, 200_000),
             "--reads" => options.reads = number("--reads").clamp(1, 200_000),
+            "--reschedules" => options.reschedules = number("--reschedules").clamp(0, 200_000),
             _ => {} // cargo bench passes --bench and filters
         }
     }
@@ -298,10 +304,13 @@ async fn main() {
                     .await
                     .unwrap();
                 let status = response.status().as_u16();
-                let _ = response.bytes().await.unwrap();
+                let bytes = response.bytes().await.unwrap();
                 latencies.push(t.elapsed());
                 match status {
-                    201 => won.push(i),
+                    201 => {
+                        let body: Value = serde_json::from_slice(&bytes).unwrap();
+                        won.push((i, body["id"].as_str().unwrap().to_owned()));
+                    }
                     409 => {}
                     _ => other += 1,
                 }
@@ -325,8 +334,8 @@ async fn main() {
     );
     latencies.sort();
     let mut per_slot: HashMap<(&str, &str, &str), usize> = HashMap::new();
-    for &i in &won {
-        let s = &work[i];
+    for (i, _) in &won {
+        let s = &work[*i];
         *per_slot
             .entry((s.office.as_str(), s.point.as_str(), s.start.as_str()))
             .or_default() += 1;
@@ -381,6 +390,88 @@ async fn main() {
         cpu_seconds("self") - cpu_before.1 - cpu_holds.1,
     );
     read_latencies.sort();
+
+    // Phase 2b: reschedule (contract 1.1). Holds are confirmed, then moved, each to a slot
+    // nobody holds, at another punto when the slot is there: one request each, all or
+    // nothing on the service.
+    let taken: std::collections::HashSet<(&str, &str, &str)> = per_slot.keys().copied().collect();
+    let free: Vec<SlotRef> = slots
+        .iter()
+        .filter(|s| !taken.contains(&(s.office.as_str(), s.point.as_str(), s.start.as_str())))
+        .cloned()
+        .collect();
+    let moves: Vec<(String, SlotRef)> = won
+        .iter()
+        .map(|(_, id)| id.clone())
+        .zip(free)
+        .take(options.reschedules)
+        .collect();
+    for chunk in moves.chunks(64) {
+        let confirms = chunk.iter().map(|(id, _)| {
+            client
+                .post(api(&format!("/bookings/{id}/confirm")))
+                .bearer_auth(&token)
+                .send()
+        });
+        for response in futures_join(confirms).await {
+            assert_eq!(response.unwrap().status().as_u16(), 200);
+        }
+    }
+    let moves = Arc::new(moves);
+    let next = Arc::new(AtomicUsize::new(0));
+    let moves_started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..options.clients {
+        let (client, token, next, moves) = (
+            client.clone(),
+            token.clone(),
+            Arc::clone(&next),
+            Arc::clone(&moves),
+        );
+        let base = api("/appointments");
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut moved = 0usize;
+            let mut refused = 0usize;
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some((id, slot)) = moves.get(i) else {
+                    break;
+                };
+                let t = Instant::now();
+                let response = client
+                    .post(format!("{base}/{id}/reschedule"))
+                    .bearer_auth(&token)
+                    .header("idempotency-key", format!("move-{i}"))
+                    .json(&json!({
+                        "slot_start": slot.start,
+                        "office_code": slot.office,
+                        "consultation_point": slot.point,
+                    }))
+                    .send()
+                    .await
+                    .unwrap();
+                let status = response.status().as_u16();
+                let _ = response.bytes().await.unwrap();
+                latencies.push(t.elapsed());
+                match status {
+                    201 => moved += 1,
+                    _ => refused += 1,
+                }
+            }
+            (latencies, moved, refused)
+        }));
+    }
+    let mut move_latencies = Vec::new();
+    let (mut moved, mut refused) = (0, 0);
+    for task in tasks {
+        let (l, m, r) = task.await.unwrap();
+        move_latencies.extend(l);
+        moved += m;
+        refused += r;
+    }
+    let moves_elapsed = moves_started.elapsed();
+    move_latencies.sort();
     drop(server);
 
     // Phase 3: the database's own word.
@@ -397,7 +488,7 @@ async fn main() {
     let live: i64 = conn
         .query_row(
             "SELECT COUNT(*) FROM appointments
-               WHERE status = 'prenotato' AND communication_id LIKE 'CM-LOAD-%'",
+               WHERE status IN ('prenotato', 'confermato') AND communication_id LIKE 'CM-LOAD-%'",
             [],
             |r| r.get(0),
         )
@@ -434,6 +525,15 @@ async fn main() {
         "CPU seconds   holds: server {:.2}, load generator {:.2}; reads: server {:.2}, load generator {:.2}",
         cpu_holds.0, cpu_holds.1, cpu_reads.0, cpu_reads.1
     );
+    if !move_latencies.is_empty() {
+        println!(
+            "POST /appointments/{{id}}/reschedule p50 {}  p99 {}  max {}  ({moved} moved, {refused} refused, in {:.2} s)",
+            ms(percentile(&move_latencies, 50.0)),
+            ms(percentile(&move_latencies, 99.0)),
+            ms(*move_latencies.last().unwrap()),
+            moves_elapsed.as_secs_f64()
+        );
+    }
     println!("double bookings: {client_doubles} (slots answered 201 twice), {db_doubles} (slots with two live appointments in the database)");
     println!(
         "live holds in the database: {live} (201 answers: {})",
@@ -444,4 +544,18 @@ async fn main() {
     assert_eq!(db_doubles, 0);
     assert_eq!(live as usize, won.len());
     assert_eq!(other, 0, "every attempt is 201 or 409");
+}
+
+/// Awaits every future of `futures` side by side (a small join, without another crate).
+async fn futures_join<F>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output>
+where
+    F: std::future::Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let handles: Vec<_> = futures.into_iter().map(tokio::spawn).collect();
+    let mut out = Vec::with_capacity(handles.len());
+    for handle in handles {
+        out.push(handle.await.unwrap());
+    }
+    out
 }
