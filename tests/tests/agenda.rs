@@ -158,6 +158,40 @@ async fn a_thread_requestable_today_is_booked_from_the_agenda_and_confirmed_in_p
     }
     harness.screenshot("42-agenda-confermato").await.unwrap();
 
+    // Filters: only the confirmed ones of the week.
+    retry_transient(|| async {
+        session
+            .wait(
+                "[data-testid=\"agenda-filter-status\"] option[value=\"confermato\"]",
+                WAIT,
+            )
+            .await?
+            .click()
+            .await
+    })
+    .await
+    .unwrap();
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let mut statuses = Vec::new();
+        for row in session.find_all(&tid("agenda-appointment")).await.unwrap() {
+            statuses.push(row.attribute("data-status").await.ok().flatten());
+        }
+        if !statuses.is_empty() && statuses.iter().all(|s| s.as_deref() == Some("confermato")) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "filter not applied: {statuses:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    }
+    harness
+        .screenshot("42-agenda-filtro-confermati")
+        .await
+        .unwrap();
+    session.click_testid("agenda-filter-reset").await.unwrap();
+
     // Trova per identificativo: the ID as read over the phone, lower case, no dashes.
     let spoken = id.replace('-', "").to_lowercase();
     session.type_into("find-id", &spoken).await.unwrap();

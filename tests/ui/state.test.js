@@ -330,3 +330,18 @@ test("a booking answered already confirmed goes straight to the positive outcome
   assert.equal(s.wizard.stage, "esito");
   assert.equal(s.wizard.outcome.result, "confirmed");
 });
+
+test("the agenda's filters keep the appointments of the day, stato, canale and struttura chosen", async () => {
+  const { filterAgenda, NO_FILTERS } = await import("../../ui/js/features/agenda/state.js");
+  const { romeDate } = await import("../../ui/js/format.js");
+  const a = { start: "2026-12-07T08:00:00+01:00", status: "confermato", channel: "in_presenza", office_code: "RM-DP" };
+  const b = { start: "2026-12-08T23:30:00+01:00", status: "prenotato", channel: "telefonica", office_code: "MI-DP" };
+  const rows = [
+    [NO_FILTERS, [a, b]],
+    [{ ...NO_FILTERS, day: "2026-12-08" }, [b]],
+    [{ ...NO_FILTERS, status: "confermato" }, [a]],
+    [{ ...NO_FILTERS, channel: "telefonica", office: "MI-DP" }, [b]],
+    [{ ...NO_FILTERS, channel: "telefonica", office: "RM-DP" }, []],
+  ];
+  for (const [filters, expected] of rows) assert.deepEqual(filterAgenda([a, b], filters, romeDate), expected, JSON.stringify(filters));
+});

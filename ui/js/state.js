@@ -58,7 +58,7 @@ export function initialState() {
     detail: { id: null, status: "idle", data: null, error: null },
     cancel: { busy: false, error: null },
     drafts: { status: "idle", items: [], error: null, busy_id: null },
-    agenda: { status: "idle", data: null, error: null, busy_id: null },
+    agenda: { status: "idle", data: null, error: null, busy_id: null, filters: { day: "", status: "", channel: "", office: "" } },
     find: { busy: false, error: null },
     reschedule: { id: null, status: "idle", slots: [], busy: false, error: null },
     labels: { topics: {}, points: {}, offices: {} },

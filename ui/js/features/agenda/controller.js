@@ -51,5 +51,8 @@ export function createAgenda(ctx) {
     await features.wizard.loadWizardOptions();
   }
 
-  return { loadAgenda, agendaHoldAction, requestFromAgenda };
+  const setAgendaFilter = (field, value) => dispatch({ type: "agenda_filter", field, value });
+  const resetAgendaFilters = () => dispatch({ type: "agenda_filter_reset" });
+
+  return { loadAgenda, agendaHoldAction, requestFromAgenda, setAgendaFilter, resetAgendaFilters };
 }

@@ -1,6 +1,17 @@
 // Agenda dello sportello: the desk's first screen.
 // This feature's part of the state's update (see `update` in ../../state.js).
 
+/** The agenda's filters when none is set: every day, stato, canale and struttura. */
+export const NO_FILTERS = Object.freeze({ day: "", status: "", channel: "", office: "" });
+
+/** The fields of an appointment the filters compare, by filter. */
+const FILTERED = { day: (a, romeDate) => romeDate(a.start), status: (a) => a.status, channel: (a) => a.channel, office: (a) => a.office_code };
+
+/** The appointments of `items` the filters keep (`romeDate` gives a start's Rome date). */
+export function filterAgenda(items, filters, romeDate) {
+  return items.filter((a) => Object.entries(FILTERED).every(([field, value]) => !filters[field] || value(a, romeDate) === filters[field]));
+}
+
 /** The next state for `action`, or undefined when this feature does not handle it. */
 export function reduce(state, action) {
   switch (action.type) {
@@ -12,6 +23,10 @@ export function reduce(state, action) {
       return { ...state, agenda: { ...state.agenda, status: "error", error: action.error } };
     case "agenda_busy":
       return { ...state, agenda: { ...state.agenda, busy_id: action.id } };
+    case "agenda_filter":
+      return { ...state, agenda: { ...state.agenda, filters: { ...state.agenda.filters, [action.field]: String(action.value || "") } } };
+    case "agenda_filter_reset":
+      return { ...state, agenda: { ...state.agenda, filters: { ...NO_FILTERS } } };
     default:
       return undefined;
   }

@@ -3,11 +3,13 @@
 // every delegated contributor, and the threads where "Richiedi appuntamento" is possible.
 
 import {
-  appointmentStatusLabel, channelLabel, errorText, formatCountdown, formatDate, formatDateTime, formatFiscalCode,
+  APPOINTMENT_STATUSES, appointmentStatusLabel, CHANNELS, channelLabel, errorText, formatCountdown, formatDate,
+  formatDateTime, formatDayHeading, formatFiscalCode, romeDate,
 } from "../../format.js";
 import { t } from "../../i18n.js";
 import { allows } from "../../state.js";
-import { byId, byTestId, clone, memo, setText, show, showText } from "../../views/dom.js";
+import { byId, byTestId, clone, memo, setText, setValue, show, showText } from "../../views/dom.js";
+import { filterAgenda } from "./state.js";
 
 export function createAgendaView(ctrl) {
   const holdsBody = byId("agenda-holds-body");
@@ -16,6 +18,34 @@ export function createAgendaView(ctrl) {
   const changed = { lists: memo(), countdown: memo() };
 
   byTestId(document, "agenda-refresh").addEventListener("click", () => ctrl.loadAgenda());
+  byId("agenda-filters").addEventListener("change", (event) => {
+    const field = event.target.dataset.field;
+    if (field) ctrl.setAgendaFilter(field, event.target.value);
+  });
+  byTestId(document, "agenda-filter-reset").addEventListener("click", () => ctrl.resetAgendaFilters());
+
+  /** Fills a filter's <select>: "all" first, then `options` as [value, label]. */
+  function fillSelect(select, allLabel, options, value) {
+    const nodes = [["", allLabel], ...options].map(([v, label]) => {
+      const option = document.createElement("option");
+      option.value = v;
+      option.textContent = label;
+      return option;
+    });
+    select.replaceChildren(...nodes);
+    setValue(select, value);
+  }
+
+  function renderFilters(lang, data, filters) {
+    const all = data ? [...data.holds, ...data.appointments] : [];
+    const days = [...new Set(all.map((a) => romeDate(a.start)))].sort();
+    const offices = new Map(all.map((a) => [a.office_code, a.office_name || a.office_code]));
+    fillSelect(byId("agenda-filter-day"), t(lang, "filter_all_days"), days.map((d) => [d, formatDayHeading(d, lang)]), filters.day);
+    fillSelect(byId("agenda-filter-status"), t(lang, "filter_all"), APPOINTMENT_STATUSES.map((s) => [s, appointmentStatusLabel(lang, s)]), filters.status);
+    fillSelect(byId("agenda-filter-channel"), t(lang, "filter_all_channels"), CHANNELS.map((c) => [c, channelLabel(lang, c)]), filters.channel);
+    fillSelect(byId("agenda-filter-office"), t(lang, "filter_all_offices"), [...offices].sort((a, b) => a[1].localeCompare(b[1])), filters.office);
+    byTestId(document, "agenda-filter-reset").disabled = !Object.values(filters).some(Boolean);
+  }
   holdsBody.addEventListener("click", (event) => {
     const b = event.target.closest("button[data-id]");
     if (!b || b.disabled) return;
@@ -95,8 +125,9 @@ export function createAgendaView(ctrl) {
       show(byId("agenda-loading"), ag.status === "loading" && !data);
       showText(byId("agenda-error"), ag.status === "error" ? errorText(lang, ag.error) : "");
       setText(byId("agenda-range"), data ? t(lang, "agenda_range", { from: formatDate(data.from), to: formatDate(data.to) }) : "");
-      const holds = offered ? data.holds : [];
-      const appointments = offered ? data.appointments : [];
+      renderFilters(lang, data, ag.filters);
+      const holds = offered ? filterAgenda(data.holds, ag.filters, romeDate) : [];
+      const appointments = offered ? filterAgenda(data.appointments, ag.filters, romeDate) : [];
       const requestable = offered ? data.requestable : [];
       holdsBody.replaceChildren(...holds.map((a) => holdRow(lang, a, ag.busy_id === a.id)));
       appointmentsBody.replaceChildren(...appointments.map((a) => appointmentRow(lang, a)));
