@@ -24,7 +24,7 @@ use crate::catalog::ConsultationPoint;
 use crate::common::{check_delegation, instant};
 use crate::communications::{communication_not_found, CommunicationRow};
 use crate::db::is_unique_violation;
-use crate::error::{json_response, ApiError};
+use crate::error::{json_text_response, ApiError};
 use crate::extract::{from_json_value, JsonBody, Operator, PathParam};
 use crate::idempotency::{self, key_from_headers, request_hash};
 use crate::slots::{alternatives, office_not_found, point_not_found, taken_starts};
@@ -131,7 +131,9 @@ async fn idempotent(
         })?;
     let now = state.now();
     let worker_state = state.clone();
-    let (status, body) = state
+    // The writer renders the answer once, as text: it is stored with the key and sent as it
+    // is (every microsecond on the writer is one every booking waits for).
+    let (status, body, id) = state
         .db()
         .write(move |tx| {
             // The flight ends when the job does, even if the client went away.
@@ -140,7 +142,8 @@ async fn idempotent(
                 return if stored.request_hash == hash {
                     let body =
                         with_contract_1_1(tx, &worker_state, stored.status, stored.body, now)?;
-                    Ok((stored.status, body))
+                    let id = body["id"].as_str().map(str::to_owned);
+                    Ok((stored.status, body.to_string(), id))
                 } else {
                     Err(ApiError::unprocessable(
                         "idempotency_key_reused",
@@ -148,14 +151,15 @@ async fn idempotent(
                     ))
                 };
             }
-            let (status, body) = match work(tx, &worker_state, &operator.id, now) {
+            let (status, body, id) = match work(tx, &worker_state, &operator.id, now) {
                 Ok(row) => (
                     StatusCode::CREATED.as_u16(),
-                    serde_json::to_value(row.to_dto(worker_state.catalog(), now))
+                    serde_json::to_string(&row.to_dto(worker_state.catalog(), now))
                         .map_err(ApiError::internal)?,
+                    Some(row.id),
                 ),
                 Err(e) if e.status().is_server_error() => return Err(e),
-                Err(e) => (e.status().as_u16(), e.body()),
+                Err(e) => (e.status().as_u16(), e.body().to_string(), None),
             };
             idempotency::store(
                 tx,
@@ -166,15 +170,14 @@ async fn idempotent(
                 &body,
                 now.timestamp(),
             )?;
-            Ok((status, body))
+            Ok((status, body, id))
         })
         .await?;
     let status = StatusCode::from_u16(status).map_err(ApiError::internal)?;
-    let mut response = json_response(status, &body);
+    let mut response = json_text_response(status, body);
     if status == StatusCode::CREATED {
-        if let Some(location) = body["id"]
-            .as_str()
-            .and_then(|id| HeaderValue::from_str(&format!("/api/v1/appointments/{id}")).ok())
+        if let Some(location) =
+            id.and_then(|id| HeaderValue::from_str(&format!("/api/v1/appointments/{id}")).ok())
         {
             response.headers_mut().insert(LOCATION, location);
         }

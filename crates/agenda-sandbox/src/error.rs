@@ -141,16 +141,20 @@ fn title(status: StatusCode) -> &'static str {
 
 /// Builds a JSON response with the given status; errors get the problem media type.
 pub fn json_response(status: StatusCode, body: &Value) -> Response {
+    json_text_response(status, body.to_string())
+}
+
+/// A response with a JSON body already rendered as text; problem+json for error statuses.
+pub fn json_text_response(status: StatusCode, body: String) -> Response {
     let content_type = if status.is_client_error() || status.is_server_error() {
         PROBLEM_JSON
     } else {
         "application/json"
     };
-    let bytes = serde_json::to_vec(body).unwrap_or_default();
     (
         status,
         [(header::CONTENT_TYPE, HeaderValue::from_static(content_type))],
-        bytes,
+        body,
     )
         .into_response()
 }

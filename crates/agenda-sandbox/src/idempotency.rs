@@ -125,21 +125,14 @@ pub fn store(
     key: &str,
     hash: &[u8; 32],
     status: u16,
-    body: &Value,
+    body: &str,
     now: i64,
 ) -> rusqlite::Result<()> {
     conn.prepare_cached(
         "INSERT INTO idempotency_keys (operator_id, key, request_hash, status, body, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
-    .execute(params![
-        operator_id,
-        key,
-        &hash[..],
-        status,
-        body.to_string(),
-        now
-    ])?;
+    .execute(params![operator_id, key, &hash[..], status, body, now])?;
     Ok(())
 }
 
