@@ -127,7 +127,7 @@ export function createController({ api, store, timers = globalThis, now = () => 
 
   /** What the features share. `features` is filled below; reach it at call time. */
   const features = {};
-  const ctx = { api, getState, dispatch, run, clear, timers, now, perfNow, prefs, resetPage, features, navigate, refresh };
+  const ctx = { api, getState, dispatch, run, clear, timers, now, serverNow, perfNow, prefs, resetPage, features, navigate, refresh };
   Object.assign(features, {
     session: createSession(ctx),
     agenda: createAgenda(ctx),

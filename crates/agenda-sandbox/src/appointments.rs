@@ -216,7 +216,7 @@ pub fn appointment_not_found() -> ApiError {
 }
 
 /// Canonical id from the path; a text that cannot be an id is simply not found.
-fn path_id(raw: &str) -> Result<String, ApiError> {
+pub(crate) fn path_id(raw: &str) -> Result<String, ApiError> {
     AppointmentId::parse(raw)
         .map(|id| id.as_str().to_owned())
         .map_err(|_| appointment_not_found())

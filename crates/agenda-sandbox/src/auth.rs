@@ -325,11 +325,18 @@ fn lockout(conn: &Connection, key: &str, now: i64) -> rusqlite::Result<Option<i6
         )?
         .query_map(params![key, now - LOCKOUT_WINDOW_SECS], |row| row.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    // Locked until enough failures leave the window to get below the limit.
-    let over = failures.len().checked_sub(MAX_FAILURES);
-    Ok(over
-        .and_then(|i| failures.get(i))
-        .map(|releasing| (releasing + LOCKOUT_WINDOW_SECS - now).max(1)))
+    Ok(retry_after(&failures, MAX_FAILURES, now))
+}
+
+/// Seconds until one more attempt is allowed, when `failures` (times within the lockout
+/// window, oldest first) reached `limit`: locked until enough of them leave the window to
+/// get below the limit. The rule of both the per-username lockout and the per-client
+/// throttle.
+pub(crate) fn retry_after(failures: &[i64], limit: usize, now: i64) -> Option<i64> {
+    let over = failures.len().checked_sub(limit)?;
+    failures
+        .get(over)
+        .map(|releasing| (releasing + LOCKOUT_WINDOW_SECS - now).max(1))
 }
 
 fn find_account(conn: &Connection, username: &str) -> rusqlite::Result<Option<Account>> {

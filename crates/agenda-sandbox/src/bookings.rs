@@ -19,7 +19,7 @@ use rusqlite::{params, Connection};
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::appointments::{appointment_not_found, transition_error, AppointmentRow};
+use crate::appointments::{appointment_not_found, path_id, transition_error, AppointmentRow};
 use crate::catalog::ConsultationPoint;
 use crate::common::{check_delegation, instant};
 use crate::communications::{communication_not_found, CommunicationRow};
@@ -244,12 +244,7 @@ fn move_appointment(
     request: RescheduleRequest,
     now: DateTime<Utc>,
 ) -> Result<AppointmentRow, ApiError> {
-    let old = AppointmentId::parse(raw_id)
-        .ok()
-        .map(|id| AppointmentRow::load(tx, id.as_str()))
-        .transpose()?
-        .flatten()
-        .ok_or_else(appointment_not_found)?;
+    let old = AppointmentRow::load(tx, &path_id(raw_id)?)?.ok_or_else(appointment_not_found)?;
     check_delegation(tx, operator_id, &old.fiscal_code, now)?;
     let (current, _) = old.effective(now);
     // Only what could be annulled can be moved: confermato, not yet begun.

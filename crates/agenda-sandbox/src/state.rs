@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::auth::{LOCKOUT_WINDOW_SECS, MAX_CLIENT_FAILURES};
+use crate::auth::{retry_after, LOCKOUT_WINDOW_SECS, MAX_CLIENT_FAILURES};
 use crate::catalog::Catalog;
 use crate::clock::Clock;
 use crate::db::Db;
@@ -81,26 +81,23 @@ impl AppState {
     /// Seconds until `client` may try a password again, when its failed logins within the
     /// lockout window reached [`MAX_CLIENT_FAILURES`].
     pub(crate) fn client_retry_after(&self, client: Option<IpAddr>, now: i64) -> Option<i64> {
-        let mut all = self
-            .inner
-            .client_failures
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let mut all = self.client_failures();
         let failures = all.get_mut(&client)?;
         failures.retain(|at| *at > now - LOCKOUT_WINDOW_SECS);
-        let over = failures.len().checked_sub(MAX_CLIENT_FAILURES)?;
-        failures
-            .get(over)
-            .map(|releasing| (releasing + LOCKOUT_WINDOW_SECS - now).max(1))
+        retry_after(failures, MAX_CLIENT_FAILURES, now)
+    }
+
+    /// The failed logins per client address.
+    fn client_failures(&self) -> std::sync::MutexGuard<'_, HashMap<Option<IpAddr>, Vec<i64>>> {
+        self.inner
+            .client_failures
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Counts a failed login of `client`; forgets failures that left the window.
     pub(crate) fn record_client_failure(&self, client: Option<IpAddr>, now: i64) {
-        let mut all = self
-            .inner
-            .client_failures
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let mut all = self.client_failures();
         all.retain(|_, failures| {
             failures.retain(|at| *at > now - LOCKOUT_WINDOW_SECS);
             !failures.is_empty()
@@ -110,11 +107,7 @@ impl AppState {
 
     /// Takes back the latest failure counted for `client` (its password proved right).
     pub(crate) fn forgive_client_failure(&self, client: Option<IpAddr>, now: i64) {
-        let mut all = self
-            .inner
-            .client_failures
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let mut all = self.client_failures();
         if let Some(failures) = all.get_mut(&client) {
             if let Some(at) = failures.iter().rposition(|at| *at <= now) {
                 failures.remove(at);

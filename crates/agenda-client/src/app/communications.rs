@@ -1,7 +1,7 @@
 //! Comunicazioni: a contributor's threads, newest first, and one thread with its messages,
 //! each with its argomento's label from the catalog.
 
-use super::ListingView;
+use super::{Catalog, ListingView};
 use crate::agenda::{Agenda, AgendaError, Source};
 use crate::wire::{Communication, CommunicationThread};
 use agenda_core::{CommunicationId, FiscalCode};
@@ -29,6 +29,16 @@ pub struct ThreadView {
     pub from_cache: bool,
 }
 
+impl CommunicationView {
+    /// `communication` with its argomento's label from `catalog` (its code when unknown).
+    pub fn labelled(communication: Communication, catalog: &Catalog) -> Self {
+        Self {
+            topic_label: catalog.topic_label(&communication.topic_code),
+            communication,
+        }
+    }
+}
+
 impl Agenda {
     /// The threads of a contributor, newest first, labelled.
     pub async fn communications_view(
@@ -41,10 +51,7 @@ impl Agenda {
             items.sort_by_key(|c| std::cmp::Reverse(c.sent_at));
             items
                 .into_iter()
-                .map(|communication| CommunicationView {
-                    topic_label: catalog.topic_label(&communication.topic_code),
-                    communication,
-                })
+                .map(|communication| CommunicationView::labelled(communication, &catalog))
                 .collect()
         }))
     }

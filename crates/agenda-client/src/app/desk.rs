@@ -92,10 +92,7 @@ impl Agenda {
         let requestable = threads
             .into_iter()
             .map(|r| RequestableView {
-                communication: CommunicationView {
-                    topic_label: catalog.topic_label(&r.communication.topic_code),
-                    communication: r.communication,
-                },
+                communication: CommunicationView::labelled(r.communication, &catalog),
                 contributor: r.contributor,
             })
             .collect();

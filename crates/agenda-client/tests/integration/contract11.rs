@@ -9,14 +9,20 @@ use std::sync::Arc;
 
 use crate::common::*;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_desk_agenda_and_requestable_threads_span_contributors() {
-    let sandbox = Sandbox::start().await;
-    let client = client_with(config(&sandbox.url()), Arc::new(MemoryTokenStore::new()));
+/// A client of `url`, signed in as the demo operator (token in memory).
+async fn demo(url: &str) -> agenda_client::ApiClient {
+    let client = client_with(config(url), Arc::new(MemoryTokenStore::new()));
     client
         .sign_in(DEMO_USERNAME, &Secret::new(DEMO_PASSWORD))
         .await
         .unwrap();
+    client
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_desk_agenda_and_requestable_threads_span_contributors() {
+    let sandbox = Sandbox::start().await;
+    let client = demo(&sandbox.url()).await;
     let eligible = eligible(&client).await;
     let e = &eligible[0];
     let requestable = client.requestable(None).await.unwrap();
@@ -62,11 +68,7 @@ async fn the_desk_agenda_and_requestable_threads_span_contributors() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reschedule_replaces_the_appointment_and_replays_after_a_lost_answer() {
     let sandbox = Sandbox::start().await;
-    let client = client_with(config(&sandbox.url()), Arc::new(MemoryTokenStore::new()));
-    client
-        .sign_in(DEMO_USERNAME, &Secret::new(DEMO_PASSWORD))
-        .await
-        .unwrap();
+    let client = demo(&sandbox.url()).await;
     let eligible = eligible(&client).await;
     let e = &eligible[0];
     let place = place(&client, &e.communication.topic_code).await;
@@ -166,11 +168,7 @@ async fn a_service_without_contract_1_1_is_told_apart_from_a_failure() {
     }
     // An unknown appointment, or no service at all, is not a missing feature.
     let sandbox = Sandbox::start().await;
-    let client = client_with(config(&sandbox.url()), Arc::new(MemoryTokenStore::new()));
-    client
-        .sign_in(DEMO_USERNAME, &Secret::new(DEMO_PASSWORD))
-        .await
-        .unwrap();
+    let client = demo(&sandbox.url()).await;
     let unknown = client
         .appointment(&agenda_core::AppointmentId::parse("AP-2222-2222").unwrap())
         .await

@@ -65,7 +65,7 @@ export function createHistory(ctx) {
     const a = getState().detail.data;
     if (!a) return;
     dispatch({ type: "reschedule_open", id: a.id });
-    const from = romeDate(ctx.now() + (getState().app.clock_offset_ms || 0));
+    const from = romeDate(ctx.serverNow());
     const r = await run(() => api.listSlots(a.office_code, a.consultation_point, a.topic_code, from, addDays(from, RESCHEDULE_DAYS - 1)));
     if (r.ok) {
       const slots = (Array.isArray(r.value) ? r.value : []).filter((s) => s.available && s.start !== a.start);
