@@ -537,6 +537,16 @@ impl ApiClient {
         filter: &AppointmentFilter,
         page: &PageRequest,
     ) -> Result<Page<Appointment>, ApiError> {
+        self.history_page(fiscal_code, filter, None, page).await
+    }
+
+    async fn history_page(
+        &self,
+        fiscal_code: &FiscalCode,
+        filter: &AppointmentFilter,
+        updated_since: Option<DateTime<Utc>>,
+        page: &PageRequest,
+    ) -> Result<Page<Appointment>, ApiError> {
         let request = self
             .request(
                 Method::GET,
@@ -545,9 +555,30 @@ impl ApiClient {
             .query("status", filter.status.map(|s| s.as_str()))
             .query("from", filter.from)
             .query("to", filter.to)
+            .query("updated_since", updated_since.map(agenda_core::time::format_rfc3339))
             .query("limit", page.limit)
             .query("cursor", page.cursor.as_deref());
         self.get_json(&request).await
+    }
+
+    /// The appointments of a contributor whose status changed at or after `since` (the
+    /// server's clock), all pages: `GET /contributors/{fiscal_code}/appointments?updated_since=`
+    /// (contract 1.1). A 1.0 service ignores the parameter and sends the whole history, which
+    /// merges just as well.
+    pub async fn appointments_changed_since(
+        &self,
+        fiscal_code: &FiscalCode,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<Appointment>, ApiError> {
+        let filter = AppointmentFilter::default();
+        collect_pages(|page| {
+            let filter = &filter;
+            async move {
+                self.history_page(fiscal_code, filter, Some(since), &page)
+                    .await
+            }
+        })
+        .await
     }
 
     /// The whole history of a contributor matching `filter`, all pages.

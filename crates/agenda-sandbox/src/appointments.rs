@@ -14,7 +14,8 @@ use agenda_core::time::{format_date, rome_date, ROME};
 
 use crate::catalog::Catalog;
 use crate::common::{
-    check_delegation, delegated, instant, path_fiscal_code, query_date, wire_time, ContributorRef,
+    check_delegation, delegated, instant, path_fiscal_code, query_date, query_instant, wire_time,
+    ContributorRef,
     Page, PageRequest,
 };
 use crate::error::ApiError;
@@ -376,6 +377,7 @@ pub struct HistoryQuery {
     to: Option<String>,
     limit: Option<String>,
     cursor: Option<String>,
+    updated_since: Option<String>,
 }
 
 /// The effective status as SQL, for filtering (`?1` is now).
@@ -384,9 +386,20 @@ const EFFECTIVE_STATUS_SQL: &str = "CASE
     WHEN a.status = 'confermato' AND a.start_at <= ?1 THEN 'svolto'
     ELSE a.status END";
 
-/// `GET /contributors/{fiscal_code}/appointments?status=&from=&to=&limit=&cursor=`:
+/// When the effective status last changed, as SQL (`?1` is now), like
+/// [`AppointmentRow::effective`]: an expired hold changed when it expired, a past appointment
+/// when it started. `updated_since` compares against it, so a hold that expired or an
+/// appointment that took place since the caller's last look comes back too.
+const EFFECTIVE_UPDATED_SQL: &str = "CASE
+    WHEN a.status = 'prenotato' AND a.hold_expires_at <= ?1 THEN a.hold_expires_at
+    WHEN a.status = 'confermato' AND a.start_at <= ?1 THEN a.start_at
+    ELSE a.updated_at END";
+
+/// `GET /contributors/{fiscal_code}/appointments?status=&from=&to=&limit=&cursor=&updated_since=`:
 /// the history, newest start first. `status` takes one status or a comma-separated list;
-/// `from`/`to` bound the start date (Europe/Rome, inclusive).
+/// `from`/`to` bound the start date (Europe/Rome, inclusive); `updated_since` (1.1, an
+/// RFC 3339 instant) keeps only the appointments whose effective status changed at or after
+/// it, so a client that cached the history fetches only what changed.
 pub async fn history(
     State(state): State<AppState>,
     operator: Operator,
@@ -401,6 +414,7 @@ pub async fn history(
     };
     let from = query_date("from", query.from.as_deref())?;
     let to = query_date("to", query.to.as_deref())?;
+    let since = query_instant("updated_since", query.updated_since.as_deref())?.unwrap_or(i64::MIN);
     let (lower, upper) = day_bounds(from, to);
     let (after_start, after_id) = page.after_timestamp()?;
     let now = state.now();
@@ -414,6 +428,7 @@ pub async fn history(
                  WHERE a.fiscal_code = ?2 AND a.start_at >= ?3 AND a.start_at < ?4
                    AND (a.start_at < ?5 OR (a.start_at = ?5 AND a.id < ?6))
                    AND (?7 = '' OR instr(?7, ',' || {EFFECTIVE_STATUS_SQL} || ',') > 0)
+                   AND {EFFECTIVE_UPDATED_SQL} >= ?9
                  ORDER BY a.start_at DESC, a.id DESC
                  LIMIT ?8"
             );
@@ -430,6 +445,7 @@ pub async fn history(
                         after_id,
                         filter,
                         (limit + 1) as i64,
+                        since,
                     ],
                     AppointmentRow::from_row,
                 )?
@@ -497,7 +513,8 @@ const AGENDA_DEFAULT_DAYS: u64 = 7;
 /// `GET /appointments?from=&to=&status=&limit=&cursor=` (contract 1.1): the desk agenda, the
 /// appointments of every contributor the operator holds a valid delegation for, earliest
 /// start first. `from`/`to` are inclusive Europe/Rome dates (default today .. today + 7);
-/// `status` may repeat and may list several statuses separated by commas.
+/// `status` may repeat and may list several statuses separated by commas; `updated_since`
+/// as in [`history`].
 pub async fn agenda(
     State(state): State<AppState>,
     operator: Operator,
@@ -537,6 +554,7 @@ pub async fn agenda(
             "Il parametro to non può precedere from.",
         ));
     }
+    let since = query_instant("updated_since", one("updated_since")?)?.unwrap_or(i64::MIN);
     let (lower, upper) = day_bounds(Some(from), Some(to));
     let (after_start, after_id) = page.after_timestamp_or(i64::MIN)?;
     let limit = page.limit as usize;
@@ -548,6 +566,7 @@ pub async fn agenda(
                  WHERE {delegated} AND a.start_at >= ?3 AND a.start_at < ?4
                    AND (a.start_at > ?5 OR (a.start_at = ?5 AND a.id > ?6))
                    AND (?7 = '' OR instr(?7, ',' || {EFFECTIVE_STATUS_SQL} || ',') > 0)
+                   AND {EFFECTIVE_UPDATED_SQL} >= ?10
                  ORDER BY a.start_at, a.id
                  LIMIT ?8",
                 delegated = delegated("a.fiscal_code", "?2", "?9"),
@@ -565,6 +584,7 @@ pub async fn agenda(
                         status_filter(&statuses),
                         (limit + 1) as i64,
                         format_date(today),
+                        since,
                     ],
                     AppointmentRow::from_row,
                 )?

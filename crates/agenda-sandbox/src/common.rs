@@ -1,6 +1,6 @@
 //! Helpers shared by the handlers: delegation checks, instants, paging.
 
-use agenda_core::time::{format_date, format_rfc3339, parse_date, rome_date};
+use agenda_core::time::{format_date, format_rfc3339, parse_date, parse_rfc3339, rome_date};
 use agenda_core::FiscalCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension};
@@ -91,6 +91,25 @@ pub fn query_date(name: &str, raw: Option<&str>) -> Result<Option<NaiveDate>, Ap
                 format!("Il parametro {name} deve essere una data AAAA-MM-GG."),
             )
         }),
+    }
+}
+
+/// Parses an optional instant query parameter (RFC 3339 with an offset, e.g.
+/// `2026-12-04T09:30:00+01:00`) into a Unix time: 400 `invalid_parameter` otherwise.
+pub fn query_instant(name: &str, raw: Option<&str>) -> Result<Option<i64>, ApiError> {
+    match raw {
+        None => Ok(None),
+        Some(text) => parse_rfc3339(text.trim())
+            .map(|t| Some(t.timestamp()))
+            .map_err(|_| {
+                ApiError::bad_request(
+                    "invalid_parameter",
+                    format!(
+                        "Il parametro {name} deve essere un istante RFC 3339 \
+                         (es. 2026-12-04T09:30:00+01:00)."
+                    ),
+                )
+            }),
     }
 }
 

@@ -472,3 +472,55 @@ async fn a_booking_answered_before_contract_1_1_replays_with_the_newer_members()
         .contains_key("rescheduled_to"));
     assert_eq!(replay.body["status"], first.body["status"]);
 }
+
+// ---------------------------------------------------------------- updated_since
+
+/// The RFC 3339 form of the test clock's now, for `updated_since`.
+fn since(app: &TestApp) -> String {
+    agenda_core::time::format_rfc3339(app.clock.now())
+        .replace('+', "%2B")
+}
+
+#[tokio::test]
+async fn updated_since_returns_only_what_changed_including_holds_that_expired() {
+    let app = TestApp::new().await;
+    let token = app.login().await;
+    let history = format!("/contributors/{ELIGIBLE_FISCAL_CODE}/appointments");
+    let full = all_pages(&app, &token, &history, 500).await;
+    assert!(!full.is_empty(), "the demo history is not empty");
+
+    // Nothing changed since now: both lists come back empty.
+    app.clock.advance(chrono::Duration::seconds(1));
+    let mark = since(&app);
+    let reply = app.get(&format!("{history}?updated_since={mark}"), &token).await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    assert_eq!(reply.body["items"], json!([]));
+    let reply = app.get(&format!("/appointments?updated_since={mark}"), &token).await;
+    assert_eq!(reply.body["items"], json!([]), "{:?}", reply.body);
+
+    // A hold written after the mark comes back, on both lists, and nothing else.
+    app.clock.advance(chrono::Duration::seconds(1));
+    let (held, _) = rossi(&app, &token, "since-1", false).await;
+    let changed = all_pages(&app, &token, &format!("{history}?updated_since={mark}"), 500).await;
+    assert_eq!(ids(&changed), vec![held.clone()]);
+    let desk = all_pages(&app, &token, &format!("/appointments?updated_since={mark}"), 500).await;
+    assert_eq!(ids(&desk), vec![held.clone()]);
+
+    // Later, with no write, the hold expires: it comes back as scaduto since a mark taken
+    // before the expiry, and not since one taken after it.
+    app.clock.advance(chrono::Duration::seconds(5));
+    let before_expiry = since(&app);
+    app.clock.advance(chrono::Duration::minutes(11));
+    let changed = all_pages(&app, &token, &format!("{history}?updated_since={before_expiry}"), 500).await;
+    assert_eq!(ids(&changed), vec![held.clone()]);
+    assert_eq!(changed[0]["status"], "scaduto");
+    let after_expiry = since(&app);
+    let reply = app.get(&format!("{history}?updated_since={after_expiry}"), &token).await;
+    assert_eq!(reply.body["items"], json!([]));
+
+    // Not an instant: 400 invalid_parameter, on both lists.
+    for path in [history.as_str(), "/appointments"] {
+        let reply = app.get(&format!("{path}?updated_since=yesterday"), &token).await;
+        assert_problem(&reply, 400, "invalid_parameter");
+    }
+}

@@ -42,13 +42,18 @@ pub async fn reschedule_appointment(
 const MAX_DESK_DAYS: u64 = 60;
 
 /// The history of a contributor, newest first, optionally filtered by stato and dates.
+/// `cached`: the local copy alone, at once (no network); `drawn`: the screen shows that copy,
+/// so an unchanged refresh answers `unchanged` without items.
 #[tauri::command]
+#[allow(clippy::too_many_arguments)]
 pub async fn list_appointments(
     state: State<'_, AppState>,
     fiscal_code: String,
     status: Option<String>,
     from: Option<String>,
     to: Option<String>,
+    cached: Option<bool>,
+    drawn: Option<bool>,
 ) -> Result<ListingView<Vec<AppointmentView>>, CommandError> {
     let code = super::fiscal_code(&fiscal_code)?;
     let status = status.filter(|s| !s.trim().is_empty());
@@ -60,7 +65,11 @@ pub async fn list_appointments(
         from: super::parse_date(from)?,
         to: super::parse_date(to)?,
     };
-    Ok(state.agenda().await?.history(&code, &filter).await?)
+    let agenda = state.agenda().await?;
+    if cached == Some(true) {
+        return Ok(agenda.cached_history(&code, &filter)?);
+    }
+    Ok(agenda.history(&code, &filter, drawn == Some(true)).await?)
 }
 
 /// Details of one appointment.

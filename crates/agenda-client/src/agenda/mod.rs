@@ -21,7 +21,8 @@ use crate::keychain::{refresh_token_account, KeyStore, KeyringTokenStore, TokenS
 use crate::operators::{OperatorStores, StoreOpener};
 use crate::secret::Secret;
 use crate::store::{
-    Cached, Draft, DraftSaved, DraftState, OutboxEntry, ReturnedProblem, Store, StoreError,
+    Cached, Dataset, Draft, DraftSaved, DraftState, OutboxEntry, ReturnedProblem, Store,
+    StoreError,
 };
 use crate::wire::{
     Appointment, AppointmentFilter, Communication, CommunicationThread, ConsultationPoint,
@@ -497,27 +498,103 @@ impl Agenda {
         }
     }
 
-    /// The appointment history of a contributor, newest first, filtered. Online, the whole
-    /// history is fetched and cached, then filtered locally exactly like the offline path.
+    /// The appointment history of a contributor, newest first, filtered. Online, the cache
+    /// is brought up to date first ([`Agenda::sync_history`]), then filtered locally exactly
+    /// like the offline path.
     pub async fn appointments(
         &self,
         fiscal_code: &FiscalCode,
         filter: &AppointmentFilter,
     ) -> Result<Listing<Vec<Appointment>>, AgendaError> {
+        Ok(self.refreshed_appointments(fiscal_code, filter).await?.0)
+    }
+
+    /// As [`Agenda::appointments`], with how many cached appointments the sync changed
+    /// (`None` after a whole-history fetch or when the cache answered alone).
+    pub async fn refreshed_appointments(
+        &self,
+        fiscal_code: &FiscalCode,
+        filter: &AppointmentFilter,
+    ) -> Result<(Listing<Vec<Appointment>>, Option<usize>), AgendaError> {
         let store = self.store()?;
-        match self
-            .client
-            .all_appointments(fiscal_code, &AppointmentFilter::default())
-            .await
-        {
-            Ok(all) => {
-                let now = Utc::now();
-                store.save_appointments(fiscal_code, &all, now)?;
-                let mut listing = Listing::live(store.appointments(fiscal_code, filter)?.items);
-                listing.last_synced_at = Some(now);
-                Ok(listing)
+        match self.sync_history(&store, fiscal_code).await? {
+            Ok(changed) => {
+                let cached = store.appointments(fiscal_code, filter)?;
+                let mut listing = Listing::live(cached.items);
+                listing.last_synced_at = cached.last_synced_at;
+                Ok((listing, changed))
             }
-            Err(e) => self.fallback(e, store.appointments(fiscal_code, filter)),
+            Err(e) => Ok((self.fallback(e, store.appointments(fiscal_code, filter))?, None)),
+        }
+    }
+
+    /// The cached history alone, newest first, filtered: what the screen draws at once,
+    /// before [`Agenda::appointments`] brings it up to date. Never touches the network.
+    pub fn cached_appointments(
+        &self,
+        fiscal_code: &FiscalCode,
+        filter: &AppointmentFilter,
+    ) -> Result<Listing<Vec<Appointment>>, AgendaError> {
+        let cached = self.store()?.appointments(fiscal_code, filter)?;
+        Ok(Listing {
+            items: cached.items,
+            source: Source::Cache,
+            last_synced_at: cached.last_synced_at,
+        })
+    }
+
+    /// Fetches what the cached history of a contributor lacks. With a recent sync mark it
+    /// asks only for what changed since then (`updated_since`, contract 1.1, less
+    /// [`SYNC_OVERLAP`] for the writes the service was committing at that moment); without
+    /// one, or when the mark is older than [`FULL_SYNC_AFTER`], the whole history.
+    async fn fetch_history(
+        &self,
+        store: &Store,
+        fiscal_code: &FiscalCode,
+        began: DateTime<Utc>,
+    ) -> Result<HistoryFetch, ApiError> {
+        let mark = store
+            .last_synced_at(&Dataset::Appointments(fiscal_code.clone()))
+            .ok()
+            .flatten()
+            .filter(|at| began.signed_duration_since(*at) < FULL_SYNC_AFTER);
+        Ok(match mark {
+            Some(at) => {
+                let since = at.checked_sub_signed(SYNC_OVERLAP).unwrap_or(at);
+                HistoryFetch::Changed(
+                    self.client
+                        .appointments_changed_since(fiscal_code, since)
+                        .await?,
+                )
+            }
+            None => HistoryFetch::All(
+                self.client
+                    .all_appointments(fiscal_code, &AppointmentFilter::default())
+                    .await?,
+            ),
+        })
+    }
+
+    /// Brings the cached history of a contributor up to date ([`Agenda::fetch_history`],
+    /// then merged or replaced in one transaction); the new mark is the service's clock when
+    /// the fetch began. Returns how many appointments changed (`None`: the whole history was
+    /// replaced).
+    async fn sync_history(
+        &self,
+        store: &Store,
+        fiscal_code: &FiscalCode,
+    ) -> Result<Result<Option<usize>, ApiError>, StoreError> {
+        let began = self.client.server_now();
+        match self.fetch_history(store, fiscal_code, began).await {
+            Ok(HistoryFetch::Changed(changed)) => {
+                store.merge_appointments(fiscal_code, &changed, began)?;
+                Ok(Ok(Some(changed.len())))
+            }
+            Ok(HistoryFetch::All(all)) => {
+                store.save_appointments(fiscal_code, &all, began)?;
+                Ok(Ok(None))
+            }
+            Err(e) => Ok(Err(e)),
         }
     }
 
@@ -731,12 +808,11 @@ impl Agenda {
             let communications = self.client.all_communications(fiscal_code).await?;
             store.save_communications(fiscal_code, &communications, now)?;
             report.communications += communications.len();
-            let history = self
-                .client
-                .all_appointments(fiscal_code, &AppointmentFilter::default())
-                .await?;
-            store.save_appointments(fiscal_code, &history, now)?;
-            report.appointments += history.len();
+            self.sync_history(&store, fiscal_code).await??;
+            report.appointments += store
+                .appointments(fiscal_code, &AppointmentFilter::default())?
+                .items
+                .len();
         }
         Ok(report)
     }
@@ -762,6 +838,23 @@ impl Agenda {
                 .unwrap_or_else(|p| p.into_inner()),
         })
     }
+}
+
+/// How far before the last sync mark an incremental history fetch reaches back: writes the
+/// service was committing while the last fetch ran, and a little clock error, come back (and
+/// merge as no change) instead of being missed.
+const SYNC_OVERLAP: chrono::TimeDelta = chrono::TimeDelta::minutes(2);
+
+/// A sync mark older than this is not trusted for an incremental fetch: the whole history is
+/// fetched again (a day: what a desk PC switched off overnight missed is never older).
+const FULL_SYNC_AFTER: chrono::TimeDelta = chrono::TimeDelta::hours(24);
+
+/// What [`Agenda::fetch_history`] brought.
+enum HistoryFetch {
+    /// The appointments changed since the mark.
+    Changed(Vec<Appointment>),
+    /// The whole history.
+    All(Vec<Appointment>),
 }
 
 fn can_fall_back(error: &ApiError) -> bool {

@@ -23,10 +23,11 @@ pub use desk::{DeskView, RequestableView, DESK_DAYS};
 pub use drafts::{DraftId, DraftStatus, DraftView, ProblemView, SavedView};
 pub use views::{AppointmentView, ListingView};
 
-use crate::agenda::{Agenda, AgendaError, BookingOutcome, Source};
+use crate::agenda::{Agenda, AgendaError, BookingOutcome, Listing, Source};
 use crate::store::ReturnedProblem;
 use crate::wire::{
-    AppointmentFilter, Communication, ConsultationPoint, Office, Slot, SlotQuery, Topic,
+    Appointment, AppointmentFilter, Communication, ConsultationPoint, Office, Slot, SlotQuery,
+    Topic,
 };
 use agenda_core::{
     AppointmentId, CommunicationId, FiscalCode, OfficeCode, PointCode, TopicCode, WizardError,
@@ -431,26 +432,68 @@ impl Agenda {
         Ok(self.appointment_view(appointment, &self.catalog_or_codes()))
     }
 
-    /// Gestione appuntamenti: the history of a contributor, newest first.
+    /// Gestione appuntamenti: the history of a contributor, newest first, brought up to date
+    /// with the service (only what changed since the last look). `drawn`: the screen already
+    /// shows [`Agenda::cached_history`] for this filter, so an unchanged history comes back
+    /// as [`ListingView::unchanged`] without its items.
     pub async fn history(
         &self,
         fiscal_code: &FiscalCode,
         filter: &AppointmentFilter,
+        drawn: bool,
     ) -> Result<ListingView<Vec<AppointmentView>>, AppError> {
-        if let (Some(from), Some(to)) = (filter.from, filter.to) {
-            if from > to {
-                return Err(RequestError::DatesReversed.into());
-            }
+        check_dates(filter)?;
+        let (listing, changed) = self.refreshed_appointments(fiscal_code, filter).await?;
+        if drawn && changed == Some(0) {
+            return Ok(ListingView {
+                items: Vec::new(),
+                from_cache: false,
+                synced_at: listing.last_synced_at,
+                unchanged: true,
+            });
         }
-        let listing = self.appointments(fiscal_code, filter).await?;
         let catalog = self.catalog().await?;
+        Ok(self.history_view(listing, &catalog))
+    }
+
+    /// The cached history alone, filtered, labelled from the kept or cached catalog: what
+    /// Gestione appuntamenti draws at once, before [`Agenda::history`] refreshes it. Never
+    /// touches the network.
+    pub fn cached_history(
+        &self,
+        fiscal_code: &FiscalCode,
+        filter: &AppointmentFilter,
+    ) -> Result<ListingView<Vec<AppointmentView>>, AppError> {
+        check_dates(filter)?;
+        let listing = self.cached_appointments(fiscal_code, filter)?;
+        let catalog = self.kept_catalog().unwrap_or_else(|| Arc::new(self.cached_catalog()));
+        Ok(self.history_view(listing, &catalog))
+    }
+
+    fn history_view(
+        &self,
+        listing: Listing<Vec<Appointment>>,
+        catalog: &Catalog,
+    ) -> ListingView<Vec<AppointmentView>> {
         let now = self.client().server_now();
-        Ok(ListingView::map(listing, |items| {
+        ListingView::map(listing, |items| {
             items
                 .into_iter()
-                .map(|a| AppointmentView::new(a, &catalog, now))
+                .map(|a| AppointmentView::new(a, catalog, now))
                 .collect()
-        }))
+        })
+    }
+
+    /// The catalog as the local store holds it (empty parts when never synced).
+    fn cached_catalog(&self) -> Catalog {
+        let Ok(store) = self.store() else {
+            return Catalog::default();
+        };
+        Catalog::from_parts(
+            store.topics().map(|c| c.items).unwrap_or_default(),
+            store.consultation_points(None, None).map(|c| c.items).unwrap_or_default(),
+            store.offices(None).map(|c| c.items).unwrap_or_default(),
+        )
     }
 
     /// Details of one appointment, with its communication (when readable) and office.
@@ -472,5 +515,13 @@ impl Agenda {
             communication,
             office,
         })
+    }
+}
+
+/// `from` after `to` is refused before anything is read.
+fn check_dates(filter: &AppointmentFilter) -> Result<(), RequestError> {
+    match (filter.from, filter.to) {
+        (Some(from), Some(to)) if from > to => Err(RequestError::DatesReversed),
+        _ => Ok(()),
     }
 }

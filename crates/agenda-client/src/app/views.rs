@@ -19,6 +19,10 @@ pub struct ListingView<T> {
     pub from_cache: bool,
     /// When the data was last synced with the service.
     pub synced_at: Option<DateTime<Utc>>,
+    /// True when the caller already drew the cached copy and the refresh changed nothing:
+    /// `items` is then left empty and the screen keeps what it shows.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub unchanged: bool,
 }
 
 impl<T> ListingView<T> {
@@ -28,6 +32,7 @@ impl<T> ListingView<T> {
             from_cache: listing.source == Source::Cache,
             synced_at: listing.last_synced_at,
             items: f(listing.items),
+            unchanged: false,
         }
     }
 }

@@ -223,6 +223,35 @@ impl Store {
         })
     }
 
+    /// Merges the appointments that changed since the last sync into the cached history and
+    /// moves its sync mark to `at`, in one transaction (an empty `changed` only moves the
+    /// mark). Like [`Store::save_appointments`], refuses anyone else's appointment.
+    pub fn merge_appointments(
+        &self,
+        fiscal_code: &FiscalCode,
+        changed: &[Appointment],
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let hash = self.fc_hash(fiscal_code);
+        if changed.iter().any(|a| &a.fiscal_code != fiscal_code) {
+            tracing::warn!("appuntamento di un altro contribuente");
+            return Err(StoreError::Damaged { what: "storico" });
+        }
+        self.with_conn(|conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            for appointment in changed {
+                history::upsert(&tx, &self.cipher, &hash, appointment)?;
+            }
+            write_mark(
+                &tx,
+                &self.dataset_key(&Dataset::Appointments(fiscal_code.clone())),
+                at,
+            )?;
+            tx.commit()?;
+            Ok(())
+        })
+    }
+
     /// Adds or updates one cached appointment (after a booking, confirmation, cancellation).
     pub fn upsert_appointment(&self, appointment: &Appointment) -> Result<(), StoreError> {
         let hash = self.fc_hash(&appointment.fiscal_code);

@@ -4,6 +4,7 @@
 //! here before anything is sent.
 
 use agenda_client::app::{AppError, Booked, RequestError, MAX_CANCEL_REASON_CHARS};
+use agenda_client::IdempotencyKey;
 use agenda_client::AppointmentFilter;
 use agenda_core::{AppointmentStatus, Transition};
 
@@ -122,7 +123,7 @@ async fn the_wizard_steps_follow_the_catalog_and_views_carry_their_allowed_actio
     assert!(annulled.allowed_actions.is_empty());
 
     let history = agenda
-        .history(&e.fiscal_code, &AppointmentFilter::default())
+        .history(&e.fiscal_code, &AppointmentFilter::default(), false)
         .await
         .unwrap();
     let row = history.items.iter().find(|a| a.id == held.id).unwrap();
@@ -133,7 +134,7 @@ async fn the_wizard_steps_follow_the_catalog_and_views_carry_their_allowed_actio
         ..AppointmentFilter::default()
     };
     assert!(matches!(
-        agenda.history(&e.fiscal_code, &reversed).await,
+        agenda.history(&e.fiscal_code, &reversed, false).await,
         Err(AppError::Request(RequestError::DatesReversed))
     ));
 }
@@ -305,4 +306,52 @@ async fn riprogramma_moves_a_confirmed_appointment_and_the_view_links_the_old_on
         .await
         .unwrap_err();
     assert_eq!(again.code(), "invalid_state");
+}
+
+#[tokio::test]
+async fn the_history_opens_from_the_cache_and_fetches_only_what_changed() {
+    let Desk { agenda, e, _sandbox: sandbox, _keychain: keychain, .. } = &Desk::start().await;
+    let all = AppointmentFilter::default();
+
+    // Never synced: the cache has nothing, and says so; the first refresh fetches it all.
+    let cold = agenda.cached_history(&e.fiscal_code, &all).unwrap();
+    assert!(cold.items.is_empty() && cold.from_cache && cold.synced_at.is_none());
+    let first = agenda.history(&e.fiscal_code, &all, false).await.unwrap();
+    assert!(!first.unchanged && first.synced_at.is_some());
+
+    // The cached copy is what the refresh gave, at once.
+    let cached = agenda.cached_history(&e.fiscal_code, &all).unwrap();
+    let ids = |items: &[agenda_client::app::AppointmentView]| {
+        items.iter().map(|a| a.id.clone()).collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&cached.items), ids(&first.items));
+    assert_eq!(cached.synced_at, first.synced_at);
+
+    // Nothing changed: the screen that drew the cache keeps it, no items travel.
+    let again = agenda.history(&e.fiscal_code, &all, true).await.unwrap();
+    assert!(again.unchanged && again.items.is_empty(), "{again:?}");
+
+    // Another desk books for the same person: the next refresh brings just that change.
+    let other = signed_in(&sandbox.url(), keychain).await;
+    let place = place(&other, &e.communication.topic_code).await;
+    let held = other
+        .create_booking(&IdempotencyKey::generate(), &booking(e, &place, 0))
+        .await
+        .unwrap();
+    let after = agenda.history(&e.fiscal_code, &all, true).await.unwrap();
+    assert!(!after.unchanged);
+    assert_eq!(after.items.len(), first.items.len() + 1);
+    let row = after.items.iter().find(|a| a.id == held.id).unwrap();
+    assert_eq!(row.status, AppointmentStatus::Prenotato);
+    assert_eq!(
+        ids(&agenda.cached_history(&e.fiscal_code, &all).unwrap().items),
+        ids(&after.items)
+    );
+
+    // Released elsewhere too: merged in place, not added twice.
+    other.cancel_hold(&held.id).await.unwrap();
+    let released = agenda.history(&e.fiscal_code, &all, true).await.unwrap();
+    assert_eq!(released.items.len(), after.items.len());
+    let row = released.items.iter().find(|a| a.id == held.id).unwrap();
+    assert_eq!(row.status, AppointmentStatus::PrenotazioneCancellata);
 }
