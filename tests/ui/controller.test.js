@@ -417,7 +417,7 @@ test("deleting a draft removes it from the list", async () => {
 test("the history is filtered by stato and Italian dates, and a bad date asks nothing", async () => {
   const t = await signedIn();
   await t.ctrl.navigate("appuntamenti");
-  assert.deepEqual(t.api.callsOf("listAppointments")[0].args, [CONTRIBUTOR.fiscal_code, { status: "", from: "", to: "" }]);
+  assert.deepEqual(t.api.callsOf("listAppointments")[0].args, [CONTRIBUTOR.fiscal_code, { status: "", from: "", to: "" }, { cached: true }]);
   await t.ctrl.setHistoryFilter("status", "confermato");
   await t.ctrl.setHistoryFilter("from", "01/12/2026");
   assert.deepEqual(t.api.callsOf("listAppointments").at(-1).args[1], { status: "confermato", from: "2026-12-01", to: "" });
@@ -429,6 +429,52 @@ test("the history is filtered by stato and Italian dates, and a bad date asks no
   await t.ctrl.resetHistoryFilters();
   assert.deepEqual(t.api.callsOf("listAppointments").at(-1).args[1], { status: "", from: "", to: "" });
   assert.equal(t.state().history.filter_errors.to, null);
+});
+
+test("the history draws the local copy at once, then patches in only a changed refresh", async () => {
+  const old = appointment({ id: "AP-OLD1-OLD1", status: "confermato" });
+  const fresh = appointment({ id: "AP-NEW1-NEW1", status: "prenotato" });
+  let unchanged = true;
+  let seenDuringRefresh = null;
+  let t = null;
+  t = await signedIn({
+    listAppointments: (fc, filters, how) => {
+      if (how && how.cached) return { items: [old], from_cache: true, synced_at: "2026-12-03T08:00:00+01:00" };
+      seenDuringRefresh = t.state().history;
+      assert.equal(how.drawn, true, "the refresh knows the local copy is on screen");
+      return unchanged
+        ? { items: [], from_cache: false, synced_at: "2026-12-03T09:15:00+01:00", unchanged: true }
+        : { items: [fresh, old], from_cache: false, synced_at: "2026-12-03T09:20:00+01:00" };
+    },
+  });
+  await t.ctrl.navigate("appuntamenti");
+  // While the refresh ran, the cached rows were already there.
+  assert.equal(seenDuringRefresh.status, "refreshing");
+  assert.deepEqual(seenDuringRefresh.items.map((a) => a.id), ["AP-OLD1-OLD1"]);
+  // Unchanged: the same rows stay, only the time moves.
+  let h = t.state().history;
+  assert.equal(h.status, "ready");
+  assert.deepEqual(h.items.map((a) => a.id), ["AP-OLD1-OLD1"]);
+  assert.equal(h.synced_at, "2026-12-03T09:15:00+01:00");
+  assert.equal(h.from_cache, false);
+  // Changed: the refresh's rows replace them.
+  unchanged = false;
+  await t.ctrl.loadHistory();
+  h = t.state().history;
+  assert.deepEqual(h.items.map((a) => a.id), ["AP-NEW1-NEW1", "AP-OLD1-OLD1"]);
+  assert.equal(h.synced_at, "2026-12-03T09:20:00+01:00");
+});
+
+test("a history never synced waits for the service instead of drawing an empty copy", async () => {
+  const t = await signedIn({
+    listAppointments: (fc, filters, how) => (how && how.cached
+      ? { items: [], from_cache: true, synced_at: null }
+      : { items: [appointment()], from_cache: false, synced_at: "2026-12-03T09:15:00+01:00" }),
+  });
+  await t.ctrl.navigate("appuntamenti");
+  const calls = t.api.callsOf("listAppointments");
+  assert.deepEqual(calls.at(-1).args[2], { drawn: false });
+  assert.equal(t.state().history.items.length, 1);
 });
 
 test("the actions offered are the ones the appointment's view allows", () => {

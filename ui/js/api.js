@@ -36,7 +36,7 @@ export const COMMANDS = Object.freeze({
   book: ["draft"],
   confirm_booking: ["id"],
   cancel_booking: ["id"],
-  list_appointments: ["fiscalCode", "status?", "from?", "to?"],
+  list_appointments: ["fiscalCode", "status?", "from?", "to?", "cached?", "drawn?"],
   get_appointment: ["id"],
   desk_agenda: ["days?"],
   reschedule_appointment: ["id", "slotStart", "officeCode?", "pointCode?"],
@@ -119,9 +119,14 @@ export const book = (draft) => call("book", { draft });
 export const confirmBooking = (id) => call("confirm_booking", { id });
 export const cancelBooking = (id) => call("cancel_booking", { id });
 /** `filters` may hold status, from, to; empty ones are left out. */
-export const listAppointments = (fiscalCode, filters = {}) => {
+/**
+ * The history of `fiscalCode`. `how.cached`: the local copy alone, at once; `how.drawn`: that
+ * copy is on screen, so an unchanged refresh answers `{unchanged: true, items: []}`.
+ */
+export const listAppointments = (fiscalCode, filters = {}, how = {}) => {
   const args = { fiscalCode };
   for (const key of ["status", "from", "to"]) if (filters[key]) args[key] = filters[key];
+  for (const key of ["cached", "drawn"]) if (how[key]) args[key] = true;
   return call("list_appointments", args);
 };
 export const getAppointment = (id) => call("get_appointment", { id });

@@ -58,6 +58,8 @@ const it = {
   dialog_cancel: "Annulla",
   from_cache_note: "(dati salvati sul computer)",
   from_cache_at: "Dati salvati sul computer, aggiornati al {when}.",
+  synced_at_time: "aggiornato alle {time}",
+  refreshing: "aggiornamento in corso…",
 
   // Offline
   offline_title: "Servizio non raggiungibile.",
@@ -401,6 +403,8 @@ const en = {
   contributors_none: "No contributor with an active delegation.",
   contributors_none_for: "No contributor found for “{q}”.",
   contributors_count: "{count} contributors found.",
+  synced_at_time: "updated at {time}",
+  refreshing: "updating…",
   contributors_count_one: "1 contributor found.",
   gestione_artigiani: "Artisans scheme",
   gestione_commercianti: "Shopkeepers scheme",

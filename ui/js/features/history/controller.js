@@ -20,8 +20,22 @@ export function createHistory(ctx) {
     const request = ++historySeq;
     const filters = { ...state.history.filters };
     dispatch({ type: "history_start", fiscal_code: fc, request });
-    const r = await run(() => api.listAppointments(fc, filters));
-    if (r.ok) dispatch({ type: "history_done", request, result: r.value, received_at: ctx.perfNow() });
+    // The copy on this computer first, at once (no network); a failure here only means
+    // there is nothing to draw before the refresh.
+    let drawn = false;
+    try {
+      const cached = await api.listAppointments(fc, filters, { cached: true });
+      if (request === historySeq && cached && cached.synced_at && Array.isArray(cached.items)) {
+        dispatch({ type: "history_cached", request, result: cached, received_at: ctx.perfNow() });
+        drawn = true;
+      }
+    } catch {
+      drawn = false;
+    }
+    // Then what changed on the service since the last look, patched in.
+    const r = await run(() => api.listAppointments(fc, filters, { drawn }));
+    if (r.ok && drawn && r.value && r.value.unchanged) dispatch({ type: "history_unchanged", request, synced_at: r.value.synced_at });
+    else if (r.ok) dispatch({ type: "history_done", request, result: r.value, received_at: ctx.perfNow() });
     else if (!r.handled) dispatch({ type: "history_failed", request, error: r.error });
   }
 

@@ -50,6 +50,23 @@ export function reduce(state, action) {
         },
       };
     }
+    case "history_cached": {
+      // The local copy, drawn at once while the refresh runs ("refreshing").
+      if (state.history.request !== action.request) return state;
+      const r = action.result || {};
+      return {
+        ...state,
+        history: {
+          ...state.history, status: "refreshing", items: Array.isArray(r.items) ? r.items : [],
+          from_cache: false, synced_at: r.synced_at || null, error: null,
+          received_at: action.received_at || 0, version: state.history.version + 1,
+        },
+      };
+    }
+    case "history_unchanged":
+      // The refresh found nothing new: the rows drawn stay, only the time moves.
+      if (state.history.request !== action.request) return state;
+      return { ...state, history: { ...state.history, status: "ready", from_cache: false, synced_at: action.synced_at || state.history.synced_at } };
     case "history_failed":
       if (state.history.request !== action.request) return state;
       return { ...state, history: { ...state.history, status: "error", error: action.error } };

@@ -235,7 +235,7 @@ export function createAppointments(ctrl) {
       const langChanged = renderedLang !== lang;
       renderedLang = lang;
       const force = renderedVersion !== h.version || detailChanged || langChanged;
-      if (h.request !== lastRequest && h.status === "ready") {
+      if (h.request !== lastRequest && (h.status === "ready" || h.status === "refreshing")) {
         lastRequest = h.request;
         viewport.scrollTop = 0; // a new result set starts at the top
       }
@@ -244,19 +244,21 @@ export function createAppointments(ctrl) {
       table.setAttribute("aria-rowcount", String(items.length + 1));
       const hasFilters = Boolean(h.filters.status || h.filters.from || h.filters.to);
       show(byId("history-loading"), h.status === "loading" && items.length === 0);
-      const empty = h.status === "ready" && items.length === 0;
+      const empty = (h.status === "ready" || h.status === "refreshing") && items.length === 0;
       show(byId("history-empty"), empty);
       setText(byId("history-empty"), hasFilters ? t(lang, "history_empty_filtered") : t(lang, "history_empty"));
       show(table, items.length > 0);
       showText(byId("history-error"), h.status === "error" ? errorText(lang, h.error) : "");
       let count = "";
-      if (h.status === "ready") {
+      if (h.status === "ready" || h.status === "refreshing" || (h.status === "error" && items.length > 0)) {
         count = t(lang, items.length === 1 ? "history_count_one" : "history_count", { count: items.length.toLocaleString(lang === "en" ? "en-GB" : "it-IT") });
         if (h.from_cache) count += " " + t(lang, "from_cache_at", { when: formatDateTime(h.synced_at) || "—" });
+        else if (h.synced_at) count += " · " + t(lang, "synced_at_time", { time: formatTime(h.synced_at) });
+        if (h.status === "refreshing") count += " · " + t(lang, "refreshing");
       } else if (h.status === "loading") count = t(lang, "loading");
       setText(byId("history-count"), count);
       root.classList.toggle("has-detail", state.detail.id !== null);
-      if (t0 && h.status === "ready") {
+      if (t0 && (h.status === "ready" || h.status === "refreshing")) {
         measuredVersion = h.version;
         // First paint after the data is local: the frame after this render.
         requestAnimationFrame(() => {
