@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { allows, screenOf } from "../../ui/js/state.js";
 import {
-  appointment, COMMUNICATION, CONTRIBUTOR, NOW, OFFICES, reject, setup, SLOT,
+  appointment, COMMUNICATION, CONTRIBUTOR, NOW, OFFICES, refreshes, reject, setup, SLOT,
 } from "./helpers.js";
 
 /** Signed in, ROSSI MARIO selected, on Comunicazioni. */
@@ -36,7 +36,7 @@ test("a resumed session restores the utente selezionato and opens the desk's age
   const t = setup({ selectedContributor: CONTRIBUTOR });
   await t.ctrl.start(null);
   assert.equal(screenOf(t.state()), "agenda");
-  assert.equal(t.api.callsOf("deskAgenda").length, 1);
+  assert.equal(refreshes(t, "deskAgenda"), 1);
   await t.ctrl.navigate("comunicazioni");
   const s = t.state();
   assert.equal(s.session.signed_in, true);
@@ -74,7 +74,7 @@ test("signing in trims the user name, then opens the desk's agenda", async () =>
   await t.ctrl.signIn("  demo ", "demo");
   assert.deepEqual(t.api.callsOf("signIn")[0].args, ["demo", "demo"]);
   assert.equal(screenOf(t.state()), "agenda");
-  assert.equal(t.api.callsOf("deskAgenda").length, 1);
+  assert.equal(refreshes(t, "deskAgenda"), 1);
 });
 
 test("an expired session on any call sends the operator back to sign in with the reason", async () => {
@@ -668,7 +668,7 @@ test("the agenda shows the holds with Conferma in place, which confirms and relo
   assert.equal(t.state().agenda.data.holds.length, 1);
   await t.ctrl.agendaHoldAction(hold.id, "confirm");
   assert.deepEqual(t.api.callsOf("confirmBooking")[0].args, [hold.id]);
-  assert.equal(t.api.callsOf("deskAgenda").length, 2);
+  assert.equal(refreshes(t, "deskAgenda"), 2);
   assert.equal(t.state().agenda.data.holds.length, 0);
   assert.equal(t.state().agenda.data.appointments[0].status, "confermato");
   assert.equal(t.state().notice.key, "notice_appointment_confirmed");
@@ -777,4 +777,26 @@ test("a slot taken meanwhile offers the service's alternatives and leaves the ap
   assert.deepEqual(s.reschedule.slots, [alternative]);
   assert.equal(s.detail.id, old.id);
   assert.equal(s.reschedule.busy, false);
+});
+
+test("the agenda draws the copy kept on this computer at once, then the service's", async () => {
+  const kept = { offered: true, from: "2026-11-26", to: "2026-12-03", holds: [], appointments: [], requestable: [REQUESTABLE], from_cache: true, synced_at: "2026-11-26T08:00:00+01:00" };
+  const fresh = { ...kept, requestable: [], from_cache: false, synced_at: "2026-11-26T09:00:00+01:00" };
+  let seenDuringRefresh = null;
+  let t = null;
+  t = setup({
+    selectedContributor: CONTRIBUTOR,
+    deskAgenda: (days, how) => {
+      if (how && how.cached) return kept;
+      seenDuringRefresh = seenDuringRefresh || t.state().agenda;
+      return fresh;
+    },
+  });
+  await t.ctrl.start(null); // a session: the agenda is the first screen
+  assert.equal(t.state().route, "agenda");
+  assert.equal(seenDuringRefresh.status, "refreshing");
+  assert.equal(seenDuringRefresh.data.requestable.length, 1);
+  assert.equal(t.state().agenda.status, "ready");
+  assert.equal(t.state().agenda.data.synced_at, "2026-11-26T09:00:00+01:00");
+  assert.equal(t.state().agenda.data.requestable.length, 0);
 });

@@ -79,6 +79,11 @@ export function fakeApi(answers = {}) {
   return api;
 }
 
+/** How many calls of `name` asked the service (not the copy kept on this computer). */
+export function refreshes(t, name) {
+  return t.api.callsOf(name).filter((c) => !c.args.some((a) => a && a.cached)).length;
+}
+
 /** An answer that rejects with a command error. */
 export function reject(kind, message = "Messaggio dal servizio.", details = {}) {
   return { __reject: true, error: { kind, message, details } };

@@ -38,7 +38,7 @@ export const COMMANDS = Object.freeze({
   cancel_booking: ["id"],
   list_appointments: ["fiscalCode", "status?", "from?", "to?", "cached?", "drawn?"],
   get_appointment: ["id"],
-  desk_agenda: ["days?"],
+  desk_agenda: ["days?", "cached?"],
   reschedule_appointment: ["id", "slotStart", "officeCode?", "pointCode?"],
   cancel_appointment: ["id", "reason?"],
   sync_now: [],
@@ -132,7 +132,12 @@ export const listAppointments = (fiscalCode, filters = {}, how = {}) => {
 export const getAppointment = (id) => call("get_appointment", { id });
 export const rescheduleAppointment = (id, slotStart) =>
   call("reschedule_appointment", { id, slotStart });
-export const deskAgenda = (days) => call("desk_agenda", days === undefined ? {} : { days });
+/** The desk agenda; `how.cached`: the copy kept on this computer alone, at once (or null). */
+export const deskAgenda = (days, how = {}) => {
+  const args = days === undefined ? {} : { days };
+  if (how.cached) args.cached = true;
+  return call("desk_agenda", args);
+};
 export const cancelAppointment = (id, reason) =>
   call("cancel_appointment", reason ? { id, reason } : { id });
 export const syncNow = () => call("sync_now");

@@ -9,13 +9,19 @@ use tauri::State;
 /// Agenda dello sportello: the holds awaiting confirmation, the appointments of today and the
 /// next `days` days (default a week) across every delegated contributor, and the threads on
 /// which an appointment may be requested (contract 1.1; `offered: false` without it).
+/// `cached`: the copy kept on this computer alone, at once (`null` when none is kept).
 #[tauri::command]
 pub async fn desk_agenda(
     state: State<'_, AppState>,
     days: Option<u64>,
-) -> Result<DeskView, CommandError> {
+    cached: Option<bool>,
+) -> Result<Option<DeskView>, CommandError> {
     let days = days.unwrap_or(DESK_DAYS).min(MAX_DESK_DAYS);
-    Ok(state.agenda().await?.desk_view(days).await?)
+    let agenda = state.agenda().await?;
+    if cached == Some(true) {
+        return Ok(agenda.cached_desk_view(days)?);
+    }
+    Ok(Some(agenda.desk_view(days).await?))
 }
 
 /// "Riprogramma": moves a confirmed future appointment to another slot in one step

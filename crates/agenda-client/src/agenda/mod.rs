@@ -643,7 +643,7 @@ impl Agenda {
     }
 
     /// A cache write that failed must not hide fresh data from the operator.
-    fn keep(&self, result: Result<(), StoreError>) {
+    pub(crate) fn keep(&self, result: Result<(), StoreError>) {
         if let Err(e) = result {
             tracing::warn!(code = e.code(), "cache locale non aggiornata");
         }

@@ -3,13 +3,14 @@
 //! "Richiedi appuntamento" became possible — what the first screen after sign-in shows.
 //! Against a 1.0 service it says the service does not offer it, never fails for that.
 
-use super::{AppointmentView, CommunicationView};
+use super::{AppointmentView, Catalog, CommunicationView};
 use crate::agenda::{Agenda, AgendaError};
 use crate::client::IdempotencyKey;
+use crate::store::{Dataset, DeskSnapshot};
 use crate::wire::{ContributorRef, DeskAgendaQuery, RescheduleRequest};
 use agenda_core::time::rome_date;
 use agenda_core::{AppointmentId, AppointmentStatus, OfficeCode, PointCode, SlotStart, Transition};
-use chrono::{Days, NaiveDate};
+use chrono::{DateTime, Days, NaiveDate, Utc};
 use serde::Serialize;
 
 /// How many days after today the desk agenda spans by default: a week.
@@ -41,21 +42,55 @@ pub struct DeskView {
     pub appointments: Vec<AppointmentView>,
     /// Threads on which an appointment may be requested by the last day, earliest first.
     pub requestable: Vec<RequestableView>,
+    /// True when this is the copy kept on this computer, drawn while the refresh runs.
+    pub from_cache: bool,
+    /// When the service last gave it (its clock).
+    pub synced_at: Option<DateTime<Utc>>,
 }
 
 impl Agenda {
-    /// The desk agenda from today (the service's clock, Europe/Rome) for `days` more days.
+    /// The desk agenda from today (the service's clock, Europe/Rome) for `days` more days,
+    /// fresh from the service; kept on this computer for [`Agenda::cached_desk_view`].
     pub async fn desk_view(&self, days: u64) -> Result<DeskView, AgendaError> {
         let from = rome_date(self.client().server_now());
         let to = from.checked_add_days(Days::new(days)).unwrap_or(from);
-        let not_offered = || DeskView {
-            offered: false,
-            from,
-            to,
-            holds: Vec::new(),
-            appointments: Vec::new(),
-            requestable: Vec::new(),
+        let Some(snapshot) = self.fetch_desk(from, to, days).await? else {
+            return Ok(DeskView::not_offered(from, to));
         };
+        let store = self.store()?;
+        self.keep(store.save_desk(&snapshot, self.client().server_now()));
+        let catalog = self.catalog().await?;
+        let mut view = self.desk_from(snapshot, from, to, &catalog);
+        view.synced_at = store.last_synced_at(&Dataset::Desk).ok().flatten();
+        Ok(view)
+    }
+
+    /// The desk agenda as this computer kept it from the last refresh, labelled from the
+    /// kept or cached catalog, with statuses as they are now (a hold past its deadline is
+    /// scaduto): what the first screen draws at once. `None` when nothing is kept. Never
+    /// touches the network.
+    pub fn cached_desk_view(&self, days: u64) -> Result<Option<DeskView>, AgendaError> {
+        let Some(kept) = self.store()?.desk()? else {
+            return Ok(None);
+        };
+        let from = rome_date(self.client().server_now());
+        let to = from.checked_add_days(Days::new(days)).unwrap_or(from);
+        let catalog = self.catalog_or_cached();
+        let mut view = self.desk_from(kept.items, from, to, &catalog);
+        view.synced_at = kept.last_synced_at;
+        view.from_cache = true;
+        Ok(Some(view))
+    }
+
+    /// The service's answers for the desk agenda from `from` to `to`: the holds up to the
+    /// booking horizon, the other appointments of the days shown, and the threads requestable
+    /// by `to`. `None` when the service does not offer them (contract 1.0).
+    async fn fetch_desk(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        days: u64,
+    ) -> Result<Option<DeskSnapshot>, AgendaError> {
         // Holds wait for their confirmation whatever their day: up to the booking horizon.
         let horizon = u64::try_from(agenda_core::calendar::HORIZON_DAYS).unwrap_or(days);
         let held = DeskAgendaQuery {
@@ -63,8 +98,8 @@ impl Agenda {
             to: from.checked_add_days(Days::new(horizon.max(days))),
             statuses: vec![AppointmentStatus::Prenotato],
         };
-        let mut listed = match self.client().desk_agenda(&held).await {
-            Err(e) if e.is_not_offered() => return Ok(not_offered()),
+        let mut appointments = match self.client().desk_agenda(&held).await {
+            Err(e) if e.is_not_offered() => return Ok(None),
             other => other?,
         };
         let days_shown = DeskAgendaQuery {
@@ -72,38 +107,77 @@ impl Agenda {
             to: Some(to),
             statuses: Vec::new(),
         };
-        listed.extend(
+        appointments.extend(
             self.client()
                 .desk_agenda(&days_shown)
                 .await?
                 .into_iter()
                 .filter(|a| a.status != AppointmentStatus::Prenotato),
         );
-        let threads = match self.client().requestable(Some(to)).await {
-            Err(e) if e.is_not_offered() => return Ok(not_offered()),
+        let requestable = match self.client().requestable(Some(to)).await {
+            Err(e) if e.is_not_offered() => return Ok(None),
             other => other?,
         };
-        let catalog = self.catalog().await?;
-        let (mut holds, appointments): (Vec<_>, Vec<_>) = listed
+        Ok(Some(DeskSnapshot {
+            from: Some(from),
+            to: Some(to),
+            appointments,
+            requestable,
+        }))
+    }
+
+    /// The view of a desk snapshot for the days `from` to `to`: holds awaiting confirmation
+    /// first (earliest deadline), then the days' appointments, then the requestable threads.
+    fn desk_from(
+        &self,
+        snapshot: DeskSnapshot,
+        from: NaiveDate,
+        to: NaiveDate,
+        catalog: &Catalog,
+    ) -> DeskView {
+        let (mut holds, appointments): (Vec<_>, Vec<_>) = snapshot
+            .appointments
             .into_iter()
-            .map(|a| self.appointment_view(a, &catalog))
+            .map(|a| self.appointment_view(a, catalog))
             .partition(|view| view.allowed_actions.contains(&Transition::Confirm));
         holds.sort_by_key(|view| view.hold_expires_at);
-        let requestable = threads
+        let appointments = appointments
+            .into_iter()
+            .filter(|view| (from..=to).contains(&rome_date(view.start.with_timezone(&chrono::Utc))))
+            .collect();
+        let requestable = snapshot
+            .requestable
             .into_iter()
             .map(|r| RequestableView {
-                communication: CommunicationView::labelled(r.communication, &catalog),
+                communication: CommunicationView::labelled(r.communication, catalog),
                 contributor: r.contributor,
             })
             .collect();
-        Ok(DeskView {
+        DeskView {
             offered: true,
             from,
             to,
             holds,
             appointments,
             requestable,
-        })
+            from_cache: false,
+            synced_at: None,
+        }
+    }
+}
+
+impl DeskView {
+    fn not_offered(from: NaiveDate, to: NaiveDate) -> Self {
+        Self {
+            offered: false,
+            from,
+            to,
+            holds: Vec::new(),
+            appointments: Vec::new(),
+            requestable: Vec::new(),
+            from_cache: false,
+            synced_at: None,
+        }
     }
 }
 

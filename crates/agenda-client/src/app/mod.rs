@@ -466,8 +466,7 @@ impl Agenda {
     ) -> Result<ListingView<Vec<AppointmentView>>, AppError> {
         check_dates(filter)?;
         let listing = self.cached_appointments(fiscal_code, filter)?;
-        let catalog = self.kept_catalog().unwrap_or_else(|| Arc::new(self.cached_catalog()));
-        Ok(self.history_view(listing, &catalog))
+        Ok(self.history_view(listing, &self.catalog_or_cached()))
     }
 
     fn history_view(
@@ -482,6 +481,13 @@ impl Agenda {
                 .map(|a| AppointmentView::new(a, catalog, now))
                 .collect()
         })
+    }
+
+    /// The kept catalog, else the one the local store holds (codes stand for labels when
+    /// never synced). Never touches the network.
+    pub(crate) fn catalog_or_cached(&self) -> Arc<Catalog> {
+        self.kept_catalog()
+            .unwrap_or_else(|| Arc::new(self.cached_catalog()))
     }
 
     /// The catalog as the local store holds it (empty parts when never synced).

@@ -35,6 +35,7 @@ mod drafts;
 mod history;
 mod outbox;
 mod people;
+pub use people::DeskSnapshot;
 mod reference;
 mod schema;
 
@@ -56,7 +57,7 @@ use crate::crypto::{hex, Cipher, DataKey};
 use crate::keychain::{KeyStore, KeychainError};
 use crate::wire::{
     Appointment, AppointmentFilter, BookingRequest, Communication, CommunicationThread,
-    ConsultationPoint, Contributor, Office, Slot, Timestamp, Topic,
+    ConsultationPoint, Contributor, Office, RequestableCommunication, Slot, Timestamp, Topic,
 };
 
 /// File name of the store inside the data folder.
@@ -173,6 +174,8 @@ pub enum Dataset {
     Communications(FiscalCode),
     /// One contributor's appointment history.
     Appointments(FiscalCode),
+    /// The desk agenda ([`DeskSnapshot`]).
+    Desk,
 }
 
 /// Where a draft stands.
@@ -375,6 +378,7 @@ impl Store {
             Dataset::Contributors => "contributors".to_owned(),
             Dataset::Communications(fc) => format!("communications:{}", hex(&self.fc_hash(fc))),
             Dataset::Appointments(fc) => format!("appointments:{}", hex(&self.fc_hash(fc))),
+            Dataset::Desk => "desk".to_owned(),
         }
     }
 }

@@ -288,3 +288,51 @@ impl Store {
         self.with_conn(|conn| history::by_id(conn, &self.cipher, id))
     }
 }
+
+/// The desk agenda as the service last gave it: kept sealed, so the agenda draws at once on
+/// its next opening while it refreshes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeskSnapshot {
+    /// The first day it covered (Europe/Rome).
+    pub from: Option<NaiveDate>,
+    /// The last day it covered.
+    pub to: Option<NaiveDate>,
+    /// Its appointments (holds and the days shown).
+    pub appointments: Vec<Appointment>,
+    /// Its requestable threads.
+    pub requestable: Vec<RequestableCommunication>,
+}
+
+impl Store {
+    /// Replaces the kept desk agenda.
+    pub fn save_desk(&self, desk: &DeskSnapshot, at: DateTime<Utc>) -> Result<(), StoreError> {
+        let sealed = self.seal(b"desk_agenda", desk);
+        self.with_conn(|conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute(
+                "INSERT INTO desk_agenda (id, sealed) VALUES (1, ?1)
+                 ON CONFLICT (id) DO UPDATE SET sealed = excluded.sealed",
+                [&sealed],
+            )?;
+            write_mark(&tx, &self.dataset_key(&Dataset::Desk), at)?;
+            tx.commit()?;
+            Ok(())
+        })
+    }
+
+    /// The kept desk agenda, if any.
+    pub fn desk(&self) -> Result<Option<Cached<DeskSnapshot>>, StoreError> {
+        self.with_conn(|conn| {
+            let sealed: Option<Vec<u8>> = conn
+                .query_row("SELECT sealed FROM desk_agenda WHERE id = 1", [], |row| row.get(0))
+                .optional()?;
+            let Some(sealed) = sealed else {
+                return Ok(None);
+            };
+            Ok(Some(Cached {
+                items: self.open_sealed("agenda dello sportello", b"desk_agenda", &sealed)?,
+                last_synced_at: read_mark(conn, &self.dataset_key(&Dataset::Desk))?,
+            }))
+        })
+    }
+}

@@ -105,6 +105,13 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE drafts DROP COLUMN problem;
     ALTER TABLE drafts ADD COLUMN problem BLOB;
     "#,
+    // 4: the desk agenda's last answer, sealed, drawn at once when the agenda next opens.
+    r#"
+    CREATE TABLE desk_agenda (
+        id     INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
+        sealed BLOB NOT NULL
+    ) STRICT;
+    "#,
 ];
 
 pub(super) const KEY_CHECK: &str = "key_check";

@@ -219,11 +219,16 @@ async fn a_draft_is_restored_against_the_real_catalog_and_slots_and_booked_in_on
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_desk_view_puts_holds_first_and_lists_requestable_threads_with_their_contributor() {
     let Desk { agenda, e, .. } = &Desk::start().await;
+    // Nothing kept yet: the first screen waits for the service.
+    assert!(agenda
+        .cached_desk_view(agenda_client::app::DESK_DAYS)
+        .unwrap()
+        .is_none());
     let before = agenda
         .desk_view(agenda_client::app::DESK_DAYS)
         .await
         .unwrap();
-    assert!(before.offered);
+    assert!(before.offered && !before.from_cache && before.synced_at.is_some());
     let thread = before
         .requestable
         .iter()
@@ -261,6 +266,15 @@ async fn the_desk_view_puts_holds_first_and_lists_requestable_threads_with_their
         .requestable
         .iter()
         .all(|r| r.communication.communication.id != e.communication.id));
+
+    // The next opening draws the kept copy at once, as it was, with no network.
+    let kept = agenda.cached_desk_view(days).unwrap().expect("kept");
+    assert!(kept.from_cache);
+    assert_eq!(kept.synced_at, after.synced_at);
+    let ids = |v: &[agenda_client::app::AppointmentView]| v.iter().map(|a| a.id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&kept.holds), ids(&after.holds));
+    assert_eq!(ids(&kept.appointments), ids(&after.appointments));
+    assert_eq!(kept.requestable.len(), after.requestable.len());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -10,10 +10,23 @@ import { newDraft } from "../../state.js";
 export function createAgenda(ctx) {
   const { api, getState, dispatch, run, features } = ctx;
 
+  let agendaSeq = 0;
+
+  /** The copy kept on this computer first, at once (first opening only), then the service's. */
   async function loadAgenda() {
+    const request = ++agendaSeq;
     dispatch({ type: "agenda_start" });
+    if (!getState().agenda.data) {
+      try {
+        const kept = await api.deskAgenda(undefined, { cached: true });
+        if (kept && request === agendaSeq) dispatch({ type: "agenda_cached", data: kept, received_at: ctx.perfNow() });
+      } catch {
+        // Nothing kept to draw: the refresh below fills the screen.
+      }
+    }
     const r = await run(() => api.deskAgenda());
-    if (r.ok) dispatch({ type: "agenda_done", data: r.value });
+    if (request !== agendaSeq) return;
+    if (r.ok) dispatch({ type: "agenda_done", data: r.value, received_at: ctx.perfNow() });
     else if (!r.handled) dispatch({ type: "agenda_failed", error: r.error });
   }
 

@@ -17,8 +17,12 @@ export function reduce(state, action) {
   switch (action.type) {
     case "agenda_start":
       return { ...state, agenda: { ...state.agenda, status: "loading", error: null } };
+    case "agenda_cached":
+      // The copy kept on this computer, drawn while the refresh runs.
+      if (state.agenda.data) return state;
+      return { ...state, agenda: { ...state.agenda, status: "refreshing", data: action.data, error: null, received_at: action.received_at || 0 } };
     case "agenda_done":
-      return { ...state, agenda: { ...state.agenda, status: "ready", data: action.data, error: null } };
+      return { ...state, agenda: { ...state.agenda, status: "ready", data: action.data, error: null, received_at: action.received_at || 0 } };
     case "agenda_failed":
       return { ...state, agenda: { ...state.agenda, status: "error", error: action.error } };
     case "agenda_busy":
