@@ -152,6 +152,11 @@ const TOPICS: &[(&str, &str, u32)] = &[
         "Iscrizione, variazione e cessazione dell'attività",
         2,
     ),
+    (
+        "coadiuvanti",
+        "Coadiuvanti e collaboratori familiari",
+        5,
+    ),
     ("durc", "DURC e regolarità contributiva", 3),
     (
         "contributi_minimali",
@@ -171,6 +176,11 @@ const TOPICS: &[(&str, &str, u32)] = &[
         "sgravi",
         "Sgravi, riduzioni e agevolazioni contributive",
         30,
+    ),
+    (
+        "riduzione_pensionati",
+        "Riduzione del 50% per i pensionati con più di 65 anni",
+        10,
     ),
 ];
 
@@ -194,7 +204,9 @@ use chrono::Weekday::{Fri, Mon, Thu, Tue, Wed};
 const OFFICES: &[OfficeSeed] = &[
     OfficeSeed {
         code: "RM-DP",
-        name: "Direzione provinciale di Roma",
+        // The three metropolitan cities have a coordination directorate in place of the
+        // provincial one (the contract's kinds are three: it is the provincial level).
+        name: "Direzione di coordinamento metropolitano di Roma",
         kind: "direzione_provinciale",
         address: "Via dell'Amba Aradam 5, 00184 Roma",
         city: "Roma",
@@ -217,8 +229,22 @@ const OFFICES: &[OfficeSeed] = &[
         closures: &[],
     },
     OfficeSeed {
+        code: "RM-CIV",
+        name: "Agenzia di Civitavecchia",
+        kind: "agenzia",
+        address: "Via Antonio da Sangallo 7, 00053 Civitavecchia",
+        city: "Civitavecchia",
+        province: "RM",
+        mornings: "08:30-12:00",
+        afternoons: &[],
+        patron: Some((4, 28, "Santa Fermina")),
+        closures: &[],
+    },
+    OfficeSeed {
         code: "MI-DP",
-        name: "Direzione provinciale di Milano",
+        // The three metropolitan cities have a coordination directorate in place of the
+        // provincial one (the contract's kinds are three: it is the provincial level).
+        name: "Direzione di coordinamento metropolitano di Milano",
         kind: "direzione_provinciale",
         address: "Piazza Missori 8/10, 20122 Milano",
         city: "Milano",
@@ -230,7 +256,9 @@ const OFFICES: &[OfficeSeed] = &[
     },
     OfficeSeed {
         code: "NA-DP",
-        name: "Direzione provinciale di Napoli",
+        // The three metropolitan cities have a coordination directorate in place of the
+        // provincial one (the contract's kinds are three: it is the provincial level).
+        name: "Direzione di coordinamento metropolitano di Napoli",
         kind: "direzione_provinciale",
         address: "Via Alcide De Gasperi 55, 80133 Napoli",
         city: "Napoli",
@@ -357,6 +385,7 @@ const OFFICES: &[OfficeSeed] = &[
 const ALL_TOPICS: &[&str] = &[
     "anagrafica",
     "iscrizione",
+    "coadiuvanti",
     "durc",
     "contributi_minimali",
     "posizione_assicurativa",
@@ -365,6 +394,7 @@ const ALL_TOPICS: &[&str] = &[
     "versamenti",
     "rimborsi",
     "sgravi",
+    "riduzione_pensionati",
 ];
 /// Topics that need an expert on video.
 const VIDEO_TOPICS: &[&str] = &[
@@ -461,6 +491,10 @@ const M_AVVISI: &str =
     "Ho ricevuto un avviso bonario per contributi non versati che ritengo già pagati con ravvedimento. Chiedo l'annullamento.";
 const M_ISCRIZIONE: &str =
     "Comunico la cessazione dell'attività artigiana e chiedo la cancellazione dalla gestione con decorrenza dalla fine del mese.";
+const M_COADIUVANTI: &str =
+    "Chiedo l'iscrizione di mio figlio come coadiuvante familiare: collabora con continuità nell'attività artigiana dall'inizio dell'anno.";
+const M_PENSIONATI: &str =
+    "Sono titolare di pensione e ho compiuto 65 anni: chiedo l'applicazione della riduzione del 50% dei contributi prevista per i pensionati con più di 65 anni.";
 const M_MINIMALI: &str =
     "Chiedo chiarimenti sul calcolo dei contributi a percentuale eccedenti il minimale per l'anno in corso.";
 
@@ -505,6 +539,9 @@ const THREADS: &[(usize, Thread)] = &[
     (24, ("anagrafica", "inviata", 1, "Variazione dell'indirizzo di residenza", M_ANAGRAFICA)),
     (25, ("versamenti", "non_accolta", 3, "Versamento F24 non abbinato", M_VERSAMENTI)),
     (26, ("sgravi", "inviata", 35, "Riduzione contributiva per regime forfetario", M_SGRAVI)),
+    (16, ("coadiuvanti", "inviata", 3, "Iscrizione del figlio come coadiuvante familiare", M_COADIUVANTI)),
+    (7, ("riduzione_pensionati", "inviata", 4, "Riduzione del 50% per pensionata con più di 65 anni", M_PENSIONATI)),
+    (13, ("coadiuvanti", "in_lavorazione", 6, "Collaboratrice familiare nell'attività commerciale", M_COADIUVANTI)),
 ];
 
 /// Fills an empty database with the demo data; `false` (and no change) if it has data.
@@ -650,6 +687,14 @@ fn thread_messages(
     out
 }
 
+/// The `appointment_after_days` of a seeded topic (0 when unknown).
+fn topic_days(code: &str) -> i64 {
+    TOPICS
+        .iter()
+        .find(|(c, ..)| *c == code)
+        .map_or(0, |(_, _, days)| i64::from(*days))
+}
+
 fn communication_id(index: usize) -> String {
     format!("CM-{}", 100_001 + index)
 }
@@ -764,6 +809,54 @@ fn insert_office(
     Ok(())
 }
 
+/// The demo history: (communication index, point, days from today to search a slot from,
+/// status, phone, notes). Each is an appointment the sandbox itself would have accepted:
+/// the point serves the thread's topic, and it was booked once the thread was eligible
+/// (test `the_seeded_history_is_what_the_service_would_have_accepted`).
+const HISTORY: &[(usize, &str, i64, &str, &str, &str)] = &[
+    (
+        2,
+        "RM-DP-SPORTELLO",
+        -60,
+        "svolto",
+        "+393471234567",
+        "Verifica dei contributi del primo trimestre non accreditati.",
+    ),
+    (
+        4,
+        "MI-DP-TEL",
+        12,
+        "annullato",
+        "+390276543210",
+        "Chiarimenti sull'abbinamento del versamento F24.",
+    ),
+    (
+        7,
+        "TO-DP-TEL",
+        3,
+        "confermato",
+        "+393385551234",
+        "Richiesta di conferma dell'abbinamento del versamento.",
+    ),
+    (
+        11,
+        "FI-DP-SPORTELLO",
+        4,
+        "scaduto",
+        "+393209876543",
+        "Documentazione per la rateizzazione dell'avviso di addebito.",
+    ),
+    (
+        12,
+        "BA-DP-TEL",
+        6,
+        "prenotazione_cancellata",
+        "+393351112233",
+        "Verifica della regolarità contributiva.",
+    ),
+];
+
+
 /// A few appointments in the history, on real slots of real points.
 fn seed_history(
     tx: &Transaction<'_>,
@@ -772,50 +865,7 @@ fn seed_history(
     now: DateTime<Utc>,
 ) -> rusqlite::Result<()> {
     let today = rome_date(now);
-    // (communication index, point, days from today to search a slot from, status, phone, notes)
-    let history: &[(usize, &str, i64, &str, &str, &str)] = &[
-        (
-            2,
-            "RM-DP-SPORTELLO",
-            -60,
-            "svolto",
-            "+393471234567",
-            "Verifica dei contributi del primo trimestre non accreditati.",
-        ),
-        (
-            4,
-            "MI-DP-TEL",
-            12,
-            "annullato",
-            "+390276543210",
-            "Chiarimenti sull'abbinamento del versamento F24.",
-        ),
-        (
-            7,
-            "TO-DP-TEL",
-            3,
-            "confermato",
-            "+393385551234",
-            "Richiesta di conferma dell'abbinamento del versamento.",
-        ),
-        (
-            11,
-            "FI-DP-SPORTELLO",
-            4,
-            "scaduto",
-            "+393209876543",
-            "Documentazione per la rateizzazione dell'avviso di addebito.",
-        ),
-        (
-            12,
-            "BA-DP-VIDEO",
-            6,
-            "prenotazione_cancellata",
-            "+393351112233",
-            "Verifica della regolarità contributiva.",
-        ),
-    ];
-    for (thread, point_code, from_days, status, phone, notes) in history {
+    for (thread, point_code, from_days, status, phone, notes) in HISTORY {
         let Some(point) = catalog.point(point_code) else {
             continue;
         };
@@ -845,9 +895,12 @@ fn seed_history(
         };
         let start = slot.start.with_timezone(&Utc);
         let end = slot.end.with_timezone(&Utc);
+        // Booked a few days ahead, but never before the thread allowed it.
+        let (_, (_, _, days_ago, ..)) = THREADS[*thread];
+        let eligible = sent_at(now, days_ago, *thread) + Duration::days(topic_days(topic));
         let created = match *status {
-            "svolto" => start - Duration::days(5),
-            _ => now - Duration::days(1),
+            "svolto" => (start - Duration::days(2)).max(eligible),
+            _ => (now - Duration::days(1)).max(eligible),
         };
         let hold_expires = created + Duration::minutes(10);
         let updated = match *status {
@@ -919,6 +972,32 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn the_seeded_history_is_what_the_service_would_have_accepted() {
+        for (thread, point_code, from_days, status, ..) in HISTORY {
+            let (_, (topic, _, days_ago, subject, _)) = THREADS[*thread];
+            let point = POINTS
+                .iter()
+                .find(|p| point_code.ends_with(&format!("-{}", p.suffix)))
+                .unwrap_or_else(|| panic!("{point_code}: no such point"));
+            let office = &point_code[..point_code.len() - point.suffix.len() - 1];
+            assert!(OFFICES.iter().any(|o| o.code == office), "{point_code}");
+            assert!(point.only_at.is_none_or(|only| only == office), "{point_code}");
+            assert!(point.topics.contains(&topic), "{point_code} does not serve {topic} ({subject})");
+            // A past appointment took place at least a day after its thread became eligible
+            // (booked then, with a day's notice: `created` is never before it).
+            if *from_days < 0 {
+                assert_eq!(*status, "svolto");
+                let eligible_days_ago = days_ago as i64 - topic_days(topic);
+                assert!(
+                    -from_days < eligible_days_ago,
+                    "{subject}: held {} days ago, eligible {eligible_days_ago} days ago",
+                    -from_days
+                );
+            }
+        }
+    }
 
     #[test]
     fn the_documented_fiscal_codes_are_those_of_the_seed() {

@@ -97,7 +97,7 @@ async fn the_binary_prints_its_address_first_and_exits_0_on_sigterm() {
     let http = Http::new(&process).await;
     let (status, topics) = http.get(&process, "/topics").await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(topics.as_array().unwrap().len(), 10);
+    assert_eq!(topics.as_array().unwrap().len(), 12);
     let status = process.terminate();
     assert_eq!(status.code(), Some(0), "{status:?}");
 }

@@ -616,7 +616,10 @@ async fn reference_data_lists_topics_offices_and_consultation_points() {
     let token = app.login().await;
     let topics = app.get("/topics", &token).await.body;
     let topics = topics.as_array().unwrap();
-    assert_eq!(topics.len(), 10);
+    assert_eq!(topics.len(), 12);
+    let labels: Vec<&str> = topics.iter().map(|t| t["label"].as_str().unwrap()).collect();
+    assert!(labels.contains(&"Coadiuvanti e collaboratori familiari"));
+    assert!(labels.iter().any(|l| l.contains("50%") && l.contains("pensionati")));
     let days: Vec<u64> = topics
         .iter()
         .map(|t| t["appointment_after_days"].as_u64().unwrap())
@@ -632,11 +635,23 @@ async fn reference_data_lists_topics_offices_and_consultation_points() {
         .map(|o| o["province"].as_str().unwrap())
         .collect();
     assert!(provinces.len() >= 10);
+    let kinds: std::collections::BTreeSet<&str> = offices
+        .iter()
+        .map(|o| o["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds.len(), 3, "direzione, filiale and agenzia: {kinds:?}");
     let rome = app.get("/offices?province=rm", &token).await.body;
-    assert_eq!(rome.as_array().unwrap().len(), 2);
-    assert_eq!(rome[0]["opening_hours"]["monday"], json!(["08:30-12:30"]));
-    assert_eq!(rome[0]["patron_saint"]["month"], 6);
-    assert_eq!(rome[0]["closures"][0]["date"], "2026-12-01");
+    assert_eq!(rome.as_array().unwrap().len(), 3);
+    let dp = rome
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["code"] == "RM-DP")
+        .unwrap();
+    assert_eq!(dp["name"], "Direzione di coordinamento metropolitano di Roma");
+    assert_eq!(dp["opening_hours"]["monday"], json!(["08:30-12:30"]));
+    assert_eq!(dp["patron_saint"]["month"], 6);
+    assert_eq!(dp["closures"][0]["date"], "2026-12-01");
     assert_eq!(
         app.get("/offices?province=ZZ", &token).await.body,
         json!([])
