@@ -169,6 +169,40 @@ impl Session {
             .map_err(|e| format!("the screenshot is not base64: {e}"))
     }
 
+    /// The element that has focus (the page's body when none has).
+    pub async fn active_element(&self) -> Result<Element<'_>> {
+        let value = self.get("/element/active").await?;
+        let id = value[ELEMENT_KEY]
+            .as_str()
+            .ok_or_else(|| format!("no active element in {value}"))?;
+        Ok(Element {
+            session: self,
+            id: id.to_owned(),
+        })
+    }
+
+    /// Presses `chord` on whatever has focus, as a person at the keyboard would: the keys go
+    /// down in order and come up in reverse (W3C Actions). Keys are characters or WebDriver's
+    /// codes of the other keys: `&["\u{E004}"]` is Tab, `&["\u{E00A}", "r"]` Alt+R.
+    pub async fn press(&self, chord: &[&str]) -> Result<()> {
+        let mut actions: Vec<Value> = chord
+            .iter()
+            .map(|key| json!({"type": "keyDown", "value": key}))
+            .collect();
+        actions.extend(
+            chord
+                .iter()
+                .rev()
+                .map(|key| json!({"type": "keyUp", "value": key})),
+        );
+        self.post(
+            "/actions",
+            json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]}),
+        )
+        .await
+        .map(|_| ())
+    }
+
     /// Ends the session, closing the app.
     pub async fn delete(&self) -> Result<()> {
         send(self.http.delete(&self.url)).await.map(|_| ())

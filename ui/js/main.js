@@ -10,6 +10,7 @@ import { createContributors } from "./features/contributors/view.js";
 import { createDrafts } from "./features/drafts/view.js";
 import { createAppointments } from "./features/history/view.js";
 import { createAccess } from "./features/session/view.js";
+import { createShortcuts } from "./features/shortcuts/view.js";
 import { createWizard } from "./features/wizard/view.js";
 import { createFrame } from "./views/frame.js";
 
@@ -54,6 +55,7 @@ const views = [
   createWizard(ctrl),
   createAppointments(ctrl), // history: appuntamenti
   createDrafts(ctrl),
+  createShortcuts(ctrl, { announce: frame.announce }), // the "?" dialog, Alt+R / Alt+C
 ];
 
 let lang = null;

@@ -4,7 +4,7 @@
 
 import {
   APPOINTMENT_STATUSES, appointmentStatusLabel, CHANNELS, channelLabel, errorText, formatCountdown, formatDate,
-  formatDateTime, formatDayHeading, formatFiscalCode, romeDate,
+  formatDateTime, formatDayHeading, formatFiscalCode, formatTime, romeDate,
 } from "../../format.js";
 import { t } from "../../i18n.js";
 import { allows } from "../../state.js";
@@ -55,6 +55,22 @@ export function createAgendaView(ctrl) {
     const b = event.target.closest("button[data-id]");
     if (b && !b.disabled) ctrl.requestFromAgenda(b.dataset.id);
   });
+  // ArrowUp/ArrowDown (Home/End) move between the rows' buttons of the same kind.
+  for (const body of [holdsBody, requestBody]) {
+    body.addEventListener("keydown", (event) => {
+      if (!["ArrowDown", "ArrowUp", "Home", "End"].includes(event.key) || event.altKey || event.ctrlKey || event.metaKey) return;
+      const b = event.target.closest("button[data-id]");
+      if (!b) return;
+      const kind = [...b.classList].find((c) => c.startsWith("js-"));
+      const same = [...body.querySelectorAll(`button.${kind}:not(:disabled)`)];
+      const i = same.indexOf(b);
+      if (i < 0) return;
+      event.preventDefault();
+      const target = event.key === "Home" ? 0 : event.key === "End" ? same.length - 1 : i + (event.key === "ArrowDown" ? 1 : -1);
+      const next = same[Math.max(0, Math.min(same.length - 1, target))];
+      next.focus();
+    });
+  }
 
   /** "Rossi Mario · RSS MRA …" of an appointment or a thread. */
   function who(contributor) {
@@ -124,14 +140,26 @@ export function createAgendaView(ctrl) {
       show(byId("agenda-body"), offered);
       show(byId("agenda-loading"), ag.status === "loading" && !data);
       showText(byId("agenda-error"), ag.status === "error" ? errorText(lang, ag.error) : "");
-      setText(byId("agenda-range"), data ? t(lang, "agenda_range", { from: formatDate(data.from), to: formatDate(data.to) }) : "");
+      let range = data ? t(lang, "agenda_range", { from: formatDate(data.from), to: formatDate(data.to) }) : "";
+      if (data && data.synced_at) range += " " + t(lang, "agenda_synced", { time: formatTime(data.synced_at) });
+      if (data && (ag.status === "refreshing" || ag.status === "loading")) range += " " + t(lang, "agenda_refreshing");
+      setText(byId("agenda-range"), range);
       renderFilters(lang, data, ag.filters);
       const holds = offered ? filterAgenda(data.holds, ag.filters, romeDate) : [];
       const appointments = offered ? filterAgenda(data.appointments, ag.filters, romeDate) : [];
       const requestable = offered ? data.requestable : [];
+      // A button with focus is drawn anew: focus goes to its new copy (never to another row's).
+      const focused = document.activeElement;
+      const kept = focused && focused.matches && focused.matches("#agenda-body button[data-id]")
+        ? { id: focused.dataset.id, kind: [...focused.classList].find((c) => c.startsWith("js-")), body: focused.closest("tbody") }
+        : null;
       holdsBody.replaceChildren(...holds.map((a) => holdRow(lang, a, ag.busy_id === a.id)));
       appointmentsBody.replaceChildren(...appointments.map((a) => appointmentRow(lang, a)));
       requestBody.replaceChildren(...requestable.map((c) => requestRow(lang, c)));
+      if (kept && !(document.activeElement && document.activeElement.closest("#agenda-body tbody"))) {
+        const again = kept.body.querySelector(`button.${kept.kind}[data-id="${CSS.escape(kept.id)}"]:not(:disabled)`);
+        if (again) again.focus();
+      }
       for (const [list, key] of [["holds", holds], ["appointments", appointments], ["request", requestable]]) {
         show(byId(`agenda-${list}-wrap`), key.length > 0);
         show(byId(`agenda-${list}-empty`), offered && key.length === 0);

@@ -5,6 +5,7 @@ import {
   channelLabel, errorText, formatCountdown, formatDate, formatDateTime, formatDayHeading,
   formatPhone, formatTime, holdRemaining, officeKindLabel, romeDate, weekDates, addDays,
 } from "../../format.js";
+import { gridMove } from "../../grid.js";
 import { t } from "../../i18n.js";
 import { canAdvance, filterOffices, STEPPER_STAGES } from "../../state.js";
 import { attr, byId, byTestId, clone, fillFacts, memo, setText, setValue, show, showText } from "../../views/dom.js";
@@ -69,10 +70,64 @@ export function createWizard(ctrl) {
     const b = event.target.closest("button[data-start]");
     if (b && !b.disabled) ctrl.chooseSlot(b.dataset.start);
   });
+  // The week is one tab stop, a WAI-ARIA grid: each day a row, drawn as a column, so Up/Down
+  // move inside the day and Left/Right across days (nearest time); Home/End, Ctrl+Home/End,
+  // PageUp/PageDown for the weeks. Enter or Space chooses the slot and moves on to Avanti.
+  let focusGridAfterLoad = false;
+  week.addEventListener("keydown", (event) => {
+    const b = event.target.closest("button.slot[data-start]");
+    if (!b || event.altKey || event.metaKey) return;
+    if (event.key === "Enter" || event.key === " ") {
+      event.preventDefault();
+      if (b.disabled || event.repeat) return;
+      ctrl.chooseSlot(b.dataset.start);
+      const next = btn("wizard-next");
+      if (!next.hidden && !next.disabled) next.focus();
+      return;
+    }
+    const rows = gridCells();
+    const row = rows.findIndex((cells) => cells.includes(b));
+    const move = gridMove(rows.map((cells) => cells.map(minutesOf)), { row, col: row >= 0 ? rows[row].indexOf(b) : 0 }, event.key, {
+      ctrl: event.ctrlKey,
+      orientation: "columns",
+      canPage: { prev: !btn("week-prev").disabled, next: !btn("week-next").disabled },
+    });
+    if (!move) return;
+    event.preventDefault();
+    if (move.page) {
+      // Focus waits on the grid itself while the other week loads, then goes to its tab stop.
+      focusGridAfterLoad = true;
+      week.tabIndex = -1;
+      week.focus();
+      ctrl.shiftWeek(move.page);
+      return;
+    }
+    const target = rows[move.row][move.col];
+    for (const cell of week.querySelectorAll("button.slot")) cell.tabIndex = cell === target ? 0 : -1;
+    target.focus();
+  });
+
+  /** The grid's focusable cells (free slots), one list per day. */
+  function gridCells() {
+    return [...week.querySelectorAll('[role="row"]')].map((r) => [...r.querySelectorAll("button.slot:not(:disabled)")]);
+  }
+
+  /** "09:30" of a slot button → 570, to find the nearest time on another day. */
+  function minutesOf(b) {
+    const [h, m] = formatTime(b.dataset.start).split(":").map(Number);
+    return h * 60 + m;
+  }
   phone.addEventListener("input", () => ctrl.editContact("phone", phone.value));
   notes.addEventListener("input", () => ctrl.editContact("notes", notes.value));
   phone.addEventListener("blur", () => ctrl.touchContact("phone"));
   notes.addEventListener("blur", () => ctrl.touchContact("notes"));
+  // Ctrl+Enter in the notes: Prenota Appuntamento, without tabbing to the button.
+  notes.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      ctrl.book();
+    }
+  });
   phone.addEventListener("keydown", (event) => {
     if (event.key === "Enter") {
       event.preventDefault();
@@ -252,6 +307,13 @@ export function createWizard(ctrl) {
       head.id = `slot-day-${day}`;
       head.textContent = formatDayHeading(day, lang);
       node.setAttribute("aria-labelledby", head.id);
+      // A row of the grid: the day's heading is its header cell, each slot a cell.
+      node.setAttribute("role", "row");
+      const headCell = document.createElement("div");
+      headCell.className = "day-headcell";
+      headCell.setAttribute("role", "rowheader");
+      head.replaceWith(headCell);
+      headCell.append(head);
       const slots = (byDay.get(day) || []).slice().sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
       const buttons = slots.map((slot) => {
         const b = document.createElement("button");
@@ -260,6 +322,7 @@ export function createWizard(ctrl) {
         b.dataset.testid = "slot-option";
         b.dataset.start = slot.start;
         b.textContent = formatTime(slot.start);
+        b.tabIndex = -1;
         const selected = slot.start === w.draft.slot_start;
         b.setAttribute("aria-pressed", selected ? "true" : "false");
         if (!slot.available) {
@@ -271,19 +334,42 @@ export function createWizard(ctrl) {
         }
         return b;
       });
-      node.querySelector(".js-slots").replaceChildren(...buttons);
+      node.querySelector(".js-slots").replaceChildren(...buttons.map((b) => {
+        const cell = document.createElement("div");
+        cell.setAttribute("role", "gridcell");
+        cell.append(b);
+        return cell;
+      }));
       const none = node.querySelector(".js-none");
       if (buttons.length === 0) {
         none.hidden = false;
+        none.setAttribute("role", "gridcell");
         none.textContent = t(lang, "day_no_slots");
       }
       return node;
     }) : [];
     const focused = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.start : null;
+    const gridFocused = document.activeElement === week;
+    const inGrid = Boolean(focused) && week.contains(document.activeElement);
     week.replaceChildren(...nodes);
-    if (focused) {
-      const again = week.querySelector(`button[data-start="${CSS.escape(focused)}"]`);
-      if (again) again.focus();
+    attr(week, "role", nodes.length > 0 ? "grid" : null);
+    attr(week, "aria-labelledby", nodes.length > 0 ? "week-label" : null);
+    // Roving tabindex: one tab stop, the slot with focus, else the chosen one, else the first free.
+    const again = focused ? week.querySelector(`button[data-start="${CSS.escape(focused)}"]:not(:disabled)`) : null;
+    const open = [...week.querySelectorAll("button.slot:not(:disabled)")];
+    const stop = again || open.find((b) => b.dataset.start === w.draft.slot_start) || open[0];
+    if (stop) stop.tabIndex = 0;
+    if (again) again.focus();
+    else if (inGrid && stop) stop.focus(); // the slot with focus was just taken
+    if (focusGridAfterLoad && !loading) {
+      // After PageUp/PageDown: the other week's tab stop, or the week buttons when it is empty.
+      focusGridAfterLoad = false;
+      week.removeAttribute("tabindex");
+      if (gridFocused || document.activeElement === document.body) {
+        const fallback = [btn("week-next"), btn("week-prev")].find((b) => !b.disabled);
+        if (stop) stop.focus();
+        else if (fallback) fallback.focus();
+      }
     }
     setText(byId("slot-selected"), w.draft.slot_start
       ? t(lang, "slot_chosen", { when: formatDateTime(w.draft.slot_start) })
