@@ -146,7 +146,7 @@ test("the wizard walks the three steps, saving the draft at each one", async () 
   assert.equal(t.state().wizard.draft.channel, "telefonica");
   await t.ctrl.next();
   assert.equal(t.state().wizard.stage, "struttura");
-  assert.deepEqual(t.api.callsOf("listOffices")[0].args, ["rateazioni", "AC-TELEFONO"]);
+  assert.deepEqual(t.api.callsOf("listOffices")[0].args, ["rateazioni", "AC-TELEFONO", CONTRIBUTOR.fiscal_code]);
   assert.equal(t.api.callsOf("saveDraft").length, 1);
   assert.equal(t.api.callsOf("saveDraft")[0].args[0].step, "struttura");
 
@@ -611,7 +611,7 @@ test("the draft goes to the shell with nulls for choices not made and the strutt
   assert.equal(first.slot_start, null);
   assert.equal(first.channel, "in_presenza");
   await t.ctrl.next();
-  assert.deepEqual(t.api.callsOf("listOffices")[0].args, ["rateazioni", "AC-SPORTELLO"]);
+  assert.deepEqual(t.api.callsOf("listOffices")[0].args, ["rateazioni", "AC-SPORTELLO", CONTRIBUTOR.fiscal_code]);
   t.ctrl.chooseOffice("MI0");
   await t.ctrl.saveNow();
   const second = t.api.callsOf("saveDraft").at(-1).args[0];

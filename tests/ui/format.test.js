@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import {
   addDays, appointmentStatusLabel, channelLabel, communicationStatusLabel, daysBetween, eligibilityText, errorText,
   formatCountdown, formatDate, formatDateTime, formatDayHeading, formatPhone, formatTime, holdRemaining, mondayOf,
-  parseDateInput, romeDate, weekDates,
+  parseDateInput, romeDate, weekDates, formatOpeningHours, formatClosures,
 } from "../../ui/js/format.js";
 import { ERROR_KINDS } from "../../ui/js/i18n.js";
 
@@ -126,4 +126,32 @@ test("every error kind reads as a human sentence in both languages, never raw", 
   assert.equal(errorText("it", { kind: "not_eligible_yet", message: "Non ancora.", details: { allowed_from: "2026-12-12" } }),
     "Non ancora. Disponibile dal 12/12/2026");
   assert.equal(errorText("it", null), "");
+});
+
+test("a struttura's hours read in one line: the shared hours, then each extra with its days", () => {
+  const morning = ["08:30-12:30"];
+  const both = ["08:30-12:30", "14:30-16:30"];
+  const rome = { monday: morning, tuesday: both, wednesday: morning, thursday: both, friday: morning, saturday: [], sunday: [] };
+  assert.equal(formatOpeningHours(rome, "it"), "lun–ven 08:30–12:30; mar, gio anche 14:30–16:30");
+  assert.equal(formatOpeningHours(rome, "en"), "Mon–Fri 08:30–12:30; Tue, Thu also 14:30–16:30");
+  assert.equal(formatOpeningHours({ monday: morning, tuesday: morning }, "it"), "lun, mar 08:30–12:30");
+  assert.equal(formatOpeningHours({ tuesday: ["09:00-12:00"], thursday: ["14:00-16:00"] }, "it"), "mar 09:00–12:00; gio 14:00–16:00");
+  assert.equal(formatOpeningHours({}, "it"), "");
+  assert.equal(formatOpeningHours(null, "it"), "");
+});
+
+test("a struttura's coming closures are listed with the patron saint's day", () => {
+  const office = {
+    closures: [
+      { date: "2026-11-30", reason: "passata" },
+      { date: "2026-12-09", reason: "Assemblea del personale" },
+      { date: "2026-12-07" },
+    ],
+    patron_saint: { month: 12, day: 7, name: "Sant'Ambrogio" },
+  };
+  assert.equal(
+    formatClosures(office, "2026-12-04", "it"),
+    "Chiusure: 07/12/2026; 09/12/2026 (Assemblea del personale); ogni anno il 07/12 (patrono, Sant'Ambrogio)",
+  );
+  assert.equal(formatClosures({ closures: [] }, "2026-12-04", "it"), "");
 });

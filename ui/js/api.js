@@ -27,7 +27,7 @@ export const COMMANDS = Object.freeze({
   list_communications: ["fiscalCode"],
   get_communication: ["id"],
   wizard_options: ["communicationId"],
-  list_offices: ["topicCode", "pointCode"],
+  list_offices: ["topicCode", "pointCode", "fiscalCode?"],
   list_slots: ["officeCode", "pointCode", "topicCode?", "from?", "to?"],
   validate_contact: ["phone", "notes"],
   save_draft: ["draft"],
@@ -108,7 +108,9 @@ export const selectedContributor = () => call("selected_contributor");
 export const listCommunications = (fiscalCode) => call("list_communications", { fiscalCode });
 export const getCommunication = (id) => call("get_communication", { id });
 export const wizardOptions = (communicationId) => call("wizard_options", { communicationId });
-export const listOffices = (topicCode, pointCode) => call("list_offices", { topicCode, pointCode });
+/** Step 2's strutture; those in the province of `fiscalCode` (when given) come first. */
+export const listOffices = (topicCode, pointCode, fiscalCode) =>
+  call("list_offices", fiscalCode ? { topicCode, pointCode, fiscalCode } : { topicCode, pointCode });
 export const listSlots = (officeCode, pointCode, topicCode, from, to) =>
   call("list_slots", { officeCode, pointCode, topicCode, from, to });
 export const validateContact = (phone, notes) => call("validate_contact", { phone, notes });

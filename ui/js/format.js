@@ -227,3 +227,71 @@ export function errorText(lang, error) {
 export function formatFiscalCode(code) {
   return String(code ?? "").toUpperCase();
 }
+
+const WEEK = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+const DAY_SHORT = {
+  it: ["lun", "mar", "mer", "gio", "ven", "sab", "dom"],
+  en: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+};
+
+/** Day indexes (0 = Monday) as "lun–ven" for a run of three or more, else "mar, gio". */
+function dayList(indexes, lang) {
+  const names = DAY_SHORT[lang] || DAY_SHORT.it;
+  const out = [];
+  for (let i = 0; i < indexes.length;) {
+    let j = i;
+    while (j + 1 < indexes.length && indexes[j + 1] === indexes[j] + 1) j += 1;
+    if (j - i >= 2) out.push(`${names[indexes[i]]}–${names[indexes[j]]}`);
+    else for (let k = i; k <= j; k += 1) out.push(names[indexes[k]]);
+    i = j + 1;
+  }
+  return out.join(", ");
+}
+
+/**
+ * A struttura's weekly hours in one line: the hours every open day shares, then each extra
+ * once with its days ("lun–ven 08:30–12:30; mar, gio anche 14:30–16:30"); "" when unknown.
+ */
+export function formatOpeningHours(hours, lang = "it") {
+  if (!hours || typeof hours !== "object") return "";
+  const days = WEEK.map((d) => (Array.isArray(hours[d]) ? hours[d].map(String) : []));
+  const open = days.map((list, i) => (list.length ? i : -1)).filter((i) => i >= 0);
+  if (open.length === 0) return "";
+  const dash = (interval) => interval.replace("-", "–");
+  const common = days[open[0]].filter((iv) => open.every((i) => days[i].includes(iv)));
+  const parts = [];
+  if (common.length) parts.push(`${dayList(open, lang)} ${common.map(dash).join(", ")}`);
+  // The rest of each day, grouped by identical extras.
+  const extras = new Map();
+  for (const i of open) {
+    const rest = days[i].filter((iv) => !common.includes(iv));
+    if (!rest.length) continue;
+    const key = rest.join(", ");
+    if (!extras.has(key)) extras.set(key, []);
+    extras.get(key).push(i);
+  }
+  for (const [key, list] of extras) {
+    const text = key.split(", ").map(dash).join(", ");
+    parts.push(common.length ? t(lang, "hours_also", { days: dayList(list, lang), hours: text }) : `${dayList(list, lang)} ${text}`);
+  }
+  return parts.join("; ");
+}
+
+/**
+ * A struttura's coming closures (listed ones from `today`, then its patron saint's day) in
+ * one line, at most `max` dates; "" when none.
+ */
+export function formatClosures(office, today, lang = "it", max = 3) {
+  if (!office) return "";
+  const listed = (Array.isArray(office.closures) ? office.closures : [])
+    .filter((c) => c && typeof c.date === "string" && c.date >= today)
+    .sort((a, b) => (a.date < b.date ? -1 : 1))
+    .slice(0, max)
+    .map((c) => (c.reason ? `${formatDate(c.date)} (${c.reason})` : formatDate(c.date)));
+  const p = office.patron_saint;
+  const patron = p && p.month && p.day
+    ? t(lang, "closure_patron", { day: `${String(p.day).padStart(2, "0")}/${String(p.month).padStart(2, "0")}`, name: p.name || "" }).replace(" ()", "")
+    : "";
+  if (!listed.length && !patron) return "";
+  return t(lang, "closures_line", { dates: [...listed, patron].filter(Boolean).join("; ") });
+}

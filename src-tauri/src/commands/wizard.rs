@@ -20,15 +20,22 @@ pub async fn wizard_options(
     Ok(state.agenda().await?.wizard_options(&id).await?)
 }
 
-/// Step 2: the strutture offering the kind of `point_code` for `topic_code`.
+/// Step 2: the strutture offering the kind of `point_code` for `topic_code`, those in the
+/// province of the contributor (`fiscal_code`, when given) first.
 #[tauri::command]
 pub async fn list_offices(
     state: State<'_, AppState>,
     topic_code: String,
     point_code: String,
+    fiscal_code: Option<String>,
 ) -> Result<Vec<OfficeView>, CommandError> {
     let (topic, point) = (super::code(&topic_code)?, super::code(&point_code)?);
-    Ok(state.agenda().await?.offices_for(&topic, &point).await?)
+    let contributor = fiscal_code.as_deref().map(super::fiscal_code).transpose()?;
+    Ok(state
+        .agenda()
+        .await?
+        .offices_for(&topic, &point, contributor.as_ref())
+        .await?)
 }
 
 /// Step 3: the slots of the chosen point at the chosen office between `from` and `to`.

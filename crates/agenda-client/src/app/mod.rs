@@ -108,6 +108,9 @@ pub struct OfficeView {
     pub office: Office,
     /// The code of the punto di consulenza of the chosen kind at this office.
     pub point_code: String,
+    /// In the contributor's province (listed first): where their last appointment was, or
+    /// where the desk's appointments mostly are.
+    pub in_home_province: bool,
 }
 
 /// One appointment with its communication and office.
@@ -342,23 +345,64 @@ impl Agenda {
         })
     }
 
-    /// Step 2: the strutture offering the kind of `point` for `topic`.
+    /// Step 2: the strutture offering the kind of `point` for `topic`, those in the
+    /// contributor's province first ([`Agenda::home_province`]), each in name order.
     pub async fn offices_for(
         &self,
         topic: &TopicCode,
         point: &PointCode,
+        contributor: Option<&FiscalCode>,
     ) -> Result<Vec<OfficeView>, AppError> {
         let catalog = self.catalog().await?;
         let offices = catalog
             .offices_for_kind(topic.as_str(), point.as_str())
             .ok_or(RequestError::NotFound("Punto di consulenza"))?;
-        Ok(offices
+        let home = self.home_province(contributor, &catalog);
+        let mut views: Vec<OfficeView> = offices
             .into_iter()
             .map(|c| OfficeView {
+                in_home_province: home
+                    .as_deref()
+                    .is_some_and(|p| c.office.province.eq_ignore_ascii_case(p)),
                 office: c.office,
                 point_code: c.point_code,
             })
-            .collect())
+            .collect();
+        // Stable: the catalog's order stays within each group.
+        views.sort_by_key(|v| !v.in_home_province);
+        Ok(views)
+    }
+
+    /// The contributor's province as far as this desk knows it (the contract gives none):
+    /// the province of the struttura of their latest appointment in the local copy of the
+    /// history, else the province most of the desk's kept agenda is in. Never the network.
+    pub fn home_province(
+        &self,
+        contributor: Option<&FiscalCode>,
+        catalog: &Catalog,
+    ) -> Option<String> {
+        let store = self.store().ok()?;
+        let province_of = |office: &str| catalog.office(office).map(|o| o.province.clone());
+        if let Some(fiscal_code) = contributor {
+            let history = store
+                .appointments(fiscal_code, &AppointmentFilter::default())
+                .ok()?;
+            // Newest first: the first one whose struttura is known.
+            if let Some(p) = history.items.iter().find_map(|a| province_of(&a.office_code)) {
+                return Some(p);
+            }
+        }
+        let desk = store.desk().ok().flatten()?;
+        let mut counts: HashMap<String, usize> = HashMap::new();
+        for a in &desk.items.appointments {
+            if let Some(p) = province_of(&a.office_code) {
+                *counts.entry(p).or_default() += 1;
+            }
+        }
+        counts
+            .into_iter()
+            .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
+            .map(|(p, _)| p)
     }
 
     /// Step 3: the slots of the kind of `point` at `office` (the office's own point of

@@ -66,7 +66,7 @@ async fn the_wizard_steps_follow_the_catalog_and_views_carry_their_allowed_actio
     }
     let kind = &options.points[0];
     let offices = agenda
-        .offices_for(&code(&options.topic.code), &code(&kind.code))
+        .offices_for(&code(&options.topic.code), &code(&kind.code), None)
         .await
         .unwrap();
     assert!(!offices.is_empty());
@@ -81,7 +81,7 @@ async fn the_wizard_steps_follow_the_catalog_and_views_carry_their_allowed_actio
     }
     assert!(matches!(
         agenda
-            .offices_for(&code(&options.topic.code), &code("NO-SUCH-POINT"))
+            .offices_for(&code(&options.topic.code), &code("NO-SUCH-POINT"), None)
             .await,
         Err(AppError::Request(RequestError::NotFound(_)))
     ));
@@ -152,7 +152,7 @@ async fn a_draft_is_restored_against_the_real_catalog_and_slots_and_booked_in_on
     let mut chosen = None;
     for kind in &options.points {
         let offices = agenda
-            .offices_for(&code(&topic), &code(&kind.code))
+            .offices_for(&code(&topic), &code(&kind.code), None)
             .await
             .unwrap();
         if let Some(office) = offices.into_iter().find(|o| o.point_code != kind.code) {
@@ -368,4 +368,30 @@ async fn the_history_opens_from_the_cache_and_fetches_only_what_changed() {
     assert_eq!(released.items.len(), after.items.len());
     let row = released.items.iter().find(|a| a.id == held.id).unwrap();
     assert_eq!(row.status, AppointmentStatus::PrenotazioneCancellata);
+}
+
+#[tokio::test]
+async fn step_2_lists_the_strutture_of_the_contributors_province_first() {
+    let Desk { agenda, .. } = &Desk::start().await;
+    // Rossi Mario's last appointment was at the Rome directorate.
+    let rossi: agenda_core::FiscalCode = agenda_sandbox::seed::ELIGIBLE_FISCAL_CODE.parse().unwrap();
+    let options = agenda
+        .wizard_options(&code(agenda_sandbox::seed::ELIGIBLE_COMMUNICATION))
+        .await
+        .unwrap();
+    let kind = options.points.iter().find(|p| p.channel == agenda_core::Channel::InPresenza).unwrap();
+    let topic = code(&options.topic.code);
+    let point = code(&kind.code);
+
+    // Nothing known about the person yet: no province is preferred.
+    let plain = agenda.offices_for(&topic, &point, Some(&rossi)).await.unwrap();
+    assert!(plain.iter().all(|o| !o.in_home_province));
+
+    agenda.history(&rossi, &AppointmentFilter::default(), false).await.unwrap();
+    let offices = agenda.offices_for(&topic, &point, Some(&rossi)).await.unwrap();
+    let home: Vec<_> = offices.iter().take_while(|o| o.in_home_province).collect();
+    assert!(home.len() >= 2, "the Roman strutture come first: {offices:?}");
+    assert!(home.iter().all(|o| o.office.province == "RM"));
+    assert!(offices[home.len()..].iter().all(|o| !o.in_home_province && o.office.province != "RM"));
+    assert_eq!(offices.len(), plain.len(), "the same strutture, reordered");
 }

@@ -18,15 +18,17 @@ export function createAgenda(ctx) {
     dispatch({ type: "agenda_start" });
     if (!getState().agenda.data) {
       try {
+        const asked = ctx.perfNow();
         const kept = await api.deskAgenda(undefined, { cached: true });
-        if (kept && request === agendaSeq) dispatch({ type: "agenda_cached", data: kept, received_at: ctx.perfNow() });
+        if (kept && request === agendaSeq) dispatch({ type: "agenda_cached", data: kept, received_at: ctx.perfNow(), asked_at: asked });
       } catch {
         // Nothing kept to draw: the refresh below fills the screen.
       }
     }
+    const asked = ctx.perfNow();
     const r = await run(() => api.deskAgenda());
     if (request !== agendaSeq) return;
-    if (r.ok) dispatch({ type: "agenda_done", data: r.value, received_at: ctx.perfNow() });
+    if (r.ok) dispatch({ type: "agenda_done", data: r.value, received_at: ctx.perfNow(), refresh_ms: ctx.perfNow() - asked });
     else if (!r.handled) dispatch({ type: "agenda_failed", error: r.error });
   }
 

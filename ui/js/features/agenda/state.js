@@ -20,9 +20,9 @@ export function reduce(state, action) {
     case "agenda_cached":
       // The copy kept on this computer, drawn while the refresh runs.
       if (state.agenda.data) return state;
-      return { ...state, agenda: { ...state.agenda, status: "refreshing", data: action.data, error: null, received_at: action.received_at || 0 } };
+      return { ...state, agenda: { ...state.agenda, status: "refreshing", data: action.data, error: null, received_at: action.received_at || 0, asked_at: action.asked_at || 0 } };
     case "agenda_done":
-      return { ...state, agenda: { ...state.agenda, status: "ready", data: action.data, error: null, received_at: action.received_at || 0 } };
+      return { ...state, agenda: { ...state.agenda, status: "ready", data: action.data, error: null, received_at: action.received_at || 0, asked_at: 0, refresh_ms: action.refresh_ms || 0 } };
     case "agenda_failed":
       return { ...state, agenda: { ...state.agenda, status: "error", error: action.error } };
     case "agenda_busy":

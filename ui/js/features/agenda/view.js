@@ -129,6 +129,8 @@ export function createAgendaView(ctrl) {
     return tr;
   }
 
+  let measuredAt = 0;
+
   function render(state, screen) {
     if (screen !== "agenda") return;
     const lang = state.lang;
@@ -163,6 +165,23 @@ export function createAgendaView(ctrl) {
       for (const [list, key] of [["holds", holds], ["appointments", appointments], ["request", requestable]]) {
         show(byId(`agenda-${list}-wrap`), key.length > 0);
         show(byId(`agenda-${list}-empty`), offered && key.length === 0);
+      }
+      if (data && ag.received_at && ag.received_at !== measuredAt) {
+        // For the render benchmark: the first paint after the data reached the screen.
+        measuredAt = ag.received_at;
+        const t0 = ag.received_at;
+        const from = ag.status === "refreshing" ? "cache" : "service";
+        const rows = holds.length + appointments.length + requestable.length;
+        const { asked_at: asked, refresh_ms: refresh } = ag;
+        requestAnimationFrame(() => {
+          if (!window.__cassettoMetrics) window.__cassettoMetrics = {};
+          const m = window.__cassettoMetrics;
+          const now = performance.now();
+          m[`agenda_${from}_render_ms`] = Math.round((now - t0) * 10) / 10;
+          if (from === "cache" && asked) m.agenda_cache_to_paint_ms = Math.round((now - asked) * 10) / 10;
+          if (from === "service" && refresh) m.agenda_refresh_ms = Math.round(refresh * 10) / 10;
+          m[`agenda_${from}_rows`] = rows;
+        });
       }
     }
     // The holds' countdowns, on the service's clock (the controller's ticker).

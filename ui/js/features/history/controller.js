@@ -33,9 +33,11 @@ export function createHistory(ctx) {
       drawn = false;
     }
     // Then what changed on the service since the last look, patched in.
+    const asked = ctx.perfNow();
     const r = await run(() => api.listAppointments(fc, filters, { drawn }));
-    if (r.ok && drawn && r.value && r.value.unchanged) dispatch({ type: "history_unchanged", request, synced_at: r.value.synced_at });
-    else if (r.ok) dispatch({ type: "history_done", request, result: r.value, received_at: ctx.perfNow() });
+    const refresh_ms = ctx.perfNow() - asked;
+    if (r.ok && drawn && r.value && r.value.unchanged) dispatch({ type: "history_unchanged", request, synced_at: r.value.synced_at, refresh_ms });
+    else if (r.ok) dispatch({ type: "history_done", request, result: r.value, received_at: ctx.perfNow(), refresh_ms });
     else if (!r.handled) dispatch({ type: "history_failed", request, error: r.error });
   }
 

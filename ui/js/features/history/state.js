@@ -47,6 +47,7 @@ export function reduce(state, action) {
         history: {
           ...state.history, status: "ready", items, from_cache: Boolean(r.from_cache), synced_at: r.synced_at || null,
           error: null, received_at: action.received_at || 0, version: state.history.version + 1,
+          refresh_ms: action.refresh_ms || 0, unchanged: false,
         },
       };
     }
@@ -66,7 +67,7 @@ export function reduce(state, action) {
     case "history_unchanged":
       // The refresh found nothing new: the rows drawn stay, only the time moves.
       if (state.history.request !== action.request) return state;
-      return { ...state, history: { ...state.history, status: "ready", from_cache: false, synced_at: action.synced_at || state.history.synced_at } };
+      return { ...state, history: { ...state.history, status: "ready", from_cache: false, synced_at: action.synced_at || state.history.synced_at, refresh_ms: action.refresh_ms || 0, unchanged: true } };
     case "history_failed":
       if (state.history.request !== action.request) return state;
       return { ...state, history: { ...state.history, status: "error", error: action.error } };

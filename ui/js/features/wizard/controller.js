@@ -48,7 +48,7 @@ export function createWizard(ctx) {
     const w = getState().wizard;
     if (!w || !w.draft.consultation_point) return;
     dispatch({ type: "offices_start" });
-    const r = await run(() => api.listOffices(w.draft.topic_code, w.point_kind || w.draft.consultation_point));
+    const r = await run(() => api.listOffices(w.draft.topic_code, w.point_kind || w.draft.consultation_point, w.draft.contributor_fiscal_code));
     if (!r.ok) {
       if (!r.handled) dispatch({ type: "offices_failed", error: r.error });
       return;

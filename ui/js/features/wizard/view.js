@@ -3,7 +3,7 @@
 
 import {
   channelLabel, errorText, formatCountdown, formatDate, formatDateTime, formatDayHeading,
-  formatPhone, formatTime, holdRemaining, officeKindLabel, romeDate, weekDates, addDays,
+  formatPhone, formatTime, holdRemaining, officeKindLabel, formatOpeningHours, formatClosures, romeDate, weekDates, addDays,
 } from "../../format.js";
 import { gridMove } from "../../grid.js";
 import { t } from "../../i18n.js";
@@ -253,6 +253,7 @@ export function createWizard(ctrl) {
     show(byId("offices-loading"), w.offices.status === "loading");
     const all = w.offices.items;
     const shown = filterOffices(all, w.offices.filter);
+    const today = romeDate(new Date());
     const nodes = shown.map((o) => {
       const label = clone("tpl-office");
       const input = label.querySelector("input");
@@ -261,6 +262,12 @@ export function createWizard(ctrl) {
       label.querySelector(".js-name").textContent = o.name;
       label.querySelector(".js-address").textContent = [o.address, [o.city, o.province ? `(${o.province})` : ""].filter(Boolean).join(" ")].filter(Boolean).join(", ");
       label.querySelector(".js-kind").textContent = officeKindLabel(lang, o.kind);
+      const home = label.querySelector(".js-home");
+      home.hidden = !o.in_home_province;
+      home.textContent = o.in_home_province ? t(lang, "office_home_province") : "";
+      const hours = formatOpeningHours(o.opening_hours, lang);
+      label.querySelector(".js-hours").textContent = hours ? t(lang, "office_hours", { hours }) : "";
+      label.querySelector(".js-closures").textContent = formatClosures(o, today, lang);
       label.classList.toggle("is-checked", input.checked);
       return label;
     });
