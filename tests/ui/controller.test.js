@@ -273,8 +273,11 @@ test("booking shows the held appointment, counts down, and Conferma Appuntamento
   await t.timers.advance(61000);
   assert.equal(t.ctrl.holdRemaining(t.state().wizard.appointment), 538000);
 
+  const draftLoads = t.api.callsOf("listDrafts").length;
   await t.ctrl.confirmHold();
   assert.deepEqual(t.api.callsOf("confirmBooking")[0].args, ["AP-7K3M-Q9TX"]);
+  // The booked draft is gone: the count beside "Bozze" is read again.
+  assert.equal(t.api.callsOf("listDrafts").length, draftLoads + 1);
   w = t.state().wizard;
   assert.equal(w.stage, "esito");
   assert.equal(w.outcome.result, "confirmed");

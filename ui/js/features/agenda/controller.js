@@ -5,6 +5,7 @@
 // reached through `ctx.features` at call time.
 
 import { newDraft } from "../../state.js";
+import { decideHold, holdNotice } from "../../holds.js";
 
 /** The agenda feature's actions. */
 export function createAgenda(ctx) {
@@ -35,18 +36,16 @@ export function createAgenda(ctx) {
   /** Conferma Appuntamento or Cancella Prenotazione on a hold, from the agenda. */
   async function agendaHoldAction(id, op) {
     dispatch({ type: "agenda_busy", id });
-    const r = await run(() => (op === "confirm" ? api.confirmBooking(id) : api.cancelBooking(id)));
+    const r = await decideHold(ctx, id, op);
     dispatch({ type: "agenda_busy", id: null });
     if (r.ok) {
       // The wizard that booked it, if still open, shows the same outcome.
       const w = getState().wizard;
       if (w && w.appointment && w.appointment.id === id) dispatch({ type: "hold_done", op, appointment: r.value });
-      dispatch({ type: "notice", tone: "success", key: op === "confirm" ? "notice_appointment_confirmed" : "notice_hold_cancelled", params: { id } });
+      dispatch(holdNotice(op, id));
     } else if (!r.handled) {
       dispatch({ type: "notice", tone: "error", error: r.error });
     }
-    // The draft behind the hold is gone (confirmed) or back for editing (cancelled).
-    features.drafts.loadDrafts();
     await loadAgenda();
   }
 

@@ -4,6 +4,7 @@
 // reached through `ctx.features` at call time.
 
 import { addDays, parseDateInput, romeDate } from "../../format.js";
+import { decideHold, holdNotice } from "../../holds.js";
 
 /** How far ahead "Riprogramma" offers slots: two weeks. */
 const RESCHEDULE_DAYS = 14;
@@ -161,10 +162,10 @@ export function createHistory(ctx) {
     const d = getState().detail.data;
     if (!d || getState().cancel.busy) return;
     dispatch({ type: "cancel_start" });
-    const r = await run(() => (op === "confirm" ? api.confirmBooking(d.id) : api.cancelBooking(d.id)));
+    const r = await decideHold(ctx, d.id, op);
     if (r.ok) {
       dispatch({ type: "cancel_done", appointment: r.value });
-      dispatch({ type: "notice", tone: "success", key: op === "confirm" ? "notice_appointment_confirmed" : "notice_hold_cancelled", params: { id: d.id } });
+      dispatch(holdNotice(op, d.id));
     } else if (!r.handled) {
       dispatch({ type: "cancel_failed", error: r.error });
     }

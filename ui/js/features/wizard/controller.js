@@ -5,6 +5,7 @@
 
 import { addDays, mondayOf, romeDate } from "../../format.js";
 import { canAdvance, contactReady, draftForWire, newDraft, STEPPER_STAGES } from "../../state.js";
+import { decideHold } from "../../holds.js";
 
 export const VALIDATE_DEBOUNCE_MS = 200;
 export const SAVE_DEBOUNCE_MS = 700;
@@ -266,7 +267,7 @@ export function createWizard(ctx) {
     if (!w || !w.appointment || w.hold.busy) return;
     dispatch({ type: "hold_start", op });
     const id = w.appointment.id;
-    const r = await run(() => (op === "confirm" ? api.confirmBooking(id) : api.cancelBooking(id)));
+    const r = await decideHold(ctx, id, op);
     if (r.ok) dispatch({ type: "hold_done", op, appointment: r.value });
     else if (!r.handled) dispatch({ type: "hold_failed", op, error: r.error });
   }
