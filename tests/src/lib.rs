@@ -44,11 +44,19 @@ pub fn artifacts_dir() -> PathBuf {
 }
 
 /// Builds the app once per test process (a no-op when it is up to date) and returns the
-/// path of its debug binary.
+/// path of its debug binary; `CASSETTO_APP_BINARY` names another build to drive instead (the
+/// benchmarks use the release build).
 pub fn app_binary() -> Result<PathBuf> {
     static BUILT: OnceLock<std::result::Result<PathBuf, String>> = OnceLock::new();
     BUILT
         .get_or_init(|| {
+            if let Some(binary) = std::env::var_os("CASSETTO_APP_BINARY").map(PathBuf::from) {
+                return if binary.is_file() {
+                    Ok(binary)
+                } else {
+                    Err(format!("CASSETTO_APP_BINARY: no file at {}", binary.display()))
+                };
+            }
             let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
             let status = Command::new(cargo)
                 .args(["build", "--quiet", "-p", "cassetto-agenda"])

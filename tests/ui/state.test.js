@@ -345,3 +345,13 @@ test("the agenda's filters keep the appointments of the day, stato, canale and s
   ];
   for (const [filters, expected] of rows) assert.deepEqual(filterAgenda([a, b], filters, romeDate), expected, JSON.stringify(filters));
 });
+
+test("a long agenda list is drawn a page at a time, and Mostra altri adds a page", async () => {
+  const { AGENDA_PAGE } = await import("../../ui/js/features/agenda/state.js");
+  let s = initialState();
+  assert.equal(s.agenda.shown.request, AGENDA_PAGE);
+  s = update(s, { type: "agenda_more", list: "request" });
+  assert.equal(s.agenda.shown.request, 2 * AGENDA_PAGE);
+  assert.equal(s.agenda.shown.appointments, AGENDA_PAGE);
+  assert.equal(update(s, { type: "agenda_more", list: "holds" }), s, "holds are never paged");
+});

@@ -1,7 +1,7 @@
 // The app's state as a plain object and a pure update function: no DOM, no I/O, no clock
 // (times arrive inside actions). Views read it; the controller dispatches actions.
 
-import { reduce as agenda } from "./features/agenda/state.js";
+import { AGENDA_PAGE, reduce as agenda } from "./features/agenda/state.js";
 import { reduce as communications } from "./features/communications/state.js";
 import { reduce as contributors } from "./features/contributors/state.js";
 import { reduce as drafts } from "./features/drafts/state.js";
@@ -58,7 +58,7 @@ export function initialState() {
     detail: { id: null, status: "idle", data: null, error: null },
     cancel: { busy: false, error: null },
     drafts: { status: "idle", items: [], error: null, busy_id: null },
-    agenda: { status: "idle", data: null, error: null, busy_id: null, filters: { day: "", status: "", channel: "", office: "" } },
+    agenda: { status: "idle", data: null, error: null, busy_id: null, filters: { day: "", status: "", channel: "", office: "" }, shown: { appointments: AGENDA_PAGE, request: AGENDA_PAGE } },
     find: { busy: false, error: null },
     reschedule: { id: null, status: "idle", slots: [], busy: false, error: null },
     labels: { topics: {}, points: {}, offices: {} },

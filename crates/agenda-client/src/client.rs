@@ -640,19 +640,38 @@ impl ApiClient {
         collect_pages(|page| async move { self.desk_agenda_page(query, &page).await }).await
     }
 
-    /// `GET /communications?requestable_by=`: one page of the threads of every delegated
-    /// contributor where "Richiedi appuntamento" is allowed by `by` (contract 1.1).
+    /// `GET /communications?requestable_by=&requestable_from=`: one page of the threads of
+    /// every delegated contributor where "Richiedi appuntamento" is allowed by `by` (and, with
+    /// `since`, not before it: a sandbox addition a 1.1 service may ignore) (contract 1.1).
     pub async fn requestable_page(
         &self,
         by: Option<chrono::NaiveDate>,
+        since: Option<chrono::NaiveDate>,
         page: &PageRequest,
     ) -> Result<Page<RequestableCommunication>, ApiError> {
         let request = self
             .request(Method::GET, &["communications"])
             .query("requestable_by", by)
+            .query("requestable_from", since)
             .query("limit", page.limit)
             .query("cursor", page.cursor.as_deref());
         self.get_json(&request).await
+    }
+
+    /// Every requestable thread by `by` (from `since`, when given), all pages; threads allowed
+    /// before `since` are dropped here too, whatever the service did with the parameter.
+    pub async fn requestable_between(
+        &self,
+        since: Option<chrono::NaiveDate>,
+        by: Option<chrono::NaiveDate>,
+    ) -> Result<Vec<RequestableCommunication>, ApiError> {
+        let mut all =
+            collect_pages(|page| async move { self.requestable_page(by, since, &page).await })
+                .await?;
+        if let Some(since) = since {
+            all.retain(|r| r.communication.appointment_request.allowed_from >= since);
+        }
+        Ok(all)
     }
 
     /// Every requestable thread by `by`, all pages.
@@ -660,7 +679,7 @@ impl ApiClient {
         &self,
         by: Option<chrono::NaiveDate>,
     ) -> Result<Vec<RequestableCommunication>, ApiError> {
-        collect_pages(|page| async move { self.requestable_page(by, &page).await }).await
+        self.requestable_between(None, by).await
     }
 
     /// `POST /appointments/{id}/reschedule` (contract 1.1): moves a confirmed future

@@ -248,6 +248,7 @@ pub async fn get(
 #[derive(Debug, Deserialize)]
 pub struct RequestableQuery {
     requestable_by: Option<String>,
+    requestable_from: Option<String>,
     limit: Option<String>,
     cursor: Option<String>,
 }
@@ -260,10 +261,12 @@ pub struct RequestableDto {
     contributor: ContributorRef,
 }
 
-/// `GET /communications?requestable_by=DATE&limit=&cursor=` (contract 1.1): the threads of
-/// every contributor the operator holds a valid delegation for on which "Richiedi
-/// appuntamento" is allowed on or before DATE (default today) and that have no live
-/// appointment, earliest `allowed_from` first.
+/// `GET /communications?requestable_by=DATE&requestable_from=DATE&limit=&cursor=` (contract
+/// 1.1): the threads of every contributor the operator holds a valid delegation for on which
+/// "Richiedi appuntamento" is allowed on or before `requestable_by` (default today) and that
+/// have no live appointment, earliest `allowed_from` first. `requestable_from` (a sandbox
+/// addition to 1.1) keeps only those allowed from that day on: the ones that became
+/// requestable lately, without paging through years of threads.
 pub async fn requestable(
     State(state): State<AppState>,
     operator: Operator,
@@ -273,19 +276,38 @@ pub async fn requestable(
     let now = state.now();
     let by = query_date("requestable_by", query.requestable_by.as_deref())?
         .unwrap_or_else(|| rome_date(now));
+    let since = query_date("requestable_from", query.requestable_from.as_deref())?;
+    // The page starts at the later of `requestable_from` and the cursor's day.
+    let cursor_day = page
+        .after
+        .as_ref()
+        .and_then(|(key, _)| agenda_core::time::parse_date(key).ok());
+    let lower = since.max(cursor_day);
     let rows = state
         .db()
         .read(move |conn| {
+            // A cheap superset in SQL: the UTC day of `sent_at` is the Rome day or the one
+            // before, so its allowed day is within a day of the exact one (checked below).
             let sql = format!(
                 "{SELECT_COMMUNICATION}, p.display_name {FROM_COMMUNICATIONS}
                  JOIN contributors p ON p.fiscal_code = c.fiscal_code
-                 WHERE {delegated}",
+                 JOIN topics t ON t.code = c.topic_code
+                 WHERE {delegated}
+                   AND julianday(date(c.sent_at, 'unixepoch'))
+                       + (CASE WHEN c.status = 'non_accolta' THEN 0 ELSE t.appointment_after_days END)
+                       BETWEEN julianday(?4) - 1 AND julianday(?5)",
                 delegated = delegated("c.fiscal_code", "?2", "?3"),
             );
             let rows = conn
                 .prepare_cached(&sql)?
                 .query_map(
-                    params![now.timestamp(), operator.id.as_ref(), today(now)],
+                    params![
+                        now.timestamp(),
+                        operator.id.as_ref(),
+                        today(now),
+                        lower.map_or_else(|| "0001-01-01".to_owned(), format_date),
+                        format_date(by),
+                    ],
                     |row| Ok((CommunicationRow::from_row(row)?, row.get::<_, String>(8)?)),
                 )?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -298,7 +320,7 @@ pub async fn requestable(
         .filter(|(row, _)| !row.has_live_appointment)
         .filter_map(|(row, name)| {
             let from = row.eligibility(catalog, now).allowed_from;
-            (from <= by).then(|| (format_date(from), row, name))
+            (from <= by && since.is_none_or(|s| from >= s)).then(|| (format_date(from), row, name))
         })
         .collect();
     requestable.sort_by(|a, b| (&a.0, &a.1.id).cmp(&(&b.0, &b.1.id)));

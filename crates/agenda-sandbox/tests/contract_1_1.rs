@@ -251,6 +251,21 @@ async fn requestable_threads_span_contributors_earliest_first_without_live_appoi
         ids(later.body["items"].as_array().unwrap()).contains(&NOT_YET_COMMUNICATION.to_owned())
     );
 
+    // requestable_from keeps those allowed from that day on, with the same order and pages.
+    let whole = all_pages(&app, &token, "/communications?requestable_by=2027-01-31", 500).await;
+    let day = |i: &Value| i["appointment_request"]["allowed_from"].as_str().unwrap().to_owned();
+    let middle = day(&whole[whole.len() / 2]);
+    let recent: Vec<Value> = whole.iter().filter(|i| day(i) >= middle).cloned().collect();
+    assert!(!recent.is_empty() && recent.len() < whole.len());
+    let path = format!("/communications?requestable_by=2027-01-31&requestable_from={middle}");
+    assert_eq!(ids(&all_pages(&app, &token, &path, 500).await), ids(&recent));
+    assert_eq!(ids(&all_pages(&app, &token, &path, 2).await), ids(&recent));
+    assert_problem(
+        &app.get("/communications?requestable_from=ieri", &token).await,
+        400,
+        "invalid_parameter",
+    );
+
     // Once booked, a thread is no longer requestable.
     rossi(&app, &token, "1", false).await;
     let after = ids(app.get("/communications", &token).await.body["items"]

@@ -16,6 +16,11 @@ use serde::Serialize;
 /// How many days after today the desk agenda spans by default: a week.
 pub const DESK_DAYS: u64 = 7;
 
+/// How far back the agenda looks for threads that became requestable: two weeks. Older ones
+/// stay requestable from the contributor's Comunicazioni; the desk's first screen is for
+/// what is new.
+pub const REQUESTABLE_SINCE_DAYS: u64 = 14;
+
 /// A requestable thread, with its contributor.
 #[derive(Debug, Serialize)]
 pub struct RequestableView {
@@ -40,7 +45,8 @@ pub struct DeskView {
     pub holds: Vec<AppointmentView>,
     /// The other appointments of the days shown, earliest first.
     pub appointments: Vec<AppointmentView>,
-    /// Threads on which an appointment may be requested by the last day, earliest first.
+    /// Threads on which an appointment may be requested by the last day, that became
+    /// requestable at most [`REQUESTABLE_SINCE_DAYS`] before the first, earliest first.
     pub requestable: Vec<RequestableView>,
     /// True when this is the copy kept on this computer, drawn while the refresh runs.
     pub from_cache: bool,
@@ -114,7 +120,8 @@ impl Agenda {
                 .into_iter()
                 .filter(|a| a.status != AppointmentStatus::Prenotato),
         );
-        let requestable = match self.client().requestable(Some(to)).await {
+        let since = from.checked_sub_days(Days::new(REQUESTABLE_SINCE_DAYS));
+        let requestable = match self.client().requestable_between(since, Some(to)).await {
             Err(e) if e.is_not_offered() => return Ok(None),
             other => other?,
         };

@@ -390,23 +390,60 @@ pub(super) fn upsert(
     hash: &[u8],
     a: &Appointment,
 ) -> Result<(), StoreError> {
-    let new_key = ChunkKey::of(a);
-    if let Some((old_hash, old_key)) = locate(conn, a.id.as_str())? {
-        if old_hash.as_slice() != hash || old_key != new_key {
-            if let Some(plain) = load_chunk(conn, cipher, &old_hash, old_key)? {
-                let mut chunk = Chunk::decode(&plain)?;
-                chunk.records.remove(a.id.as_str());
-                store_chunk(conn, cipher, &old_hash, old_key, &chunk)?;
+    merge(conn, cipher, hash, std::slice::from_ref(a))
+}
+
+/// The chunks a merge reads and writes, each opened once: `None` when it does not exist.
+type Touched = BTreeMap<(Vec<u8>, ChunkKey), Option<Chunk>>;
+
+/// Adds or replaces many appointments (call inside a transaction). Each chunk touched is
+/// read and written once, however many of its appointments changed: merging the changes of
+/// a whole history costs what replacing it does.
+pub(super) fn merge(
+    conn: &Connection,
+    cipher: &Cipher,
+    hash: &[u8],
+    changed: &[Appointment],
+) -> Result<(), StoreError> {
+    let mut touched = Touched::new();
+    for a in changed {
+        let new_key = ChunkKey::of(a);
+        if let Some((old_hash, old_key)) = locate(conn, a.id.as_str())? {
+            if old_hash.as_slice() != hash || old_key != new_key {
+                if let Some(chunk) = opened(&mut touched, conn, cipher, &old_hash, old_key)? {
+                    chunk.records.remove(a.id.as_str());
+                }
             }
         }
+        opened(&mut touched, conn, cipher, hash, new_key)?
+            .get_or_insert_with(|| Chunk::new(&a.fiscal_code, a.status))
+            .insert(a);
+        index(conn, hash, a, new_key)?;
     }
-    let mut chunk = match load_chunk(conn, cipher, hash, new_key)? {
-        Some(plain) => Chunk::decode(&plain)?,
-        None => Chunk::new(&a.fiscal_code, a.status),
-    };
-    chunk.insert(a);
-    store_chunk(conn, cipher, hash, new_key, &chunk)?;
-    index(conn, hash, a, new_key)
+    for ((chunk_hash, key), chunk) in &touched {
+        if let Some(chunk) = chunk {
+            store_chunk(conn, cipher, chunk_hash, *key, chunk)?;
+        }
+    }
+    Ok(())
+}
+
+/// The chunk `(hash, key)` of a merge, read from the store the first time it is asked for.
+fn opened<'t>(
+    touched: &'t mut Touched,
+    conn: &Connection,
+    cipher: &Cipher,
+    hash: &[u8],
+    key: ChunkKey,
+) -> Result<&'t mut Option<Chunk>, StoreError> {
+    let slot = (hash.to_vec(), key);
+    if !touched.contains_key(&slot) {
+        let chunk = load_chunk(conn, cipher, hash, key)?
+            .map(|plain| Chunk::decode(&plain))
+            .transpose()?;
+        touched.insert(slot.clone(), chunk);
+    }
+    touched.get_mut(&slot).ok_or_else(damaged)
 }
 
 fn locate(conn: &Connection, id: &str) -> Result<Option<(Vec<u8>, ChunkKey)>, StoreError> {

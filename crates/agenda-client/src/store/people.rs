@@ -239,9 +239,7 @@ impl Store {
         }
         self.with_conn(|conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            for appointment in changed {
-                history::upsert(&tx, &self.cipher, &hash, appointment)?;
-            }
+            history::merge(&tx, &self.cipher, &hash, changed)?;
             write_mark(
                 &tx,
                 &self.dataset_key(&Dataset::Appointments(fiscal_code.clone())),

@@ -66,7 +66,9 @@ export function createAgenda(ctx) {
   }
 
   const setAgendaFilter = (field, value) => dispatch({ type: "agenda_filter", field, value });
+  /** "Mostra altri": the next rows of a long list (`appointments` or `request`). */
+  const showMoreAgenda = (list) => dispatch({ type: "agenda_more", list });
   const resetAgendaFilters = () => dispatch({ type: "agenda_filter_reset" });
 
-  return { loadAgenda, agendaHoldAction, requestFromAgenda, setAgendaFilter, resetAgendaFilters };
+  return { loadAgenda, agendaHoldAction, requestFromAgenda, setAgendaFilter, resetAgendaFilters, showMoreAgenda };
 }

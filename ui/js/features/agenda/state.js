@@ -1,6 +1,9 @@
 // Agenda dello sportello: the desk's first screen.
 // This feature's part of the state's update (see `update` in ../../state.js).
 
+/** How many rows of a long agenda list are drawn at first, and added by "Mostra altri". */
+export const AGENDA_PAGE = 100;
+
 /** The agenda's filters when none is set: every day, stato, canale and struttura. */
 export const NO_FILTERS = Object.freeze({ day: "", status: "", channel: "", office: "" });
 
@@ -27,6 +30,11 @@ export function reduce(state, action) {
       return { ...state, agenda: { ...state.agenda, status: "error", error: action.error } };
     case "agenda_busy":
       return { ...state, agenda: { ...state.agenda, busy_id: action.id } };
+    case "agenda_more": {
+      if (!["appointments", "request"].includes(action.list)) return state;
+      const shown = state.agenda.shown || {};
+      return { ...state, agenda: { ...state.agenda, shown: { ...shown, [action.list]: (shown[action.list] || AGENDA_PAGE) + AGENDA_PAGE } } };
+    }
     case "agenda_filter":
       return { ...state, agenda: { ...state.agenda, filters: { ...state.agenda.filters, [action.field]: String(action.value || "") } } };
     case "agenda_filter_reset":

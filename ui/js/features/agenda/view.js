@@ -9,7 +9,7 @@ import {
 import { t } from "../../i18n.js";
 import { allows } from "../../state.js";
 import { byId, byTestId, clone, memo, setText, setValue, show, showText } from "../../views/dom.js";
-import { filterAgenda } from "./state.js";
+import { AGENDA_PAGE, filterAgenda } from "./state.js";
 
 export function createAgendaView(ctrl) {
   const holdsBody = byId("agenda-holds-body");
@@ -23,6 +23,9 @@ export function createAgendaView(ctrl) {
     if (field) ctrl.setAgendaFilter(field, event.target.value);
   });
   byTestId(document, "agenda-filter-reset").addEventListener("click", () => ctrl.resetAgendaFilters());
+  for (const more of document.querySelectorAll("#agenda-body button.more")) {
+    more.addEventListener("click", () => ctrl.showMoreAgenda(more.dataset.list));
+  }
 
   /** Fills a filter's <select>: "all" first, then `options` as [value, label]. */
   function fillSelect(select, allLabel, options, value) {
@@ -155,9 +158,18 @@ export function createAgendaView(ctrl) {
       const kept = focused && focused.matches && focused.matches("#agenda-body button[data-id]")
         ? { id: focused.dataset.id, kind: [...focused.classList].find((c) => c.startsWith("js-")), body: focused.closest("tbody") }
         : null;
+      // Long lists are drawn a page at a time ("Mostra altri"): a busy desk stays quick.
+      const shown = ag.shown || {};
+      const page = (list, items) => items.slice(0, shown[list] || AGENDA_PAGE);
       holdsBody.replaceChildren(...holds.map((a) => holdRow(lang, a, ag.busy_id === a.id)));
-      appointmentsBody.replaceChildren(...appointments.map((a) => appointmentRow(lang, a)));
-      requestBody.replaceChildren(...requestable.map((c) => requestRow(lang, c)));
+      appointmentsBody.replaceChildren(...page("appointments", appointments).map((a) => appointmentRow(lang, a)));
+      requestBody.replaceChildren(...page("request", requestable).map((c) => requestRow(lang, c)));
+      for (const [list, items] of [["appointments", appointments], ["request", requestable]]) {
+        const more = byId(`agenda-${list}-more`);
+        const left = items.length - Math.min(items.length, shown[list] || AGENDA_PAGE);
+        show(more, left > 0);
+        setText(more, left > 0 ? t(lang, "agenda_more", { count: Math.min(left, AGENDA_PAGE), total: items.length }) : "");
+      }
       if (kept && !(document.activeElement && document.activeElement.closest("#agenda-body tbody"))) {
         const again = kept.body.querySelector(`button.${kept.kind}[data-id="${CSS.escape(kept.id)}"]:not(:disabled)`);
         if (again) again.focus();
