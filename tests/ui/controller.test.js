@@ -420,7 +420,7 @@ test("deleting a draft removes it from the list", async () => {
 test("the history is filtered by stato and Italian dates, and a bad date asks nothing", async () => {
   const t = await signedIn();
   await t.ctrl.navigate("appuntamenti");
-  assert.deepEqual(t.api.callsOf("listAppointments")[0].args, [CONTRIBUTOR.fiscal_code, { status: "", from: "", to: "" }, { cached: true }]);
+  assert.deepEqual(t.api.callsOf("listAppointments")[0].args, [CONTRIBUTOR.fiscal_code, { status: "", from: "", to: "" }, { cached: true, first: 100 }]);
   await t.ctrl.setHistoryFilter("status", "confermato");
   await t.ctrl.setHistoryFilter("from", "01/12/2026");
   assert.deepEqual(t.api.callsOf("listAppointments").at(-1).args[1], { status: "confermato", from: "2026-12-01", to: "" });
@@ -466,6 +466,22 @@ test("the history draws the local copy at once, then patches in only a changed r
   h = t.state().history;
   assert.deepEqual(h.items.map((a) => a.id), ["AP-NEW1-NEW1", "AP-OLD1-OLD1"]);
   assert.equal(h.synced_at, "2026-12-03T09:20:00+01:00");
+});
+
+test("a long local copy draws its newest rows first, and the refresh brings them all", async () => {
+  const newest = appointment({ id: "AP-NEW1-NEW1" });
+  let refreshHow = null;
+  const t = await signedIn({
+    listAppointments: (fc, filters, how) => {
+      if (how && how.cached) return { items: [newest], total: 10000, from_cache: true, synced_at: "2026-12-03T08:00:00+01:00" };
+      refreshHow = how;
+      return { items: [newest, appointment({ id: "AP-OLD1-OLD1" })], from_cache: false, synced_at: "2026-12-03T09:00:00+01:00" };
+    },
+  });
+  await t.ctrl.navigate("appuntamenti");
+  // Only part of the copy was drawn: the refresh must send every row.
+  assert.deepEqual(refreshHow, { drawn: false });
+  assert.equal(t.state().history.items.length, 2);
 });
 
 test("a history never synced waits for the service instead of drawing an empty copy", async () => {

@@ -36,7 +36,7 @@ export const COMMANDS = Object.freeze({
   book: ["draft"],
   confirm_booking: ["id"],
   cancel_booking: ["id"],
-  list_appointments: ["fiscalCode", "status?", "from?", "to?", "cached?", "drawn?"],
+  list_appointments: ["fiscalCode", "status?", "from?", "to?", "cached?", "first?", "drawn?"],
   get_appointment: ["id"],
   desk_agenda: ["days?", "cached?"],
   reschedule_appointment: ["id", "slotStart", "officeCode?", "pointCode?"],
@@ -122,13 +122,15 @@ export const confirmBooking = (id) => call("confirm_booking", { id });
 export const cancelBooking = (id) => call("cancel_booking", { id });
 /** `filters` may hold status, from, to; empty ones are left out. */
 /**
- * The history of `fiscalCode`. `how.cached`: the local copy alone, at once; `how.drawn`: that
- * copy is on screen, so an unchanged refresh answers `{unchanged: true, items: []}`.
+ * The history of `fiscalCode`. `how.cached`: the local copy alone, at once (`how.first`: its
+ * newest rows only, with `total`); `how.drawn`: that whole copy is on screen, so an unchanged
+ * refresh answers `{unchanged: true, items: []}`.
  */
 export const listAppointments = (fiscalCode, filters = {}, how = {}) => {
   const args = { fiscalCode };
   for (const key of ["status", "from", "to"]) if (filters[key]) args[key] = filters[key];
   for (const key of ["cached", "drawn"]) if (how[key]) args[key] = true;
+  if (how.cached && how.first) args.first = how.first;
   return call("list_appointments", args);
 };
 export const getAppointment = (id) => call("get_appointment", { id });

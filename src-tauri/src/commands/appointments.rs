@@ -48,8 +48,9 @@ pub async fn reschedule_appointment(
 const MAX_DESK_DAYS: u64 = 60;
 
 /// The history of a contributor, newest first, optionally filtered by stato and dates.
-/// `cached`: the local copy alone, at once (no network); `drawn`: the screen shows that copy,
-/// so an unchanged refresh answers `unchanged` without items.
+/// `cached`: the local copy alone, at once (no network), its newest `first` items when given;
+/// `drawn`: the screen shows that whole copy, so an unchanged refresh answers `unchanged`
+/// without items.
 #[tauri::command]
 #[allow(clippy::too_many_arguments)]
 pub async fn list_appointments(
@@ -59,6 +60,7 @@ pub async fn list_appointments(
     from: Option<String>,
     to: Option<String>,
     cached: Option<bool>,
+    first: Option<u32>,
     drawn: Option<bool>,
 ) -> Result<ListingView<Vec<AppointmentView>>, CommandError> {
     let code = super::fiscal_code(&fiscal_code)?;
@@ -73,7 +75,8 @@ pub async fn list_appointments(
     };
     let agenda = state.agenda().await?;
     if cached == Some(true) {
-        return Ok(agenda.cached_history(&code, &filter)?);
+        let first = first.map(|n| n as usize);
+        return Ok(agenda.cached_history(&code, &filter, first)?);
     }
     Ok(agenda.history(&code, &filter, drawn == Some(true)).await?)
 }

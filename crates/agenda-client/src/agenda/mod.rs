@@ -841,9 +841,10 @@ impl Agenda {
 }
 
 /// How far before the last sync mark an incremental history fetch reaches back: writes the
-/// service was committing while the last fetch ran, and a little clock error, come back (and
-/// merge as no change) instead of being missed.
-const SYNC_OVERLAP: chrono::TimeDelta = chrono::TimeDelta::minutes(2);
+/// service was committing while the last fetch ran (milliseconds), and the error of the
+/// service's clock as this PC knows it (the `Date` header's second), come back (and merge as
+/// no change) instead of being missed.
+const SYNC_OVERLAP: chrono::TimeDelta = chrono::TimeDelta::seconds(30);
 
 /// A sync mark older than this is not trusted for an incremental fetch: the whole history is
 /// fetched again (a day: what a desk PC switched off overnight missed is never older).

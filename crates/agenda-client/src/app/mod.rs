@@ -19,7 +19,7 @@ pub mod views;
 pub use catalog::{Catalog, OfficeChoice};
 pub use communications::{CommunicationView, ThreadView};
 pub use contact::{check_contact, ContactCheck, FieldCheck};
-pub use desk::{DeskView, RequestableView, DESK_DAYS};
+pub use desk::{DeskView, RequestableView, DESK_DAYS, REQUESTABLE_SINCE_DAYS};
 pub use drafts::{DraftId, DraftStatus, DraftView, ProblemView, SavedView};
 pub use views::{AppointmentView, ListingView};
 
@@ -494,6 +494,7 @@ impl Agenda {
                 from_cache: false,
                 synced_at: listing.last_synced_at,
                 unchanged: true,
+                total: None,
             });
         }
         let catalog = self.catalog().await?;
@@ -501,16 +502,25 @@ impl Agenda {
     }
 
     /// The cached history alone, filtered, labelled from the kept or cached catalog: what
-    /// Gestione appuntamenti draws at once, before [`Agenda::history`] refreshes it. Never
-    /// touches the network.
+    /// Gestione appuntamenti draws at once, before [`Agenda::history`] refreshes it. With
+    /// `first`, only the newest `first` appointments travel (the screen's first paint needs
+    /// no more) and [`ListingView::total`] says how many there are. Never touches the
+    /// network.
     pub fn cached_history(
         &self,
         fiscal_code: &FiscalCode,
         filter: &AppointmentFilter,
+        first: Option<usize>,
     ) -> Result<ListingView<Vec<AppointmentView>>, AppError> {
         check_dates(filter)?;
-        let listing = self.cached_appointments(fiscal_code, filter)?;
-        Ok(self.history_view(listing, &self.catalog_or_cached()))
+        let mut listing = self.cached_appointments(fiscal_code, filter)?;
+        let total = listing.items.len();
+        if let Some(first) = first {
+            listing.items.truncate(first);
+        }
+        let mut view = self.history_view(listing, &self.catalog_or_cached());
+        view.total = Some(total);
+        Ok(view)
     }
 
     fn history_view(

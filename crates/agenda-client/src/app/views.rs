@@ -23,6 +23,9 @@ pub struct ListingView<T> {
     /// `items` is then left empty and the screen keeps what it shows.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub unchanged: bool,
+    /// How many items the whole listing has, when `items` is only its first part.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<usize>,
 }
 
 impl<T> ListingView<T> {
@@ -33,6 +36,7 @@ impl<T> ListingView<T> {
             synced_at: listing.last_synced_at,
             items: f(listing.items),
             unchanged: false,
+            total: None,
         }
     }
 }

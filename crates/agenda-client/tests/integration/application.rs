@@ -218,7 +218,15 @@ async fn a_draft_is_restored_against_the_real_catalog_and_slots_and_booked_in_on
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_desk_view_puts_holds_first_and_lists_requestable_threads_with_their_contributor() {
-    let Desk { agenda, e, .. } = &Desk::start().await;
+    let Desk { agenda, .. } = &Desk::start().await;
+    // A thread that became requestable lately (the agenda lists the last two weeks').
+    let since = chrono::Utc::now().date_naive()
+        - chrono::Days::new(agenda_client::app::REQUESTABLE_SINCE_DAYS - 1);
+    let e = &eligible(agenda.client())
+        .await
+        .into_iter()
+        .find(|c| c.communication.appointment_request.allowed_from >= since)
+        .expect("a thread requestable lately");
     // Nothing kept yet: the first screen waits for the service.
     assert!(agenda
         .cached_desk_view(agenda_client::app::DESK_DAYS)
@@ -328,18 +336,23 @@ async fn the_history_opens_from_the_cache_and_fetches_only_what_changed() {
     let all = AppointmentFilter::default();
 
     // Never synced: the cache has nothing, and says so; the first refresh fetches it all.
-    let cold = agenda.cached_history(&e.fiscal_code, &all).unwrap();
+    let cold = agenda.cached_history(&e.fiscal_code, &all, None).unwrap();
     assert!(cold.items.is_empty() && cold.from_cache && cold.synced_at.is_none());
     let first = agenda.history(&e.fiscal_code, &all, false).await.unwrap();
     assert!(!first.unchanged && first.synced_at.is_some());
 
     // The cached copy is what the refresh gave, at once.
-    let cached = agenda.cached_history(&e.fiscal_code, &all).unwrap();
+    let cached = agenda.cached_history(&e.fiscal_code, &all, None).unwrap();
     let ids = |items: &[agenda_client::app::AppointmentView]| {
         items.iter().map(|a| a.id.clone()).collect::<Vec<_>>()
     };
     assert_eq!(ids(&cached.items), ids(&first.items));
     assert_eq!(cached.synced_at, first.synced_at);
+    assert_eq!(cached.total, Some(first.items.len()));
+    // Its first part only, for the first paint: the newest, and how many there are.
+    let part = agenda.cached_history(&e.fiscal_code, &all, Some(1)).unwrap();
+    assert_eq!(ids(&part.items), ids(&first.items[..1]));
+    assert_eq!(part.total, Some(first.items.len()));
 
     // Nothing changed: the screen that drew the cache keeps it, no items travel.
     let again = agenda.history(&e.fiscal_code, &all, true).await.unwrap();
@@ -358,7 +371,7 @@ async fn the_history_opens_from_the_cache_and_fetches_only_what_changed() {
     let row = after.items.iter().find(|a| a.id == held.id).unwrap();
     assert_eq!(row.status, AppointmentStatus::Prenotato);
     assert_eq!(
-        ids(&agenda.cached_history(&e.fiscal_code, &all).unwrap().items),
+        ids(&agenda.cached_history(&e.fiscal_code, &all, None).unwrap().items),
         ids(&after.items)
     );
 

@@ -6,6 +6,9 @@
 import { addDays, parseDateInput, romeDate } from "../../format.js";
 import { decideHold, holdNotice } from "../../holds.js";
 
+/** How many of the newest appointments the local copy gives for the first paint. */
+const FIRST_PAINT_ROWS = 100;
+
 /** How far ahead "Riprogramma" offers slots: two weeks. */
 const RESCHEDULE_DAYS = 14;
 
@@ -23,12 +26,14 @@ export function createHistory(ctx) {
     dispatch({ type: "history_start", fiscal_code: fc, request });
     // The copy on this computer first, at once (no network); a failure here only means
     // there is nothing to draw before the refresh.
+    // Only its newest rows travel for the first paint; when that is the whole copy, the
+    // refresh may answer "unchanged" without rows.
     let drawn = false;
     try {
-      const cached = await api.listAppointments(fc, filters, { cached: true });
+      const cached = await api.listAppointments(fc, filters, { cached: true, first: FIRST_PAINT_ROWS });
       if (request === historySeq && cached && cached.synced_at && Array.isArray(cached.items)) {
         dispatch({ type: "history_cached", request, result: cached, received_at: ctx.perfNow() });
-        drawn = true;
+        drawn = cached.items.length === (cached.total ?? cached.items.length);
       }
     } catch {
       drawn = false;

@@ -47,7 +47,7 @@ export function reduce(state, action) {
         history: {
           ...state.history, status: "ready", items, from_cache: Boolean(r.from_cache), synced_at: r.synced_at || null,
           error: null, received_at: action.received_at || 0, version: state.history.version + 1,
-          refresh_ms: action.refresh_ms || 0, unchanged: false,
+          refresh_ms: action.refresh_ms || 0, unchanged: false, total: null,
         },
       };
     }
@@ -59,6 +59,7 @@ export function reduce(state, action) {
         ...state,
         history: {
           ...state.history, status: "refreshing", items: Array.isArray(r.items) ? r.items : [],
+          total: Number.isInteger(r.total) ? r.total : null,
           from_cache: false, synced_at: r.synced_at || null, error: null,
           received_at: action.received_at || 0, version: state.history.version + 1,
         },

@@ -251,7 +251,9 @@ export function createAppointments(ctrl) {
       showText(byId("history-error"), h.status === "error" ? errorText(lang, h.error) : "");
       let count = "";
       if (h.status === "ready" || h.status === "refreshing" || (h.status === "error" && items.length > 0)) {
-        count = t(lang, items.length === 1 ? "history_count_one" : "history_count", { count: items.length.toLocaleString(lang === "en" ? "en-GB" : "it-IT") });
+        // While the rest of the local copy comes, the count is the whole copy's.
+        const n = h.status === "refreshing" && h.total > items.length ? h.total : items.length;
+        count = t(lang, n === 1 ? "history_count_one" : "history_count", { count: n.toLocaleString(lang === "en" ? "en-GB" : "it-IT") });
         if (h.from_cache) count += " " + t(lang, "from_cache_at", { when: formatDateTime(h.synced_at) || "—" });
         else if (h.synced_at) count += " · " + t(lang, "synced_at_time", { time: formatTime(h.synced_at) });
         if (h.status === "refreshing") count += " · " + t(lang, "refreshing");
