@@ -3,6 +3,7 @@
 //! sentence safe to show to the operator; the full chain goes to the log, not to the UI.
 
 use agenda_client::{AgendaError, ApiError};
+use agenda_core::ErrorKind;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -10,8 +11,8 @@ use serde_json::Value;
 #[derive(Debug, Clone, thiserror::Error, Serialize)]
 #[error("{kind}: {message}")]
 pub struct CommandError {
-    /// Stable machine word.
-    pub kind: String,
+    /// What kind of failure, from core's one vocabulary.
+    pub kind: ErrorKind,
     /// Italian sentence for the operator.
     pub message: String,
     /// Extra data for some kinds (`allowed_from`, `alternatives`, `retry_after_secs`).
@@ -21,9 +22,9 @@ pub struct CommandError {
 
 impl CommandError {
     /// An error of `kind` with `message`.
-    pub fn new(kind: &str, message: impl Into<String>) -> Self {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         Self {
-            kind: kind.to_owned(),
+            kind,
             message: message.into(),
             details: None,
         }
@@ -33,7 +34,7 @@ impl CommandError {
     pub fn internal(context: &str, cause: impl std::fmt::Display) -> Self {
         tracing::error!(%cause, "{context}");
         Self::new(
-            "internal",
+            ErrorKind::Internal,
             "Si è verificato un errore interno dell'applicazione. Riprovare; se si ripete, \
              contattare l'assistenza.",
         )
@@ -41,22 +42,7 @@ impl CommandError {
 
     /// A bad argument from the UI.
     pub fn validation(message: impl Into<String>) -> Self {
-        Self::new("validation", message)
-    }
-}
-
-/// Maps the client's codes to the IPC kinds (most are the same word).
-fn kind_of(code: &str) -> &str {
-    match code {
-        "network_error" | "timeout" | "service_unavailable" => "offline",
-        "unauthorized" | "invalid_token" => "session_expired",
-        // The operator's local data is closed while nobody is signed in.
-        "session_required" => "not_signed_in",
-        "keychain_not_persistent" => "keychain_unavailable",
-        "rate_limited" | "too_many_attempts" => "locked_out",
-        "forbidden" => "no_delegation",
-        "invalid_response" => "internal",
-        other => other,
+        Self::new(ErrorKind::Validation, message)
     }
 }
 
@@ -69,8 +55,7 @@ impl From<AgendaError> for CommandError {
             _ => None,
         };
         tracing::warn!(code = error.code(), status, "workflow failed");
-        let code = error.code().to_owned();
-        let mut kind = kind_of(&code).to_owned();
+        let mut kind = ErrorKind::of(error.code(), status);
         let mut message = error.to_string();
         let mut details = serde_json::Map::new();
         if let AgendaError::Api(api) = &error {
@@ -82,9 +67,9 @@ impl From<AgendaError> for CommandError {
                 }
                 ApiError::Problem(problem) => {
                     if problem.status == 429 {
-                        kind = "locked_out".to_owned();
+                        kind = ErrorKind::LockedOut;
                     } else if error.is_offline() {
-                        kind = "offline".to_owned();
+                        kind = ErrorKind::Offline;
                     }
                     if let Some(date) = problem.allowed_from {
                         details.insert("allowed_from".into(), Value::String(date.to_string()));
@@ -102,7 +87,7 @@ impl From<AgendaError> for CommandError {
                 _ => {}
             }
         }
-        if kind == "internal" {
+        if kind == ErrorKind::Internal {
             message = "Risposta inattesa dal servizio. Riprovare più tardi.".to_owned();
         }
         Self {
@@ -117,7 +102,7 @@ impl From<agenda_client::app::AppError> for CommandError {
     fn from(error: agenda_client::app::AppError) -> Self {
         match error {
             agenda_client::app::AppError::Request(e) => {
-                Self::new(e.code(), capitalise(&e.to_string()))
+                Self::new(ErrorKind::of(e.code(), None), capitalise(&e.to_string()))
             }
             agenda_client::app::AppError::Agenda(e) => e.into(),
         }
@@ -139,17 +124,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn transport_words_become_offline() {
-        for code in ["network_error", "timeout"] {
-            assert_eq!(kind_of(code), "offline");
-        }
-        assert_eq!(kind_of("slot_taken"), "slot_taken");
-        assert_eq!(kind_of("session_required"), "not_signed_in");
-    }
-
-    #[test]
     fn the_serialised_error_has_kind_and_message_only_when_no_details() {
-        let json = serde_json::to_value(CommandError::new("offline", "x")).unwrap();
+        let json = serde_json::to_value(CommandError::new(ErrorKind::Offline, "x")).unwrap();
         assert_eq!(json, serde_json::json!({"kind": "offline", "message": "x"}));
     }
 

@@ -95,8 +95,12 @@ async fn open(
             })
         }
         Some(url) => {
-            let base_url = BaseUrl::parse(&url)
-                .map_err(|e| CommandError::new("invalid_base_url", capitalise(&e.to_string())))?;
+            let base_url = BaseUrl::parse(&url).map_err(|e| {
+                CommandError::new(
+                    agenda_core::ErrorKind::InvalidBaseUrl,
+                    capitalise(&e.to_string()),
+                )
+            })?;
             let store_dir = data_dir.join(format!("store-{}", folder_name(&base_url)));
             let account = agenda_client::keychain::refresh_token_account(&base_url);
             let service = base_url.to_string();
@@ -122,7 +126,9 @@ fn open_agenda(
     service: &str,
     tokens: impl FnOnce() -> Result<KeyringTokenStore, agenda_client::KeychainError>,
 ) -> Result<Agenda, CommandError> {
-    let keychain = |e: agenda_client::KeychainError| CommandError::new(e.code(), e.to_string());
+    let keychain = |e: agenda_client::KeychainError| {
+        CommandError::new(agenda_core::ErrorKind::of(e.code(), None), e.to_string())
+    };
     // Keychain calls go over D-Bus (or to the OS's credential service): off the workers.
     agenda_client::blocking(agenda_client::keychain::ensure_persistent).map_err(keychain)?;
     let tokens = agenda_client::blocking(tokens).map_err(keychain)?;

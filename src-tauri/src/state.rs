@@ -102,7 +102,7 @@ impl AppState {
             ServiceSlot::Ready(service) => Ok(service.clone()),
             ServiceSlot::Failed(error) => Err(error.clone()),
             ServiceSlot::Starting => Err(CommandError::new(
-                "internal",
+                agenda_core::ErrorKind::Internal,
                 "Il servizio non è ancora avviato. Attendere qualche secondo e riprovare.",
             )),
         }

@@ -273,3 +273,46 @@ fn the_parsers_read_the_shapes_they_are_given() {
     assert!(injected("State<'_, AppState>") && injected("AppHandle<R>"));
     assert!(!injected("Option<String>"));
 }
+
+/// The error kinds: core's vocabulary, the list in docs/ipc.md, the UI's `ERROR_KINDS`.
+#[test]
+fn the_error_kinds_are_cores_in_the_documentation_and_the_ui() {
+    let core: Vec<String> = agenda_core::ErrorKind::ALL
+        .iter()
+        .map(|k| k.as_str().to_owned())
+        .collect();
+    let words = |text: &str| -> Vec<String> {
+        text.split('`')
+            .skip(1)
+            .step_by(2)
+            .filter(|w| w.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+            .map(str::to_owned)
+            .collect()
+    };
+    let doc = read("docs/ipc.md");
+    let errors = doc
+        .split("## Errors")
+        .nth(1)
+        .and_then(|s| s.split("## ").next())
+        .expect("docs/ipc.md has an Errors section");
+    let listed = errors
+        .split("a stable word the UI switches on:")
+        .nth(1)
+        .expect("the Errors section lists the kinds");
+    // Every plain word in backticks there is a kind (`details.…` are not plain words).
+    let mut documented = words(listed);
+    documented.dedup();
+    let i18n = read("ui/js/i18n.js");
+    let ui_list = i18n
+        .split("export const ERROR_KINDS = [")
+        .nth(1)
+        .and_then(|s| s.split("];").next())
+        .expect("ui/js/i18n.js exports ERROR_KINDS");
+    let ui: Vec<String> = ui_list
+        .split(',')
+        .map(|w| w.trim().trim_matches('"').to_owned())
+        .filter(|w| !w.is_empty())
+        .collect();
+    assert_eq!(ui, core, "ERROR_KINDS in ui/js/i18n.js");
+    assert_eq!(documented, core, "the kinds docs/ipc.md lists");
+}

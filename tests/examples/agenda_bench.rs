@@ -24,17 +24,34 @@ use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
 const SURNAMES: &[&str] = &[
-    "Albani", "Bellucci", "Cattaneo", "Donati", "Esposti", "Fabbri", "Galli", "Leone",
-    "Morelli", "Negri", "Orlando", "Pellegrini", "Quaranta", "Rossetti", "Sartori",
-    "Testa", "Valentini", "Zanetti", "Bernardi", "Caputo",
+    "Albani",
+    "Bellucci",
+    "Cattaneo",
+    "Donati",
+    "Esposti",
+    "Fabbri",
+    "Galli",
+    "Leone",
+    "Morelli",
+    "Negri",
+    "Orlando",
+    "Pellegrini",
+    "Quaranta",
+    "Rossetti",
+    "Sartori",
+    "Testa",
+    "Valentini",
+    "Zanetti",
+    "Bernardi",
+    "Caputo",
 ];
 const NAMES: &[&str] = &[
-    "Marco", "Laura", "Paolo", "Sara", "Luigi", "Anna", "Carlo", "Elisa", "Franco",
-    "Giada", "Ivo", "Lucia", "Nino", "Olga", "Piero",
+    "Marco", "Laura", "Paolo", "Sara", "Luigi", "Anna", "Carlo", "Elisa", "Franco", "Giada", "Ivo",
+    "Lucia", "Nino", "Olga", "Piero",
 ];
 const OFFICES: &[&str] = &[
-    "RM-DP", "RM-EUR", "MI-DP", "NA-DP", "TO-DP", "BO-DP", "FI-DP", "BA-DP", "PA-DP",
-    "GE-DP", "VE-DP", "CA-DP", "VR-DP", "RM-CIV",
+    "RM-DP", "RM-EUR", "MI-DP", "NA-DP", "TO-DP", "BO-DP", "FI-DP", "BA-DP", "PA-DP", "GE-DP",
+    "VE-DP", "CA-DP", "VR-DP", "RM-CIV",
 ];
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -58,7 +75,9 @@ async fn main() -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     let in_window = fill_desk(&db, contributors, each).map_err(|e| e.to_string())?;
-    eprintln!("{contributors} contributors x {each} appointments added, {in_window} in the agenda's days");
+    eprintln!(
+        "{contributors} contributors x {each} appointments added, {in_window} in the agenda's days"
+    );
 
     let url = format!("http://{addr}");
     let mut harness = Harness::start(&[("CASSETTO_SERVICE_URL", &url)]).await?;
@@ -158,11 +177,25 @@ fn fill_desk(db: &std::path::Path, contributors: usize, each: usize) -> rusqlite
     let mut in_window = 0;
     let mut n = 0u64;
     for i in 0..contributors {
-        let surname = format!("{} {}", SURNAMES[i % SURNAMES.len()], SURNAMES[(i / SURNAMES.len()) % SURNAMES.len()]);
+        let surname = format!(
+            "{} {}",
+            SURNAMES[i % SURNAMES.len()],
+            SURNAMES[(i / SURNAMES.len()) % SURNAMES.len()]
+        );
         let name = NAMES[i % NAMES.len()];
-        let birth = NaiveDate::from_ymd_opt(1950 + (i % 50) as i32, 1 + (i % 12) as u32, 1 + (i % 28) as u32)
-            .unwrap_or_default();
-        let Ok(code) = FiscalCode::encode(&surname, name, birth, if i % 2 == 0 { Sex::Male } else { Sex::Female }, "H501") else {
+        let birth = NaiveDate::from_ymd_opt(
+            1950 + (i % 50) as i32,
+            1 + (i % 12) as u32,
+            1 + (i % 28) as u32,
+        )
+        .unwrap_or_default();
+        let Ok(code) = FiscalCode::encode(
+            &surname,
+            name,
+            birth,
+            if i % 2 == 0 { Sex::Male } else { Sex::Female },
+            "H501",
+        ) else {
             continue;
         };
         let display = format!("{} {}", surname.to_uppercase(), name.to_uppercase());
@@ -201,7 +234,11 @@ fn fill_desk(db: &std::path::Path, contributors: usize, each: usize) -> rusqlite
             if (0..=7).contains(&(day - today).num_days()) {
                 in_window += 1;
             }
-            let status = if k % 7 == 3 { "annullato" } else { "confermato" };
+            let status = if k % 7 == 3 {
+                "annullato"
+            } else {
+                "confermato"
+            };
             tx.execute(
                 "INSERT INTO appointments (id, communication_id, fiscal_code, topic_code, consultation_point,
                     channel, office_code, start_at, end_at, phone, notes, status, hold_expires_at,

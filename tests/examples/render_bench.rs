@@ -115,7 +115,10 @@ async fn main() -> Result<(), String> {
         bytes = v[1].as_f64().unwrap_or(0.0);
     }
     alone.sort_by(f64::total_cmp);
-    eprintln!("list_appointments {{cached}} alone: {alone:?} ms, {:.1} MB of JSON", bytes / 1e6);
+    eprintln!(
+        "list_appointments {{cached}} alone: {alone:?} ms, {:.1} MB of JSON",
+        bytes / 1e6
+    );
     // Round 1 fetched the whole history (nothing kept yet); rounds 2-4 drew the local copy.
     let median = |v: &mut Vec<f64>| {
         v.sort_by(f64::total_cmp);

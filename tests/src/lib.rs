@@ -54,7 +54,10 @@ pub fn app_binary() -> Result<PathBuf> {
                 return if binary.is_file() {
                     Ok(binary)
                 } else {
-                    Err(format!("CASSETTO_APP_BINARY: no file at {}", binary.display()))
+                    Err(format!(
+                        "CASSETTO_APP_BINARY: no file at {}",
+                        binary.display()
+                    ))
                 };
             }
             let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());

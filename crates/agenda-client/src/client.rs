@@ -555,7 +555,10 @@ impl ApiClient {
             .query("status", filter.status.map(|s| s.as_str()))
             .query("from", filter.from)
             .query("to", filter.to)
-            .query("updated_since", updated_since.map(agenda_core::time::format_rfc3339))
+            .query(
+                "updated_since",
+                updated_since.map(agenda_core::time::format_rfc3339),
+            )
             .query("limit", page.limit)
             .query("cursor", page.cursor.as_deref());
         self.get_json(&request).await

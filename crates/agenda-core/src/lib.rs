@@ -6,6 +6,7 @@
 //!
 //! - [`fiscal_code`], [`phone`], [`notes`]: inputs as newtypes that cannot hold invalid values.
 //! - [`vocab`]: the Italian wire words of the service contract.
+//! - [`errors`]: the kinds of failure the screens tell apart, and which code is which kind.
 //! - [`codes`]: the service's codes and ids (argomenti, punti, strutture, communications,
 //!   slot starts) as types of their own.
 //! - [`time`]: Europe/Rome wall-clock helpers and RFC 3339 formatting.
@@ -20,6 +21,7 @@ pub mod appointment;
 pub mod calendar;
 pub mod codes;
 pub mod eligibility;
+pub mod errors;
 pub mod fiscal_code;
 pub mod notes;
 pub mod phone;
@@ -31,6 +33,7 @@ pub use appointment::{AppointmentId, Transition, TransitionError};
 pub use calendar::{OfficeCalendar, OpeningHours, Slot};
 pub use codes::{CommunicationId, InvalidCode, OfficeCode, PointCode, SlotStart, TopicCode};
 pub use eligibility::{Eligibility, EligibilityReason};
+pub use errors::ErrorKind;
 pub use fiscal_code::{FiscalCode, FiscalCodeError, Sex};
 pub use notes::{Notes, NotesError};
 pub use phone::{PhoneError, PhoneKind, PhoneNumber};

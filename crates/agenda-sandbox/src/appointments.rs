@@ -15,8 +15,7 @@ use agenda_core::time::{format_date, rome_date, ROME};
 use crate::catalog::Catalog;
 use crate::common::{
     check_delegation, delegated, instant, path_fiscal_code, query_date, query_instant, wire_time,
-    ContributorRef,
-    Page, PageRequest,
+    ContributorRef, Page, PageRequest,
 };
 use crate::error::ApiError;
 use crate::extract::{Operator, OptionalJsonBody, Params, PathParam};

@@ -152,11 +152,7 @@ const TOPICS: &[(&str, &str, u32)] = &[
         "Iscrizione, variazione e cessazione dell'attività",
         2,
     ),
-    (
-        "coadiuvanti",
-        "Coadiuvanti e collaboratori familiari",
-        5,
-    ),
+    ("coadiuvanti", "Coadiuvanti e collaboratori familiari", 5),
     ("durc", "DURC e regolarità contributiva", 3),
     (
         "contributi_minimali",
@@ -856,7 +852,6 @@ const HISTORY: &[(usize, &str, i64, &str, &str, &str)] = &[
     ),
 ];
 
-
 /// A few appointments in the history, on real slots of real points.
 fn seed_history(
     tx: &Transaction<'_>,
@@ -983,8 +978,14 @@ mod tests {
                 .unwrap_or_else(|| panic!("{point_code}: no such point"));
             let office = &point_code[..point_code.len() - point.suffix.len() - 1];
             assert!(OFFICES.iter().any(|o| o.code == office), "{point_code}");
-            assert!(point.only_at.is_none_or(|only| only == office), "{point_code}");
-            assert!(point.topics.contains(&topic), "{point_code} does not serve {topic} ({subject})");
+            assert!(
+                point.only_at.is_none_or(|only| only == office),
+                "{point_code}"
+            );
+            assert!(
+                point.topics.contains(&topic),
+                "{point_code} does not serve {topic} ({subject})"
+            );
             // A past appointment took place at least a day after its thread became eligible
             // (booked then, with a day's notice: `created` is never before it).
             if *from_days < 0 {

@@ -252,16 +252,31 @@ async fn requestable_threads_span_contributors_earliest_first_without_live_appoi
     );
 
     // requestable_from keeps those allowed from that day on, with the same order and pages.
-    let whole = all_pages(&app, &token, "/communications?requestable_by=2027-01-31", 500).await;
-    let day = |i: &Value| i["appointment_request"]["allowed_from"].as_str().unwrap().to_owned();
+    let whole = all_pages(
+        &app,
+        &token,
+        "/communications?requestable_by=2027-01-31",
+        500,
+    )
+    .await;
+    let day = |i: &Value| {
+        i["appointment_request"]["allowed_from"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
     let middle = day(&whole[whole.len() / 2]);
     let recent: Vec<Value> = whole.iter().filter(|i| day(i) >= middle).cloned().collect();
     assert!(!recent.is_empty() && recent.len() < whole.len());
     let path = format!("/communications?requestable_by=2027-01-31&requestable_from={middle}");
-    assert_eq!(ids(&all_pages(&app, &token, &path, 500).await), ids(&recent));
+    assert_eq!(
+        ids(&all_pages(&app, &token, &path, 500).await),
+        ids(&recent)
+    );
     assert_eq!(ids(&all_pages(&app, &token, &path, 2).await), ids(&recent));
     assert_problem(
-        &app.get("/communications?requestable_from=ieri", &token).await,
+        &app.get("/communications?requestable_from=ieri", &token)
+            .await,
         400,
         "invalid_parameter",
     );
@@ -492,8 +507,7 @@ async fn a_booking_answered_before_contract_1_1_replays_with_the_newer_members()
 
 /// The RFC 3339 form of the test clock's now, for `updated_since`.
 fn since(app: &TestApp) -> String {
-    agenda_core::time::format_rfc3339(app.clock.now())
-        .replace('+', "%2B")
+    agenda_core::time::format_rfc3339(app.clock.now()).replace('+', "%2B")
 }
 
 #[tokio::test]
@@ -507,18 +521,34 @@ async fn updated_since_returns_only_what_changed_including_holds_that_expired() 
     // Nothing changed since now: both lists come back empty.
     app.clock.advance(chrono::Duration::seconds(1));
     let mark = since(&app);
-    let reply = app.get(&format!("{history}?updated_since={mark}"), &token).await;
+    let reply = app
+        .get(&format!("{history}?updated_since={mark}"), &token)
+        .await;
     assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
     assert_eq!(reply.body["items"], json!([]));
-    let reply = app.get(&format!("/appointments?updated_since={mark}"), &token).await;
+    let reply = app
+        .get(&format!("/appointments?updated_since={mark}"), &token)
+        .await;
     assert_eq!(reply.body["items"], json!([]), "{:?}", reply.body);
 
     // A hold written after the mark comes back, on both lists, and nothing else.
     app.clock.advance(chrono::Duration::seconds(1));
     let (held, _) = rossi(&app, &token, "since-1", false).await;
-    let changed = all_pages(&app, &token, &format!("{history}?updated_since={mark}"), 500).await;
+    let changed = all_pages(
+        &app,
+        &token,
+        &format!("{history}?updated_since={mark}"),
+        500,
+    )
+    .await;
     assert_eq!(ids(&changed), vec![held.clone()]);
-    let desk = all_pages(&app, &token, &format!("/appointments?updated_since={mark}"), 500).await;
+    let desk = all_pages(
+        &app,
+        &token,
+        &format!("/appointments?updated_since={mark}"),
+        500,
+    )
+    .await;
     assert_eq!(ids(&desk), vec![held.clone()]);
 
     // Later, with no write, the hold expires: it comes back as scaduto since a mark taken
@@ -526,16 +556,26 @@ async fn updated_since_returns_only_what_changed_including_holds_that_expired() 
     app.clock.advance(chrono::Duration::seconds(5));
     let before_expiry = since(&app);
     app.clock.advance(chrono::Duration::minutes(11));
-    let changed = all_pages(&app, &token, &format!("{history}?updated_since={before_expiry}"), 500).await;
+    let changed = all_pages(
+        &app,
+        &token,
+        &format!("{history}?updated_since={before_expiry}"),
+        500,
+    )
+    .await;
     assert_eq!(ids(&changed), vec![held.clone()]);
     assert_eq!(changed[0]["status"], "scaduto");
     let after_expiry = since(&app);
-    let reply = app.get(&format!("{history}?updated_since={after_expiry}"), &token).await;
+    let reply = app
+        .get(&format!("{history}?updated_since={after_expiry}"), &token)
+        .await;
     assert_eq!(reply.body["items"], json!([]));
 
     // Not an instant: 400 invalid_parameter, on both lists.
     for path in [history.as_str(), "/appointments"] {
-        let reply = app.get(&format!("{path}?updated_since=yesterday"), &token).await;
+        let reply = app
+            .get(&format!("{path}?updated_since=yesterday"), &token)
+            .await;
         assert_problem(&reply, 400, "invalid_parameter");
     }
 }

@@ -617,9 +617,14 @@ async fn reference_data_lists_topics_offices_and_consultation_points() {
     let topics = app.get("/topics", &token).await.body;
     let topics = topics.as_array().unwrap();
     assert_eq!(topics.len(), 12);
-    let labels: Vec<&str> = topics.iter().map(|t| t["label"].as_str().unwrap()).collect();
+    let labels: Vec<&str> = topics
+        .iter()
+        .map(|t| t["label"].as_str().unwrap())
+        .collect();
     assert!(labels.contains(&"Coadiuvanti e collaboratori familiari"));
-    assert!(labels.iter().any(|l| l.contains("50%") && l.contains("pensionati")));
+    assert!(labels
+        .iter()
+        .any(|l| l.contains("50%") && l.contains("pensionati")));
     let days: Vec<u64> = topics
         .iter()
         .map(|t| t["appointment_after_days"].as_u64().unwrap())
@@ -648,7 +653,10 @@ async fn reference_data_lists_topics_offices_and_consultation_points() {
         .iter()
         .find(|o| o["code"] == "RM-DP")
         .unwrap();
-    assert_eq!(dp["name"], "Direzione di coordinamento metropolitano di Roma");
+    assert_eq!(
+        dp["name"],
+        "Direzione di coordinamento metropolitano di Roma"
+    );
     assert_eq!(dp["opening_hours"]["monday"], json!(["08:30-12:30"]));
     assert_eq!(dp["patron_saint"]["month"], 6);
     assert_eq!(dp["closures"][0]["date"], "2026-12-01");

@@ -72,8 +72,9 @@ pub async fn set_service_url<R: Runtime>(
 ) -> Result<AppInfo, CommandError> {
     let url = url.map(|u| u.trim().to_owned()).filter(|u| !u.is_empty());
     if let Some(url) = &url {
-        agenda_client::BaseUrl::parse(url)
-            .map_err(|e| CommandError::new("invalid_base_url", e.to_string()))?;
+        agenda_client::BaseUrl::parse(url).map_err(|e| {
+            CommandError::new(agenda_core::ErrorKind::InvalidBaseUrl, e.to_string())
+        })?;
     }
     // Wait for a service still starting: its session is signed out too.
     if let Ok(old) = state.service().await {

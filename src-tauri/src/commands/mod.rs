@@ -17,7 +17,7 @@ use agenda_core::{AppointmentId, FiscalCode};
 pub(crate) fn fiscal_code(text: &str) -> Result<FiscalCode, CommandError> {
     FiscalCode::parse(text).map_err(|e| {
         CommandError::new(
-            "invalid_fiscal_code",
+            agenda_core::ErrorKind::InvalidFiscalCode,
             format!("Codice fiscale non valido: {e}."),
         )
     })

@@ -91,7 +91,11 @@ pub async fn book(state: State<'_, AppState>, draft: WizardInput) -> Result<Book
 
 /// The error the UI shows for a booking the service sent back.
 fn returned_error(problem: &ReturnedProblem) -> CommandError {
-    let mut error = CommandError::new(&problem.code, capitalise(&problem.message));
+    let mut error = CommandError::new(
+        // The service sent it back: a refusal (a 4xx) unless its code says more.
+        agenda_core::ErrorKind::of(&problem.code, Some(400)),
+        capitalise(&problem.message),
+    );
     let mut details = serde_json::Map::new();
     if let Some(date) = problem.allowed_from {
         details.insert("allowed_from".into(), date.to_string().into());

@@ -21,8 +21,7 @@ use crate::keychain::{refresh_token_account, KeyStore, KeyringTokenStore, TokenS
 use crate::operators::{OperatorStores, StoreOpener};
 use crate::secret::Secret;
 use crate::store::{
-    Cached, Dataset, Draft, DraftSaved, DraftState, OutboxEntry, ReturnedProblem, Store,
-    StoreError,
+    Cached, Dataset, Draft, DraftSaved, DraftState, OutboxEntry, ReturnedProblem, Store, StoreError,
 };
 use crate::wire::{
     Appointment, AppointmentFilter, Communication, CommunicationThread, ConsultationPoint,
@@ -524,7 +523,10 @@ impl Agenda {
                 listing.last_synced_at = cached.last_synced_at;
                 Ok((listing, changed))
             }
-            Err(e) => Ok((self.fallback(e, store.appointments(fiscal_code, filter))?, None)),
+            Err(e) => Ok((
+                self.fallback(e, store.appointments(fiscal_code, filter))?,
+                None,
+            )),
         }
     }
 

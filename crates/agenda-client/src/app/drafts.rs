@@ -78,8 +78,8 @@ pub enum DraftStatus {
 /// Why the service sent a draft back.
 #[derive(Debug, Serialize)]
 pub struct ProblemView {
-    /// Stable word.
-    pub kind: String,
+    /// What kind of refusal it was.
+    pub kind: agenda_core::ErrorKind,
     /// Italian sentence.
     pub message: String,
     /// First allowed day, for `not_eligible_yet`.
@@ -259,7 +259,8 @@ fn view_of(
         appointment_id,
         hold_expires_at,
         problem: draft.problem.map(|p| ProblemView {
-            kind: p.code,
+            // The service sent it back: a refusal (a 4xx) unless its code says more.
+            kind: agenda_core::ErrorKind::of(&p.code, Some(400)),
             message: crate::app::capitalise(&p.message),
             allowed_from: p.allowed_from,
             alternatives: p.alternatives,

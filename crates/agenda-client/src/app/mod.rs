@@ -388,7 +388,11 @@ impl Agenda {
                 .appointments(fiscal_code, &AppointmentFilter::default())
                 .ok()?;
             // Newest first: the first one whose struttura is known.
-            if let Some(p) = history.items.iter().find_map(|a| province_of(&a.office_code)) {
+            if let Some(p) = history
+                .items
+                .iter()
+                .find_map(|a| province_of(&a.office_code))
+            {
                 return Some(p);
             }
         }
@@ -551,7 +555,10 @@ impl Agenda {
         };
         Catalog::from_parts(
             store.topics().map(|c| c.items).unwrap_or_default(),
-            store.consultation_points(None, None).map(|c| c.items).unwrap_or_default(),
+            store
+                .consultation_points(None, None)
+                .map(|c| c.items)
+                .unwrap_or_default(),
             store.offices(None).map(|c| c.items).unwrap_or_default(),
         )
     }

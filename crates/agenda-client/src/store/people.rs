@@ -322,7 +322,9 @@ impl Store {
     pub fn desk(&self) -> Result<Option<Cached<DeskSnapshot>>, StoreError> {
         self.with_conn(|conn| {
             let sealed: Option<Vec<u8>> = conn
-                .query_row("SELECT sealed FROM desk_agenda WHERE id = 1", [], |row| row.get(0))
+                .query_row("SELECT sealed FROM desk_agenda WHERE id = 1", [], |row| {
+                    row.get(0)
+                })
                 .optional()?;
             let Some(sealed) = sealed else {
                 return Ok(None);

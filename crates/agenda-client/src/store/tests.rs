@@ -687,9 +687,15 @@ fn merged_changes_land_in_their_chunks_and_move_the_sync_mark() {
     let dir = TempDir::new();
     let store = open(&dir, &MemoryKeyStore::new());
     let held = appointment(1, "2026-12-01T09:00:00+01:00", AppointmentStatus::Prenotato);
-    let kept = appointment(2, "2026-12-02T09:00:00+01:00", AppointmentStatus::Confermato);
+    let kept = appointment(
+        2,
+        "2026-12-02T09:00:00+01:00",
+        AppointmentStatus::Confermato,
+    );
     let first = ts("2026-11-30T08:00:00+01:00").with_timezone(&chrono::Utc);
-    store.save_appointments(&fc(), &[held.clone(), kept.clone()], first).unwrap();
+    store
+        .save_appointments(&fc(), &[held.clone(), kept.clone()], first)
+        .unwrap();
 
     // The hold was confirmed elsewhere, and a new appointment was booked; the same change
     // twice in one answer (the overlap of two fetches) is merged once.
@@ -698,9 +704,15 @@ fn merged_changes_land_in_their_chunks_and_move_the_sync_mark() {
     let new = appointment(3, "2027-01-10T09:00:00+01:00", AppointmentStatus::Prenotato);
     let later = first + chrono::Duration::minutes(5);
     store
-        .merge_appointments(&fc(), &[confirmed.clone(), new.clone(), confirmed.clone()], later)
+        .merge_appointments(
+            &fc(),
+            &[confirmed.clone(), new.clone(), confirmed.clone()],
+            later,
+        )
         .unwrap();
-    let cached = store.appointments(&fc(), &AppointmentFilter::default()).unwrap();
+    let cached = store
+        .appointments(&fc(), &AppointmentFilter::default())
+        .unwrap();
     assert_eq!(cached.items, vec![new.clone(), kept, confirmed.clone()]);
     assert_eq!(cached.last_synced_at, Some(later));
     assert_eq!(store.appointment(&held.id).unwrap(), Some(confirmed));
@@ -708,15 +720,29 @@ fn merged_changes_land_in_their_chunks_and_move_the_sync_mark() {
     // Nothing changed: only the mark moves.
     let latest = later + chrono::Duration::minutes(5);
     store.merge_appointments(&fc(), &[], latest).unwrap();
-    let again = store.appointments(&fc(), &AppointmentFilter::default()).unwrap();
+    let again = store
+        .appointments(&fc(), &AppointmentFilter::default())
+        .unwrap();
     assert_eq!(again.items, cached.items);
     assert_eq!(again.last_synced_at, Some(latest));
 
     // Someone else's appointment is refused, and nothing is merged.
-    let mut stranger = appointment(4, "2026-12-03T09:00:00+01:00", AppointmentStatus::Confermato);
+    let mut stranger = appointment(
+        4,
+        "2026-12-03T09:00:00+01:00",
+        AppointmentStatus::Confermato,
+    );
     stranger.fiscal_code = "BNCGLI75L62F205S".parse().unwrap();
-    assert!(store.merge_appointments(&fc(), &[new, stranger], latest).is_err());
-    assert_eq!(store.appointments(&fc(), &AppointmentFilter::default()).unwrap().items, cached.items);
+    assert!(store
+        .merge_appointments(&fc(), &[new, stranger], latest)
+        .is_err());
+    assert_eq!(
+        store
+            .appointments(&fc(), &AppointmentFilter::default())
+            .unwrap()
+            .items,
+        cached.items
+    );
 }
 
 #[test]

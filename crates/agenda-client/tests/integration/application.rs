@@ -4,8 +4,8 @@
 //! here before anything is sent.
 
 use agenda_client::app::{AppError, Booked, RequestError, MAX_CANCEL_REASON_CHARS};
-use agenda_client::IdempotencyKey;
 use agenda_client::AppointmentFilter;
+use agenda_client::IdempotencyKey;
 use agenda_core::{AppointmentStatus, Transition};
 
 use crate::common::*;
@@ -279,7 +279,9 @@ async fn the_desk_view_puts_holds_first_and_lists_requestable_threads_with_their
     let kept = agenda.cached_desk_view(days).unwrap().expect("kept");
     assert!(kept.from_cache);
     assert_eq!(kept.synced_at, after.synced_at);
-    let ids = |v: &[agenda_client::app::AppointmentView]| v.iter().map(|a| a.id.clone()).collect::<Vec<_>>();
+    let ids = |v: &[agenda_client::app::AppointmentView]| {
+        v.iter().map(|a| a.id.clone()).collect::<Vec<_>>()
+    };
     assert_eq!(ids(&kept.holds), ids(&after.holds));
     assert_eq!(ids(&kept.appointments), ids(&after.appointments));
     assert_eq!(kept.requestable.len(), after.requestable.len());
@@ -332,7 +334,13 @@ async fn riprogramma_moves_a_confirmed_appointment_and_the_view_links_the_old_on
 
 #[tokio::test]
 async fn the_history_opens_from_the_cache_and_fetches_only_what_changed() {
-    let Desk { agenda, e, _sandbox: sandbox, _keychain: keychain, .. } = &Desk::start().await;
+    let Desk {
+        agenda,
+        e,
+        _sandbox: sandbox,
+        _keychain: keychain,
+        ..
+    } = &Desk::start().await;
     let all = AppointmentFilter::default();
 
     // Never synced: the cache has nothing, and says so; the first refresh fetches it all.
@@ -350,7 +358,9 @@ async fn the_history_opens_from_the_cache_and_fetches_only_what_changed() {
     assert_eq!(cached.synced_at, first.synced_at);
     assert_eq!(cached.total, Some(first.items.len()));
     // Its first part only, for the first paint: the newest, and how many there are.
-    let part = agenda.cached_history(&e.fiscal_code, &all, Some(1)).unwrap();
+    let part = agenda
+        .cached_history(&e.fiscal_code, &all, Some(1))
+        .unwrap();
     assert_eq!(ids(&part.items), ids(&first.items[..1]));
     assert_eq!(part.total, Some(first.items.len()));
 
@@ -371,7 +381,10 @@ async fn the_history_opens_from_the_cache_and_fetches_only_what_changed() {
     let row = after.items.iter().find(|a| a.id == held.id).unwrap();
     assert_eq!(row.status, AppointmentStatus::Prenotato);
     assert_eq!(
-        ids(&agenda.cached_history(&e.fiscal_code, &all, None).unwrap().items),
+        ids(&agenda
+            .cached_history(&e.fiscal_code, &all, None)
+            .unwrap()
+            .items),
         ids(&after.items)
     );
 
@@ -387,24 +400,43 @@ async fn the_history_opens_from_the_cache_and_fetches_only_what_changed() {
 async fn step_2_lists_the_strutture_of_the_contributors_province_first() {
     let Desk { agenda, .. } = &Desk::start().await;
     // Rossi Mario's last appointment was at the Rome directorate.
-    let rossi: agenda_core::FiscalCode = agenda_sandbox::seed::ELIGIBLE_FISCAL_CODE.parse().unwrap();
+    let rossi: agenda_core::FiscalCode =
+        agenda_sandbox::seed::ELIGIBLE_FISCAL_CODE.parse().unwrap();
     let options = agenda
         .wizard_options(&code(agenda_sandbox::seed::ELIGIBLE_COMMUNICATION))
         .await
         .unwrap();
-    let kind = options.points.iter().find(|p| p.channel == agenda_core::Channel::InPresenza).unwrap();
+    let kind = options
+        .points
+        .iter()
+        .find(|p| p.channel == agenda_core::Channel::InPresenza)
+        .unwrap();
     let topic = code(&options.topic.code);
     let point = code(&kind.code);
 
     // Nothing known about the person yet: no province is preferred.
-    let plain = agenda.offices_for(&topic, &point, Some(&rossi)).await.unwrap();
+    let plain = agenda
+        .offices_for(&topic, &point, Some(&rossi))
+        .await
+        .unwrap();
     assert!(plain.iter().all(|o| !o.in_home_province));
 
-    agenda.history(&rossi, &AppointmentFilter::default(), false).await.unwrap();
-    let offices = agenda.offices_for(&topic, &point, Some(&rossi)).await.unwrap();
+    agenda
+        .history(&rossi, &AppointmentFilter::default(), false)
+        .await
+        .unwrap();
+    let offices = agenda
+        .offices_for(&topic, &point, Some(&rossi))
+        .await
+        .unwrap();
     let home: Vec<_> = offices.iter().take_while(|o| o.in_home_province).collect();
-    assert!(home.len() >= 2, "the Roman strutture come first: {offices:?}");
+    assert!(
+        home.len() >= 2,
+        "the Roman strutture come first: {offices:?}"
+    );
     assert!(home.iter().all(|o| o.office.province == "RM"));
-    assert!(offices[home.len()..].iter().all(|o| !o.in_home_province && o.office.province != "RM"));
+    assert!(offices[home.len()..]
+        .iter()
+        .all(|o| !o.in_home_province && o.office.province != "RM"));
     assert_eq!(offices.len(), plain.len(), "the same strutture, reordered");
 }
