@@ -389,7 +389,7 @@ test("a draft resumes at its step, for its assistito, with its problem and alter
     problem: { kind: "slot_taken", message: "Orario non più disponibile.", alternatives: [SLOT] },
     contributor_fiscal_code: "BNCLRA75C45F205X", contributor_name: "BIANCHI LAURA", communication_id: "COM-2",
     topic_code: "contributi", consultation_point: "AC-TELEFONO", channel: "telefonica", office_code: "MI0",
-    slot_start: "2026-12-02T09:00:00+01:00", phone: "02 1234 5678", notes: "Richiamare", step: "pronto",
+    slot_start: "2026-12-02T09:00:00+01:00", phone: "02 1234 5678", notes: "Richiamare", step: "pronto", resume_step: "contatti",
   };
   const t = await signedIn({
     listDrafts: [draft],

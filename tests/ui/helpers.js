@@ -134,7 +134,12 @@ export function appointment(fields = {}) {
 
 const DEFAULTS = {
   appInfo: { version: "0.1.0", environment: { mode: "embedded_sandbox" }, online: true, last_sync_at: "2026-11-26T15:50:00+01:00",
-    limits: { notes_max_chars: 1000, slot_horizon_days: 60, cancel_reason_max_chars: 500 } },
+    limits: {
+      notes_max_chars: 1000, slot_horizon_days: 60, cancel_reason_max_chars: 500,
+      step_requires: [
+        { step: "argomento", field: "consultation_point" }, { step: "struttura", field: "office_code" }, { step: "data_ora", field: "slot_start" },
+      ],
+    } },
   uiReady: null,
   setServiceUrl: { version: "0.1.0", environment: { mode: "remote", base_url: "https://agenda.example.it" }, online: true, last_sync_at: null },
   sessionStatus: { signed_in: true, operator: { id: "op", display_name: "Operatore Demo", organization: "Patronato" } },

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  canAdvance, contactReady, draftForWire, filterOffices, initialState, newDraft, routeFromHash, screenOf, stageOfDraft, update,
+  canAdvance, contactReady, draftForWire, filterOffices, initialState, newDraft, routeFromHash, screenOf, update,
 } from "../../ui/js/state.js";
 import { appointment, COMMUNICATION, CONTRIBUTOR, OFFICES } from "./helpers.js";
 
@@ -67,7 +67,7 @@ test("only Italian and English can be chosen", () => {
 });
 
 test("app info sets the environment, the connection, the last sync and the field limits", () => {
-  const limits = { notes_max_chars: 1000, slot_horizon_days: 60, cancel_reason_max_chars: 500 };
+  const limits = { notes_max_chars: 1000, slot_horizon_days: 60, cancel_reason_max_chars: 500, step_requires: [{ step: "argomento", field: "consultation_point" }] };
   const next = update(initialState(), {
     type: "app_info",
     info: { version: "0.1.0", environment: { mode: "embedded_sandbox" }, online: false, last_sync_at: "2026-11-26T10:00:00+01:00", server_clock_offset_ms: -1500, limits },
@@ -127,19 +127,6 @@ test("a new draft starts at argomento with the communication's topic", () => {
   assert.equal(d.phone, "");
 });
 
-test("a draft resumes at its step but never past a missing choice", () => {
-  const base = { consultation_point: "P", office_code: "O", slot_start: "S" };
-  const rows = [
-    [{ ...base, step: "pronto" }, "contatti"],
-    [{ ...base, step: "data_ora" }, "data_ora"],
-    [{ ...base, step: "contatti", slot_start: "" }, "data_ora"],
-    [{ ...base, step: "contatti", office_code: "" }, "struttura"],
-    [{ ...base, step: "contatti", consultation_point: "" }, "argomento"],
-    [{ ...base, step: "boh" }, "argomento"],
-  ];
-  for (const [draft, stage] of rows) assert.equal(stageOfDraft(draft), stage, JSON.stringify(draft));
-});
-
 test("changing the punto di consulenza resets the struttura and the slot", () => {
   const s = wizardState(
     { type: "wizard_choose_point", code: "A", channel: "in_presenza" },
@@ -153,13 +140,17 @@ test("changing the punto di consulenza resets the struttura and the slot", () =>
   assert.equal(s.wizard.draft.slot_start, "");
 });
 
-test("Avanti is allowed only once the stage's choice is made", () => {
+test("Avanti is allowed only once the choice core requires of the stage is made", () => {
+  const limits = { step_requires: [
+    { step: "argomento", field: "consultation_point" }, { step: "struttura", field: "office_code" }, { step: "data_ora", field: "slot_start" },
+  ] };
   let s = wizardState();
-  assert.equal(canAdvance(s.wizard), false);
+  assert.equal(canAdvance(s.wizard, limits), false);
   s = update(s, { type: "wizard_choose_point", code: "A", channel: "in_presenza" });
-  assert.equal(canAdvance(s.wizard), true);
+  assert.equal(canAdvance(s.wizard, limits), true);
+  assert.equal(canAdvance(s.wizard, { step_requires: [] }), false, "no rule known yet: wait for app_info");
   s = update(s, { type: "wizard_stage", stage: "struttura" });
-  assert.equal(canAdvance(s.wizard), false);
+  assert.equal(canAdvance(s.wizard, limits), false);
   assert.equal(s.wizard.draft.step, "struttura");
   assert.equal(s.focus.id, "wizard-heading");
 });

@@ -25,7 +25,7 @@ export const WIZARD_STAGES = ["argomento", "struttura", "data_ora", "contatti", 
 export const STEPPER_STAGES = ["argomento", "struttura", "data_ora", "contatti"];
 
 /** The field bounds before app_info has given the real ones (`limits`, from agenda-core). */
-export const NO_LIMITS = Object.freeze({ notes_max_chars: null, slot_horizon_days: 0, cancel_reason_max_chars: null });
+export const NO_LIMITS = Object.freeze({ notes_max_chars: null, slot_horizon_days: 0, cancel_reason_max_chars: null, step_requires: [] });
 
 /** The state before anything is known. */
 /**
@@ -125,17 +125,6 @@ export function draftForWire(draft) {
   return wire;
 }
 
-/** The stage a saved draft resumes at. */
-export function stageOfDraft(draft) {
-  const order = ["argomento", "struttura", "data_ora", "contatti"];
-  let stage = draft.step === "pronto" ? "contatti" : order.includes(draft.step) ? draft.step : "argomento";
-  // Never resume past a missing choice.
-  if (!draft.consultation_point) return "argomento";
-  if (order.indexOf(stage) >= 2 && !draft.office_code) stage = "struttura";
-  if (order.indexOf(stage) >= 3 && !draft.slot_start) stage = "data_ora";
-  return stage;
-}
-
 /** Whether the contact fields are valid as they are now typed. */
 export function contactReady(wizard) {
   const v = wizard && wizard.contact.validation;
@@ -144,17 +133,16 @@ export function contactReady(wizard) {
     && wizard.contact.checked_notes === wizard.draft.notes);
 }
 
-/** Whether the wizard may move on from its current stage. */
-export function canAdvance(wizard) {
+/**
+ * Whether the wizard may move on from its current stage. What each stage needs comes from
+ * agenda-core (`limits.step_requires` of app_info: the draft field that must be chosen);
+ * Contatti needs telefono and note as `validate_contact` judged them.
+ */
+export function canAdvance(wizard, limits) {
   if (!wizard) return false;
-  const d = wizard.draft;
-  switch (wizard.stage) {
-    case "argomento": return Boolean(d.consultation_point);
-    case "struttura": return Boolean(d.office_code);
-    case "data_ora": return Boolean(d.slot_start);
-    case "contatti": return contactReady(wizard) && !wizard.booking.busy;
-    default: return false;
-  }
+  if (wizard.stage === "contatti") return contactReady(wizard) && !wizard.booking.busy;
+  const rule = ((limits && limits.step_requires) || []).find((r) => r.step === wizard.stage);
+  return Boolean(rule && rule.field && wizard.draft[rule.field]);
 }
 
 /** The draft's `step` for a wizard stage. */

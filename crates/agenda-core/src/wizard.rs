@@ -323,6 +323,41 @@ fn first_step() -> Step {
     Step::Argomento
 }
 
+impl WizardInput {
+    /// The step a saved draft reopens on: the one it was left on, but never past a choice
+    /// that is missing (a draft left on Contatti without a slot reopens on Data e ora).
+    /// `Pronto` reopens on Contatti, where Prenota is.
+    pub fn resume_step(&self) -> Step {
+        let left_on = match self.step {
+            Step::Pronto => Step::Contatti,
+            other => other,
+        };
+        let first_missing = [
+            (Step::Argomento, self.consultation_point.is_some()),
+            (Step::Struttura, self.office_code.is_some()),
+            (Step::DataOra, self.slot_start.is_some()),
+        ]
+        .into_iter()
+        .find(|(_, chosen)| !chosen)
+        .map_or(Step::Contatti, |(step, _)| step);
+        left_on.min(first_missing)
+    }
+}
+
+impl Step {
+    /// The choice of the draft this step must have before Avanti: its field name in
+    /// [`WizardInput`] (`None` for Contatti, where telefono and note are checked by
+    /// [`crate::PhoneNumber`] and [`crate::Notes`], and for Pronto).
+    pub const fn requires(self) -> Option<&'static str> {
+        match self {
+            Step::Argomento => Some("consultation_point"),
+            Step::Struttura => Some("office_code"),
+            Step::DataOra => Some("slot_start"),
+            Step::Contatti | Step::Pronto => None,
+        }
+    }
+}
+
 impl fmt::Debug for WizardInput {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("WizardInput")
@@ -827,6 +862,28 @@ mod tests {
             phone: "333 1234567".into(),
             notes: "Chiarimenti sugli avvisi bonari".into(),
             step,
+        }
+    }
+
+    #[test]
+    fn a_draft_reopens_where_it_was_left_but_never_past_a_missing_choice() {
+        assert_eq!(input(Step::DataOra).resume_step(), Step::DataOra);
+        assert_eq!(input(Step::Pronto).resume_step(), Step::Contatti);
+        let mut no_slot = input(Step::Contatti);
+        no_slot.slot_start = None;
+        assert_eq!(no_slot.resume_step(), Step::DataOra);
+        let mut no_office = input(Step::Pronto);
+        no_office.office_code = None;
+        assert_eq!(no_office.resume_step(), Step::Struttura);
+        let mut nothing = input(Step::Struttura);
+        nothing.consultation_point = None;
+        assert_eq!(nothing.resume_step(), Step::Argomento);
+        // Each step's required choice is a field of the input.
+        let json = serde_json::to_value(input(Step::Argomento)).unwrap();
+        for step in Step::ALL {
+            if let Some(field) = step.requires() {
+                assert!(json.get(field).is_some(), "{field}");
+            }
         }
     }
 

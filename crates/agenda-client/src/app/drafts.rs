@@ -100,6 +100,8 @@ pub struct DraftView {
     pub contributor_name: Option<String>,
     /// The argomento's label, when known.
     pub topic_label: Option<String>,
+    /// The step it reopens on (core's [`WizardInput::resume_step`]).
+    pub resume_step: agenda_core::Step,
     /// Where it stands.
     pub state: DraftStatus,
     /// The held appointment, when the service holds a slot.
@@ -250,9 +252,11 @@ fn view_of(
             hold_expires_at.map(agenda_core::time::format_rfc3339),
         ),
     };
+    let input = WizardInput::from(&draft.wizard);
     DraftView {
         id: DraftId::of(&draft.wizard),
-        input: WizardInput::from(&draft.wizard),
+        resume_step: input.resume_step(),
+        input,
         contributor_name,
         topic_label,
         state,

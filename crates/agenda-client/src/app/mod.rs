@@ -50,6 +50,27 @@ pub struct Limits {
     pub slot_horizon_days: i64,
     /// The most characters of the reason of an "Annulla appuntamento".
     pub cancel_reason_max_chars: usize,
+    /// What each step of the wizard needs before Avanti (core's [`agenda_core::Step::requires`]).
+    pub step_requires: [StepRequirement; 3],
+}
+
+/// A wizard step and the draft field it must have chosen before Avanti.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct StepRequirement {
+    /// The step.
+    pub step: agenda_core::Step,
+    /// The draft's field (a name of [`agenda_core::WizardInput`]).
+    pub field: &'static str,
+}
+
+const fn requirement(step: agenda_core::Step) -> StepRequirement {
+    StepRequirement {
+        step,
+        field: match step.requires() {
+            Some(field) => field,
+            None => "",
+        },
+    }
 }
 
 impl Limits {
@@ -58,6 +79,11 @@ impl Limits {
         notes_max_chars: agenda_core::notes::MAX_NOTES_CHARS,
         slot_horizon_days: agenda_core::calendar::HORIZON_DAYS,
         cancel_reason_max_chars: MAX_CANCEL_REASON_CHARS,
+        step_requires: [
+            requirement(agenda_core::Step::Argomento),
+            requirement(agenda_core::Step::Struttura),
+            requirement(agenda_core::Step::DataOra),
+        ],
     };
 }
 

@@ -2,7 +2,7 @@
 // No DOM here: everything comes in through `ctx` (see controller.js); other features are
 // reached through `ctx.features` at call time.
 
-import { draftFrom, stageOfDraft, STEPPER_STAGES } from "../../state.js";
+import { draftFrom, STEPPER_STAGES } from "../../state.js";
 
 /** The drafts feature's actions. */
 export function createDrafts(ctx) {
@@ -47,7 +47,8 @@ export function createDrafts(ctx) {
       features.wizard.loadWizardOptions();
       return;
     }
-    const stage = stageOfDraft(fields);
+    // Where it reopens is core's rule (never past a missing choice), sent with the draft.
+    const stage = STEPPER_STAGES.includes(draft.resume_step) ? draft.resume_step : "argomento";
     dispatch({ type: "wizard_open", draft: fields, stage, problem: draft.problem || null });
     await features.wizard.loadWizardOptions();
     const order = STEPPER_STAGES.indexOf(stage);

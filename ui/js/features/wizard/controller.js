@@ -171,7 +171,7 @@ export function createWizard(ctx) {
   /** "Avanti": to the next stage; from Contatti it books. */
   async function next() {
     const w = getState().wizard;
-    if (!w || !canAdvance(w)) return;
+    if (!w || !canAdvance(w, getState().app.limits)) return;
     const i = STEPPER_STAGES.indexOf(w.stage);
     if (w.stage === "contatti") return book();
     if (i >= 0) await goToStage(STEPPER_STAGES[i + 1]);

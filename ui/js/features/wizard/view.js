@@ -167,7 +167,7 @@ export function createWizard(ctrl) {
       show(byId("wizard-actions"), inSteps);
       show(btn("wizard-back"), inSteps && w.stage !== "argomento");
       show(btn("wizard-next"), inSteps && w.stage !== "contatti");
-      btn("wizard-next").disabled = !canAdvance(w);
+      btn("wizard-next").disabled = !canAdvance(w, state.app.limits);
       show(btn("book-submit"), w.stage === "contatti");
       btn("book-submit").disabled = w.booking.busy;
       setText(btn("book-submit"), t(lang, w.booking.busy ? "booking_busy" : "book"));
