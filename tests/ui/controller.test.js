@@ -44,7 +44,7 @@ test("a resumed session restores the utente selezionato and opens the desk's age
   assert.equal(screenOf(s), "comunicazioni");
   assert.deepEqual(t.api.callsOf("listCommunications")[0].args, [CONTRIBUTOR.fiscal_code]);
   assert.equal(s.comms.items.length, 1);
-  assert.equal(s.labels.topics.rateazioni, "Rateazioni e dilazioni");
+  assert.equal(s.comms.items[0].topic_label, "Rateazioni e dilazioni");
 });
 
 test("without a session the sign-in screen is shown, whatever the route asked", async () => {

@@ -61,7 +61,6 @@ export function initialState() {
     agenda: { status: "idle", data: null, error: null, busy_id: null, filters: { day: "", status: "", channel: "", office: "" }, shown: { appointments: AGENDA_PAGE, request: AGENDA_PAGE } },
     find: { busy: false, error: null },
     reschedule: { id: null, status: "idle", slots: [], busy: false, error: null },
-    labels: { topics: {}, points: {}, offices: {} },
     notice: null,
     focus: null,
     seq: 0,
@@ -170,14 +169,6 @@ export function withFocus(state, id) {
 
 export function withNotice(state, notice) {
   return { ...state, seq: state.seq + 1, notice: { ...notice, n: state.seq + 1 } };
-}
-
-export function learnLabels(labels, { topics = [], points = [], offices = [] }) {
-  const next = { topics: { ...labels.topics }, points: { ...labels.points }, offices: { ...labels.offices } };
-  for (const [code, label] of topics) if (code && label) next.topics[code] = label;
-  for (const [code, label] of points) if (code && label) next.points[code] = label;
-  for (const [code, label] of offices) if (code && label) next.offices[code] = label;
-  return next;
 }
 
 export function wizardWith(state, patch) {

@@ -1,7 +1,7 @@
 // Comunicazioni: the threads and one thread.
 // This feature's part of the state's update (see `update` in ../../state.js).
 
-import { initialState, learnLabels, withFocus } from "../../state.js";
+import { initialState, withFocus } from "../../state.js";
 
 /** The next state for `action`, or undefined when this feature does not handle it. */
 export function reduce(state, action) {
@@ -15,7 +15,6 @@ export function reduce(state, action) {
       return {
         ...state,
         comms: { ...state.comms, status: "ready", items, from_cache: Boolean(r.from_cache), synced_at: r.synced_at || null, error: null },
-        labels: learnLabels(state.labels, { topics: items.map((c) => [c.topic_code, c.topic_label]) }),
       };
     }
     case "comms_failed":

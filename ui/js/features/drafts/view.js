@@ -53,14 +53,14 @@ export function createDrafts(ctrl) {
     if (screen !== "bozze") return;
     lang = state.lang;
     const d = state.drafts;
-    if (!changed(lang, d, state.labels, state.app.online)) return;
+    if (!changed(lang, d, state.app.online)) return;
     const rows = d.items.map((draft) => {
       const tr = clone("tpl-draft-row");
       tr.dataset.id = draft.id;
       tr.dataset.state = draft.state;
       tr.querySelector(".js-name").textContent = draft.contributor_name || "";
       tr.querySelector(".js-cf").textContent = draft.contributor_fiscal_code || "";
-      tr.querySelector(".js-topic").textContent = draft.topic_label || state.labels.topics[draft.topic_code] || draft.topic_code || "";
+      tr.querySelector(".js-topic").textContent = draft.topic_label || draft.topic_code || "";
       tr.querySelector(".js-step").textContent = t(lang, STEP_LABELS[draft.step] || "step_argomento");
       const badge = tr.querySelector(".js-state");
       badge.textContent = t(lang, `draft_state_${draft.state}`) !== `draft_state_${draft.state}` ? t(lang, `draft_state_${draft.state}`) : String(draft.state || "");

@@ -1,7 +1,7 @@
 // The booking wizard: options, choices, contacts, the draft's save, Prenota and the hold.
 // This feature's part of the state's update (see `update` in ../../state.js).
 
-import { draftStep, draftWith, emptyWizard, learnLabels, withFocus, WIZARD_STAGES, wizardWith } from "../../state.js";
+import { draftStep, draftWith, emptyWizard, withFocus, WIZARD_STAGES, wizardWith } from "../../state.js";
 
 /** The next state for `action`, or undefined when this feature does not handle it. */
 export function reduce(state, action) {
@@ -30,14 +30,7 @@ export function reduce(state, action) {
         const byChannel = points.filter((p) => p.channel === d.channel);
         kind = same ? same.code : byChannel.length === 1 ? byChannel[0].code : null;
       }
-      const next = wizardWith(state, { point_kind: kind, options: { status: "ready", data: { ...data, points }, error: null } });
-      return {
-        ...next,
-        labels: learnLabels(state.labels, {
-          topics: data.topic ? [[data.topic.code, data.topic.label]] : [],
-          points: points.map((p) => [p.code, p.label]),
-        }),
-      };
+      return wizardWith(state, { point_kind: kind, options: { status: "ready", data: { ...data, points }, error: null } });
     }
     case "wizard_options_failed":
       if (!state.wizard) return state;
@@ -81,10 +74,7 @@ export function reduce(state, action) {
     case "offices_done": {
       if (!state.wizard) return state;
       const items = Array.isArray(action.items) ? action.items : [];
-      return {
-        ...wizardWith(state, { offices: { ...state.wizard.offices, status: "ready", items, error: null } }),
-        labels: learnLabels(state.labels, { offices: items.map((o) => [o.code, o.name]) }),
-      };
+      return wizardWith(state, { offices: { ...state.wizard.offices, status: "ready", items, error: null } });
     }
     case "offices_failed":
       if (!state.wizard) return state;

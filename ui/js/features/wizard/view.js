@@ -182,10 +182,10 @@ export function createWizard(ctrl) {
     if (w.stage === "data_ora" && changed.slots(lang, w.slots, w.draft.slot_start)) renderSlots(lang, w);
     if (w.stage === "contatti" && changed.contact(lang, w.draft.phone, w.draft.notes, w.contact, w.booking)) renderContact(lang, w, state.app.limits);
     if (w.stage === "contatti" && changed.alternatives(lang, w.booking.alternatives)) renderAlternatives(lang, w);
-    if (w.stage === "attesa" && changed.hold(lang, w.appointment, w.hold, state.labels)) renderHold(lang, w, state);
+    if (w.stage === "attesa" && changed.hold(lang, w.appointment, w.hold)) renderHold(lang, w, state);
     if (w.stage === "attesa" && changed.countdown(lang, state.now, w.appointment)) renderCountdown(lang, w, state.now);
-    if (w.stage === "esito" && changed.outcome(lang, w.outcome, state.labels)) renderOutcome(lang, w, state);
-    if (changed.summary(lang, w.draft, w.options, w.offices.items, w.saving, w.saved_at, w.save_error, w.appointment, state.labels)) {
+    if (w.stage === "esito" && changed.outcome(lang, w.outcome)) renderOutcome(lang, w, state);
+    if (changed.summary(lang, w.draft, w.options, w.offices.items, w.saving, w.saved_at, w.save_error, w.appointment)) {
       renderSummary(lang, w, state);
     }
   }
@@ -425,12 +425,11 @@ export function createWizard(ctrl) {
 
   function appointmentFacts(lang, a, state) {
     if (!a) return [];
-    const labels = state.labels;
     return [
       [t(lang, "contributor"), state.selected ? `${state.selected.display_name} (${state.selected.fiscal_code})` : a.fiscal_code],
-      [t(lang, "topic"), a.topic_label || labels.topics[a.topic_code] || a.topic_code],
-      [t(lang, "consultation_point"), `${a.consultation_point_label || labels.points[a.consultation_point] || a.consultation_point} · ${channelLabel(lang, a.channel)}`],
-      [t(lang, "office"), a.office_name || labels.offices[a.office_code] || a.office_code],
+      [t(lang, "topic"), a.topic_label || a.topic_code],
+      [t(lang, "consultation_point"), `${a.consultation_point_label || a.consultation_point} · ${channelLabel(lang, a.channel)}`],
+      [t(lang, "office"), a.office_name || a.office_code],
       [t(lang, "date_time"), `${formatDateTime(a.start)}${a.end ? `–${formatTime(a.end)}` : ""}`],
       [t(lang, "phone"), formatPhone(a.phone)],
     ];
@@ -500,12 +499,12 @@ export function createWizard(ctrl) {
     const data = w.options.data;
     const point = data && data.points.find((p) => p.code === w.point_kind);
     const office = w.offices.items.find((o) => o.code === d.office_code);
-    const labels = state.labels;
     fillFacts(byId("summary-list"), [
       [t(lang, "contributor"), d.contributor_name ? `${d.contributor_name} · ${d.contributor_fiscal_code}` : d.contributor_fiscal_code, "summary-contributor"],
-      [t(lang, "topic"), (data && data.topic && data.topic.label) || labels.topics[d.topic_code] || d.topic_code, "summary-topic"],
-      [t(lang, "consultation_point"), point ? `${point.label} · ${channelLabel(lang, point.channel)}` : d.consultation_point ? labels.points[d.consultation_point] || d.consultation_point : "", "summary-point"],
-      [t(lang, "office"), office ? `${office.name}, ${office.city}` : d.office_code ? labels.offices[d.office_code] || d.office_code : "", "summary-office"],
+      // The labels come with the lists the wizard loads (until then, the codes).
+      [t(lang, "topic"), (data && data.topic && data.topic.label) || d.topic_label || d.topic_code, "summary-topic"],
+      [t(lang, "consultation_point"), point ? `${point.label} · ${channelLabel(lang, point.channel)}` : d.consultation_point || "", "summary-point"],
+      [t(lang, "office"), office ? `${office.name}, ${office.city}` : d.office_code || "", "summary-office"],
       [t(lang, "date_time"), d.slot_start ? formatDateTime(d.slot_start) : "", "summary-slot"],
       [t(lang, "phone"), d.phone, "summary-phone"],
     ]);
