@@ -26,6 +26,14 @@ pub enum AppointmentIdError {
     /// Not `AP-` followed by eight characters of [`ID_ALPHABET`].
     #[error("identificativo appuntamento non valido: atteso il formato AP-XXXX-XXXX")]
     Invalid,
+    /// Right length, but with a character the alphabet leaves out because it is easily
+    /// misheard or misread (0, O, 1, I, L, U): said so, since the operator only has to ask
+    /// again which one it was.
+    #[error(
+        "identificativo appuntamento non valido: gli identificativi non contengono {0}, \
+         perché si confondono (0, O, 1, I, L, U); ricontrollare con l'assistito"
+    )]
+    Ambiguous(char),
 }
 
 impl AppointmentIdError {
@@ -64,8 +72,15 @@ impl AppointmentId {
         let rest = compact
             .strip_prefix(b"AP")
             .ok_or(AppointmentIdError::Invalid)?;
-        if rest.len() != 8 || !rest.iter().all(|b| ID_ALPHABET.contains(b)) {
+        if rest.len() != 8 {
             return Err(AppointmentIdError::Invalid);
+        }
+        if let Some(&bad) = rest.iter().find(|b| !ID_ALPHABET.contains(b)) {
+            return Err(if b"01OILU".contains(&bad) {
+                AppointmentIdError::Ambiguous(bad as char)
+            } else {
+                AppointmentIdError::Invalid
+            });
         }
         Ok(AppointmentId(format_id(rest)))
     }
@@ -263,6 +278,24 @@ mod tests {
     }
 
     #[test]
+    fn a_misheard_character_is_named_in_the_refusal() {
+        assert_eq!(
+            AppointmentId::parse("ap-7k3m-q9t0"),
+            Err(AppointmentIdError::Ambiguous('0'))
+        );
+        assert_eq!(
+            AppointmentId::parse("AP 7K3M Q9TI"),
+            Err(AppointmentIdError::Ambiguous('I'))
+        );
+        let message = AppointmentIdError::Ambiguous('O').to_string();
+        assert!(message.contains("non contengono O"), "{message}");
+        assert_eq!(
+            AppointmentId::parse("AP-7K3M-Q9T"),
+            Err(AppointmentIdError::Invalid)
+        );
+    }
+
+    #[test]
     fn the_actions_offered_follow_the_lifecycle() {
         let start = t0() + Duration::days(1);
         let hold = Some(t0() + Duration::minutes(10));
@@ -308,8 +341,8 @@ mod tests {
             ("AP7K3MQ9TX", Ok("AP-7K3M-Q9TX")),
             ("AP-7K3M-Q9T", Err(AppointmentIdError::Invalid)),
             ("AP-7K3M-Q9TXX", Err(AppointmentIdError::Invalid)),
-            ("AP-7K3M-Q9T0", Err(AppointmentIdError::Invalid)),
-            ("AP-7K3M-Q9TO", Err(AppointmentIdError::Invalid)),
+            ("AP-7K3M-Q9T0", Err(AppointmentIdError::Ambiguous('0'))),
+            ("AP-7K3M-Q9TO", Err(AppointmentIdError::Ambiguous('O'))),
             ("AP-7K3M-Q9TÈ", Err(AppointmentIdError::Invalid)),
             ("XX-7K3M-Q9TX", Err(AppointmentIdError::Invalid)),
             ("", Err(AppointmentIdError::Invalid)),

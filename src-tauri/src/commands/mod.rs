@@ -46,6 +46,6 @@ where
 /// Parses an appointment id from the UI.
 pub(crate) fn appointment_id(text: &str) -> Result<AppointmentId, CommandError> {
     AppointmentId::parse(text).map_err(|e| {
-        CommandError::validation(format!("Identificativo appuntamento non valido: {e}."))
+        CommandError::validation(format!("{}.", crate::error::capitalise(&e.to_string())))
     })
 }
