@@ -87,7 +87,9 @@ impl From<AgendaError> for CommandError {
                 _ => {}
             }
         }
-        if kind == ErrorKind::Internal {
+        // An answer the client could not read: its own message would name a decoding error.
+        // (A local failure keeps its message, which says what to do.)
+        if error.code() == "invalid_response" {
             message = "Risposta inattesa dal servizio. Riprovare più tardi.".to_owned();
         }
         Self {

@@ -444,7 +444,7 @@ test("the history draws the local copy at once, then patches in only a changed r
     listAppointments: (fc, filters, how) => {
       if (how && how.cached) return { items: [old], from_cache: true, synced_at: "2026-12-03T08:00:00+01:00" };
       seenDuringRefresh = t.state().history;
-      assert.equal(how.drawn, true, "the refresh knows the local copy is on screen");
+      assert.equal(how.drawn, "2026-12-03T08:00:00+01:00", "the refresh knows which copy is on screen");
       return unchanged
         ? { items: [], from_cache: false, synced_at: "2026-12-03T09:15:00+01:00", unchanged: true }
         : { items: [fresh, old], from_cache: false, synced_at: "2026-12-03T09:20:00+01:00" };
@@ -480,7 +480,7 @@ test("a long local copy draws its newest rows first, and the refresh brings them
   });
   await t.ctrl.navigate("appuntamenti");
   // Only part of the copy was drawn: the refresh must send every row.
-  assert.deepEqual(refreshHow, { drawn: false });
+  assert.deepEqual(refreshHow, { drawn: null });
   assert.equal(t.state().history.items.length, 2);
 });
 
@@ -492,7 +492,7 @@ test("a history never synced waits for the service instead of drawing an empty c
   });
   await t.ctrl.navigate("appuntamenti");
   const calls = t.api.callsOf("listAppointments");
-  assert.deepEqual(calls.at(-1).args[2], { drawn: false });
+  assert.deepEqual(calls.at(-1).args[2], { drawn: null });
   assert.equal(t.state().history.items.length, 1);
 });
 

@@ -151,7 +151,8 @@ test("a struttura's coming closures are listed with the patron saint's day", () 
   };
   assert.equal(
     formatClosures(office, "2026-12-04", "it"),
-    "Chiusure: 07/12/2026; 09/12/2026 (Assemblea del personale); ogni anno il 07/12 (patrono, Sant'Ambrogio)",
+    "Chiusure: 07/12/2026; 09/12/2026 (Assemblea del personale); ogni anno il 07/12 (festa del patrono, Sant'Ambrogio)",
   );
+  assert.equal(formatClosures({ closures: [], patron_saint: { month: 6, day: 29 } }, "2026-12-04", "it"), "Chiusure: ogni anno il 29/06 (festa del patrono)");
   assert.equal(formatClosures({ closures: [] }, "2026-12-04", "it"), "");
 });

@@ -123,14 +123,15 @@ export const cancelBooking = (id) => call("cancel_booking", { id });
 /** `filters` may hold status, from, to; empty ones are left out. */
 /**
  * The history of `fiscalCode`. `how.cached`: the local copy alone, at once (`how.first`: its
- * newest rows only, with `total`); `how.drawn`: that whole copy is on screen, so an unchanged
- * refresh answers `{unchanged: true, items: []}`.
+ * newest rows only, with `total`); `how.drawn`: the `synced_at` of the whole copy on screen, so
+ * a refresh that finds nothing new since answers `{unchanged: true, items: []}`.
  */
 export const listAppointments = (fiscalCode, filters = {}, how = {}) => {
   const args = { fiscalCode };
   for (const key of ["status", "from", "to"]) if (filters[key]) args[key] = filters[key];
-  for (const key of ["cached", "drawn"]) if (how[key]) args[key] = true;
+  if (how.cached) args.cached = true;
   if (how.cached && how.first) args.first = how.first;
+  if (!how.cached && typeof how.drawn === "string") args.drawn = how.drawn;
   return call("list_appointments", args);
 };
 export const getAppointment = (id) => call("get_appointment", { id });

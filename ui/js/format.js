@@ -289,9 +289,8 @@ export function formatClosures(office, today, lang = "it", max = 3) {
     .slice(0, max)
     .map((c) => (c.reason ? `${formatDate(c.date)} (${c.reason})` : formatDate(c.date)));
   const p = office.patron_saint;
-  const patron = p && p.month && p.day
-    ? t(lang, "closure_patron", { day: `${String(p.day).padStart(2, "0")}/${String(p.month).padStart(2, "0")}`, name: p.name || "" }).replace(" ()", "")
-    : "";
+  const day = p && p.month && p.day ? `${String(p.day).padStart(2, "0")}/${String(p.month).padStart(2, "0")}` : "";
+  const patron = !day ? "" : p.name ? t(lang, "closure_patron", { day, name: p.name }) : t(lang, "closure_patron_unnamed", { day });
   if (!listed.length && !patron) return "";
   return t(lang, "closures_line", { dates: [...listed, patron].filter(Boolean).join("; ") });
 }

@@ -84,7 +84,8 @@ pub mod store;
 pub mod wire;
 
 pub use agenda::{
-    Agenda, AgendaError, BookingOutcome, Listing, RefreshReport, Source, SyncReport, SyncStatus,
+    Agenda, AgendaError, BookingOutcome, HistorySync, Listing, RefreshReport, Source, SyncReport,
+    SyncStatus,
 };
 pub use base_url::{BaseUrl, BaseUrlError};
 pub use client::{collect_pages, ApiClient, ClientConfig, Connectivity, IdempotencyKey};

@@ -86,9 +86,11 @@ error_kinds! {
 
 impl ErrorKind {
     /// The kind of a code from any layer. `status` is the HTTP status when the code came
-    /// with an answer of the service: a code outside the vocabulary is then `offline` for a
-    /// 5xx, `validation` for a 4xx (the service refused the request; its message says why).
-    /// A local code outside the vocabulary is `internal`.
+    /// with an answer of the service: a code outside the vocabulary is then told by its
+    /// status (404 `not_found`, 403 `no_delegation`, 409 `invalid_state`, another 4xx
+    /// `validation`: the service refused the request and its message says why; a 5xx
+    /// `offline`). A local code outside the vocabulary is `internal` (its message says what
+    /// to do).
     pub fn of(code: &str, status: Option<u16>) -> Self {
         if let Some(kind) = Self::from_word(code) {
             return kind;
@@ -107,6 +109,9 @@ impl ErrorKind {
             "wrong_step" | "point_unavailable" | "office_unavailable" | "missing_choice"
             | "wizard_incomplete" | "invalid_draft" => ErrorKind::Validation,
             _ => match status {
+                Some(404) => ErrorKind::NotFound,
+                Some(403) => ErrorKind::NoDelegation,
+                Some(409) => ErrorKind::InvalidState,
                 Some(s) if s >= 500 => ErrorKind::Offline,
                 Some(s) if s >= 400 => ErrorKind::Validation,
                 _ => ErrorKind::Internal,
@@ -159,5 +164,13 @@ mod tests {
         assert_eq!(ErrorKind::of("http_503", Some(503)), ErrorKind::Offline);
         assert_eq!(ErrorKind::of("store_damaged", None), ErrorKind::Internal);
         assert_eq!(ErrorKind::of("missing_choice", None), ErrorKind::Validation);
+        assert_eq!(
+            ErrorKind::of("appointment_not_found", Some(404)),
+            ErrorKind::NotFound
+        );
+        assert_eq!(
+            ErrorKind::of("something_else", Some(409)),
+            ErrorKind::InvalidState
+        );
     }
 }

@@ -49,8 +49,8 @@ const MAX_DESK_DAYS: u64 = 60;
 
 /// The history of a contributor, newest first, optionally filtered by stato and dates.
 /// `cached`: the local copy alone, at once (no network), its newest `first` items when given;
-/// `drawn`: the screen shows that whole copy, so an unchanged refresh answers `unchanged`
-/// without items.
+/// `drawn`: the `synced_at` of that whole copy, on screen: a refresh that finds nothing new
+/// since then answers `unchanged` without items.
 #[tauri::command]
 #[allow(clippy::too_many_arguments)]
 pub async fn list_appointments(
@@ -61,7 +61,7 @@ pub async fn list_appointments(
     to: Option<String>,
     cached: Option<bool>,
     first: Option<u32>,
-    drawn: Option<bool>,
+    drawn: Option<String>,
 ) -> Result<ListingView<Vec<AppointmentView>>, CommandError> {
     let code = super::fiscal_code(&fiscal_code)?;
     let status = status.filter(|s| !s.trim().is_empty());
@@ -78,7 +78,12 @@ pub async fn list_appointments(
         let first = first.map(|n| n as usize);
         return Ok(agenda.cached_history(&code, &filter, first)?);
     }
-    Ok(agenda.history(&code, &filter, drawn == Some(true)).await?)
+    // A time that does not parse only costs the rows being sent again.
+    let drawn = drawn
+        .as_deref()
+        .and_then(|t| agenda_core::time::parse_rfc3339(t).ok())
+        .map(|t| t.with_timezone(&chrono::Utc));
+    Ok(agenda.history(&code, &filter, drawn).await?)
 }
 
 /// Details of one appointment.

@@ -508,24 +508,24 @@ impl Agenda {
         Ok(self.refreshed_appointments(fiscal_code, filter).await?.0)
     }
 
-    /// As [`Agenda::appointments`], with how many cached appointments the sync changed
-    /// (`None` after a whole-history fetch or when the cache answered alone).
+    /// As [`Agenda::appointments`], with what the sync did (nothing known when the cache
+    /// answered alone).
     pub async fn refreshed_appointments(
         &self,
         fiscal_code: &FiscalCode,
         filter: &AppointmentFilter,
-    ) -> Result<(Listing<Vec<Appointment>>, Option<usize>), AgendaError> {
+    ) -> Result<(Listing<Vec<Appointment>>, HistorySync), AgendaError> {
         let store = self.store()?;
         match self.sync_history(&store, fiscal_code).await? {
-            Ok(changed) => {
+            Ok(synced) => {
                 let cached = store.appointments(fiscal_code, filter)?;
                 let mut listing = Listing::live(cached.items);
                 listing.last_synced_at = cached.last_synced_at;
-                Ok((listing, changed))
+                Ok((listing, synced))
             }
             Err(e) => Ok((
                 self.fallback(e, store.appointments(fiscal_code, filter))?,
-                None,
+                HistorySync::default(),
             )),
         }
     }
@@ -555,15 +555,19 @@ impl Agenda {
         fiscal_code: &FiscalCode,
         began: DateTime<Utc>,
     ) -> Result<HistoryFetch, ApiError> {
+        // Before any answer told the service's clock, `began` is this PC's: not a mark to
+        // ask "what changed since" with.
         let mark = store
             .last_synced_at(&Dataset::Appointments(fiscal_code.clone()))
             .ok()
             .flatten()
+            .filter(|_| self.client.server_clock_offset().is_some())
             .filter(|at| began.signed_duration_since(*at) < FULL_SYNC_AFTER);
         Ok(match mark {
             Some(at) => {
                 let since = at.checked_sub_signed(SYNC_OVERLAP).unwrap_or(at);
                 HistoryFetch::Changed(
+                    at,
                     self.client
                         .appointments_changed_since(fiscal_code, since)
                         .await?,
@@ -579,22 +583,24 @@ impl Agenda {
 
     /// Brings the cached history of a contributor up to date ([`Agenda::fetch_history`],
     /// then merged or replaced in one transaction); the new mark is the service's clock when
-    /// the fetch began. Returns how many appointments changed (`None`: the whole history was
-    /// replaced).
+    /// the fetch began.
     async fn sync_history(
         &self,
         store: &Store,
         fiscal_code: &FiscalCode,
-    ) -> Result<Result<Option<usize>, ApiError>, StoreError> {
+    ) -> Result<Result<HistorySync, ApiError>, StoreError> {
         let began = self.client.server_now();
         match self.fetch_history(store, fiscal_code, began).await {
-            Ok(HistoryFetch::Changed(changed)) => {
+            Ok(HistoryFetch::Changed(mark, changed)) => {
                 store.merge_appointments(fiscal_code, &changed, began)?;
-                Ok(Ok(Some(changed.len())))
+                Ok(Ok(HistorySync {
+                    changed: Some(changed.len()),
+                    since_mark: Some(mark),
+                }))
             }
             Ok(HistoryFetch::All(all)) => {
                 store.save_appointments(fiscal_code, &all, began)?;
-                Ok(Ok(None))
+                Ok(Ok(HistorySync::default()))
             }
             Err(e) => Ok(Err(e)),
         }
@@ -852,10 +858,21 @@ const SYNC_OVERLAP: chrono::TimeDelta = chrono::TimeDelta::seconds(30);
 /// fetched again (a day: what a desk PC switched off overnight missed is never older).
 const FULL_SYNC_AFTER: chrono::TimeDelta = chrono::TimeDelta::hours(24);
 
+/// What a history sync did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HistorySync {
+    /// How many appointments changed since the mark (`None`: the whole history was fetched,
+    /// or the service could not be asked).
+    pub changed: Option<usize>,
+    /// The sync mark the changes were asked from: the copy synced at that mark, plus these
+    /// changes, is the history now.
+    pub since_mark: Option<DateTime<Utc>>,
+}
+
 /// What [`Agenda::fetch_history`] brought.
 enum HistoryFetch {
-    /// The appointments changed since the mark.
-    Changed(Vec<Appointment>),
+    /// The appointments changed since the mark (the mark read).
+    Changed(DateTime<Utc>, Vec<Appointment>),
     /// The whole history.
     All(Vec<Appointment>),
 }

@@ -6,7 +6,7 @@
 use super::{AppointmentView, Catalog, CommunicationView};
 use crate::agenda::{Agenda, AgendaError};
 use crate::client::IdempotencyKey;
-use crate::store::{Dataset, DeskSnapshot};
+use crate::store::DeskSnapshot;
 use crate::wire::{ContributorRef, DeskAgendaQuery, RescheduleRequest};
 use agenda_core::time::rome_date;
 use agenda_core::{AppointmentId, AppointmentStatus, OfficeCode, PointCode, SlotStart, Transition};
@@ -60,27 +60,38 @@ impl Agenda {
     pub async fn desk_view(&self, days: u64) -> Result<DeskView, AgendaError> {
         let from = rome_date(self.client().server_now());
         let to = from.checked_add_days(Days::new(days)).unwrap_or(from);
+        let now = self.client().server_now();
         let Some(snapshot) = self.fetch_desk(from, to, days).await? else {
+            // Nothing to keep: an earlier copy must not be drawn next time.
+            if let Ok(store) = self.store() {
+                self.keep(store.save_desk(&DeskSnapshot::default(), now));
+            }
             return Ok(DeskView::not_offered(from, to));
         };
-        let store = self.store()?;
-        self.keep(store.save_desk(&snapshot, self.client().server_now()));
+        // Keeping the copy is a convenience: the agenda is shown even when it fails.
+        if let Ok(store) = self.store() {
+            self.keep(store.save_desk(&snapshot, now));
+        }
         let catalog = self.catalog().await?;
         let mut view = self.desk_from(snapshot, from, to, &catalog);
-        view.synced_at = store.last_synced_at(&Dataset::Desk).ok().flatten();
+        view.synced_at = Some(now);
         Ok(view)
     }
 
     /// The desk agenda as this computer kept it from the last refresh, labelled from the
     /// kept or cached catalog, with statuses as they are now (a hold past its deadline is
-    /// scaduto): what the first screen draws at once. `None` when nothing is kept. Never
-    /// touches the network.
+    /// scaduto): what the first screen draws at once. `None` when nothing is kept, or what
+    /// is kept began on another day (it would not cover the days shown). Never touches the
+    /// network.
     pub fn cached_desk_view(&self, days: u64) -> Result<Option<DeskView>, AgendaError> {
+        let from = rome_date(self.client().server_now());
+        let to = from.checked_add_days(Days::new(days)).unwrap_or(from);
         let Some(kept) = self.store()?.desk()? else {
             return Ok(None);
         };
-        let from = rome_date(self.client().server_now());
-        let to = from.checked_add_days(Days::new(days)).unwrap_or(from);
+        if kept.items.from != Some(from) {
+            return Ok(None);
+        }
         let catalog = self.catalog_or_cached();
         let mut view = self.desk_from(kept.items, from, to, &catalog);
         view.synced_at = kept.last_synced_at;

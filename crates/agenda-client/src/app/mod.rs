@@ -32,7 +32,7 @@ use crate::wire::{
 use agenda_core::{
     AppointmentId, CommunicationId, FiscalCode, OfficeCode, PointCode, TopicCode, WizardError,
 };
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -409,18 +409,13 @@ impl Agenda {
     ) -> Option<String> {
         let store = self.store().ok()?;
         let province_of = |office: &str| catalog.office(office).map(|o| o.province.clone());
-        if let Some(fiscal_code) = contributor {
-            let history = store
-                .appointments(fiscal_code, &AppointmentFilter::default())
-                .ok()?;
-            // Newest first: the first one whose struttura is known.
-            if let Some(p) = history
-                .items
-                .iter()
-                .find_map(|a| province_of(&a.office_code))
-            {
-                return Some(p);
-            }
+        // Newest first: the first one whose struttura is known (a history that cannot be
+        // read leaves the desk's province to decide).
+        let from_history = contributor
+            .and_then(|fc| store.appointments(fc, &AppointmentFilter::default()).ok())
+            .and_then(|h| h.items.iter().find_map(|a| province_of(&a.office_code)));
+        if from_history.is_some() {
+            return from_history;
         }
         let desk = store.desk().ok().flatten()?;
         let mut counts: HashMap<String, usize> = HashMap::new();
@@ -508,17 +503,20 @@ impl Agenda {
 
     /// Gestione appuntamenti: the history of a contributor, newest first, brought up to date
     /// with the service (only what changed since the last look). `drawn`: the screen already
-    /// shows [`Agenda::cached_history`] for this filter, so an unchanged history comes back
-    /// as [`ListingView::unchanged`] without its items.
+    /// shows the whole of [`Agenda::cached_history`] for this filter, synced at that time; if
+    /// nothing changed since, the history comes back as [`ListingView::unchanged`] without
+    /// its items.
     pub async fn history(
         &self,
         fiscal_code: &FiscalCode,
         filter: &AppointmentFilter,
-        drawn: bool,
+        drawn: Option<DateTime<Utc>>,
     ) -> Result<ListingView<Vec<AppointmentView>>, AppError> {
         check_dates(filter)?;
-        let (listing, changed) = self.refreshed_appointments(fiscal_code, filter).await?;
-        if drawn && changed == Some(0) {
+        let (listing, synced) = self.refreshed_appointments(fiscal_code, filter).await?;
+        // Unchanged only for the very copy on screen: nothing came since the mark it was
+        // synced at (another sync may have merged changes after it was drawn).
+        if drawn.is_some() && synced.since_mark == drawn && synced.changed == Some(0) {
             return Ok(ListingView {
                 items: Vec::new(),
                 from_cache: false,

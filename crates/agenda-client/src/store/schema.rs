@@ -106,7 +106,10 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE drafts ADD COLUMN problem BLOB;
     "#,
     // 4: the desk agenda's last answer, sealed, drawn at once when the agenda next opens.
+    // The history's sync marks become the service's clock (they were this PC's): the old
+    // ones are dropped, so the next look fetches each history whole once.
     r#"
+    DELETE FROM sync_marks WHERE dataset LIKE 'appointments:%';
     CREATE TABLE desk_agenda (
         id     INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
         sealed BLOB NOT NULL

@@ -123,7 +123,7 @@ async fn the_wizard_steps_follow_the_catalog_and_views_carry_their_allowed_actio
     assert!(annulled.allowed_actions.is_empty());
 
     let history = agenda
-        .history(&e.fiscal_code, &AppointmentFilter::default(), false)
+        .history(&e.fiscal_code, &AppointmentFilter::default(), None)
         .await
         .unwrap();
     let row = history.items.iter().find(|a| a.id == held.id).unwrap();
@@ -134,7 +134,7 @@ async fn the_wizard_steps_follow_the_catalog_and_views_carry_their_allowed_actio
         ..AppointmentFilter::default()
     };
     assert!(matches!(
-        agenda.history(&e.fiscal_code, &reversed, false).await,
+        agenda.history(&e.fiscal_code, &reversed, None).await,
         Err(AppError::Request(RequestError::DatesReversed))
     ));
 }
@@ -346,7 +346,7 @@ async fn the_history_opens_from_the_cache_and_fetches_only_what_changed() {
     // Never synced: the cache has nothing, and says so; the first refresh fetches it all.
     let cold = agenda.cached_history(&e.fiscal_code, &all, None).unwrap();
     assert!(cold.items.is_empty() && cold.from_cache && cold.synced_at.is_none());
-    let first = agenda.history(&e.fiscal_code, &all, false).await.unwrap();
+    let first = agenda.history(&e.fiscal_code, &all, None).await.unwrap();
     assert!(!first.unchanged && first.synced_at.is_some());
 
     // The cached copy is what the refresh gave, at once.
@@ -365,7 +365,10 @@ async fn the_history_opens_from_the_cache_and_fetches_only_what_changed() {
     assert_eq!(part.total, Some(first.items.len()));
 
     // Nothing changed: the screen that drew the cache keeps it, no items travel.
-    let again = agenda.history(&e.fiscal_code, &all, true).await.unwrap();
+    let again = agenda
+        .history(&e.fiscal_code, &all, cached.synced_at)
+        .await
+        .unwrap();
     assert!(again.unchanged && again.items.is_empty(), "{again:?}");
 
     // Another desk books for the same person: the next refresh brings just that change.
@@ -375,7 +378,10 @@ async fn the_history_opens_from_the_cache_and_fetches_only_what_changed() {
         .create_booking(&IdempotencyKey::generate(), &booking(e, &place, 0))
         .await
         .unwrap();
-    let after = agenda.history(&e.fiscal_code, &all, true).await.unwrap();
+    let after = agenda
+        .history(&e.fiscal_code, &all, again.synced_at)
+        .await
+        .unwrap();
     assert!(!after.unchanged);
     assert_eq!(after.items.len(), first.items.len() + 1);
     let row = after.items.iter().find(|a| a.id == held.id).unwrap();
@@ -390,7 +396,10 @@ async fn the_history_opens_from_the_cache_and_fetches_only_what_changed() {
 
     // Released elsewhere too: merged in place, not added twice.
     other.cancel_hold(&held.id).await.unwrap();
-    let released = agenda.history(&e.fiscal_code, &all, true).await.unwrap();
+    let released = agenda
+        .history(&e.fiscal_code, &all, after.synced_at)
+        .await
+        .unwrap();
     assert_eq!(released.items.len(), after.items.len());
     let row = released.items.iter().find(|a| a.id == held.id).unwrap();
     assert_eq!(row.status, AppointmentStatus::PrenotazioneCancellata);
@@ -422,7 +431,7 @@ async fn step_2_lists_the_strutture_of_the_contributors_province_first() {
     assert!(plain.iter().all(|o| !o.in_home_province));
 
     agenda
-        .history(&rossi, &AppointmentFilter::default(), false)
+        .history(&rossi, &AppointmentFilter::default(), None)
         .await
         .unwrap();
     let offices = agenda

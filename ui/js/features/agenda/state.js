@@ -4,6 +4,9 @@
 /** How many rows of a long agenda list are drawn at first, and added by "Mostra altri". */
 export const AGENDA_PAGE = 100;
 
+/** Each long list's first page. */
+const firstPages = () => ({ appointments: AGENDA_PAGE, request: AGENDA_PAGE });
+
 /** The agenda's filters when none is set: every day, stato, canale and struttura. */
 export const NO_FILTERS = Object.freeze({ day: "", status: "", channel: "", office: "" });
 
@@ -35,10 +38,11 @@ export function reduce(state, action) {
       const shown = state.agenda.shown || {};
       return { ...state, agenda: { ...state.agenda, shown: { ...shown, [action.list]: (shown[action.list] || AGENDA_PAGE) + AGENDA_PAGE } } };
     }
+    // Another filter is another list: it starts again from its first page.
     case "agenda_filter":
-      return { ...state, agenda: { ...state.agenda, filters: { ...state.agenda.filters, [action.field]: String(action.value || "") } } };
+      return { ...state, agenda: { ...state.agenda, shown: firstPages(), filters: { ...state.agenda.filters, [action.field]: String(action.value || "") } } };
     case "agenda_filter_reset":
-      return { ...state, agenda: { ...state.agenda, filters: { ...NO_FILTERS } } };
+      return { ...state, agenda: { ...state.agenda, shown: firstPages(), filters: { ...NO_FILTERS } } };
     default:
       return undefined;
   }

@@ -28,15 +28,15 @@ export function createHistory(ctx) {
     // there is nothing to draw before the refresh.
     // Only its newest rows travel for the first paint; when that is the whole copy, the
     // refresh may answer "unchanged" without rows.
-    let drawn = false;
+    let drawn = null;
     try {
       const cached = await api.listAppointments(fc, filters, { cached: true, first: FIRST_PAINT_ROWS });
       if (request === historySeq && cached && cached.synced_at && Array.isArray(cached.items)) {
         dispatch({ type: "history_cached", request, result: cached, received_at: ctx.perfNow() });
-        drawn = cached.items.length === (cached.total ?? cached.items.length);
+        if (cached.items.length === (cached.total ?? cached.items.length)) drawn = cached.synced_at;
       }
     } catch {
-      drawn = false;
+      drawn = null;
     }
     // Then what changed on the service since the last look, patched in.
     const asked = ctx.perfNow();

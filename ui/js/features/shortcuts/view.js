@@ -117,7 +117,8 @@ export function createShortcuts(ctrl, { announce }) {
       return;
     }
     const target = event.altKey && !event.shiftKey && AGENDA_KEYS[letterOf(event)];
-    if (target && !modal && ctrl.state().session.signed_in) {
+    // Not while typing: Alt+letter there must not leave the field (or the wizard).
+    if (target && !modal && !typing(event.target) && ctrl.state().session.signed_in) {
       event.preventDefault();
       focusInAgenda(target);
     }
