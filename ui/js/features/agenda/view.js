@@ -23,8 +23,14 @@ export function createAgendaView(ctrl) {
     if (field) ctrl.setAgendaFilter(field, event.target.value);
   });
   byTestId(document, "agenda-filter-reset").addEventListener("click", () => ctrl.resetAgendaFilters());
+  // "Mostra altri": focus goes to the first row added (the button may vanish with the last).
+  let focusAdded = null;
   for (const more of document.querySelectorAll("#agenda-body button.more")) {
-    more.addEventListener("click", () => ctrl.showMoreAgenda(more.dataset.list));
+    more.addEventListener("click", () => {
+      const body = byId(`agenda-${more.dataset.list}-body`);
+      focusAdded = { body, index: body.children.length };
+      ctrl.showMoreAgenda(more.dataset.list);
+    });
   }
 
   /** Fills a filter's <select>: "all" first, then `options` as [value, label]. */
@@ -164,6 +170,15 @@ export function createAgendaView(ctrl) {
       holdsBody.replaceChildren(...holds.map((a) => holdRow(lang, a, ag.busy_id === a.id)));
       appointmentsBody.replaceChildren(...page("appointments", appointments).map((a) => appointmentRow(lang, a)));
       requestBody.replaceChildren(...page("request", requestable).map((c) => requestRow(lang, c)));
+      if (focusAdded) {
+        const row = focusAdded.body.children[focusAdded.index];
+        focusAdded = null;
+        if (row) {
+          const target = row.querySelector("button:not(:disabled)") || row;
+          if (target === row) row.tabIndex = -1;
+          target.focus();
+        }
+      }
       for (const [list, items] of [["appointments", appointments], ["request", requestable]]) {
         const more = byId(`agenda-${list}-more`);
         const left = items.length - Math.min(items.length, shown[list] || AGENDA_PAGE);
