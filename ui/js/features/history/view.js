@@ -255,8 +255,13 @@ export function createAppointments(ctrl) {
         const n = h.status === "refreshing" && h.total > items.length ? h.total : items.length;
         count = t(lang, n === 1 ? "history_count_one" : "history_count", { count: n.toLocaleString(lang === "en" ? "en-GB" : "it-IT") });
         if (h.from_cache) count += " " + t(lang, "from_cache_at", { when: formatDateTime(h.synced_at) || "—" });
-        else if (h.synced_at) count += " · " + t(lang, "synced_at_time", { time: formatTime(h.synced_at) });
-        if (h.status === "refreshing") count += " · " + t(lang, "refreshing");
+        else {
+          // "12 appuntamenti · aggiornato alle 10:15 · aggiornamento in corso…"
+          const parts = [count.replace(/\.$/, "")];
+          if (h.synced_at) parts.push(t(lang, "synced_at_time", { time: formatTime(h.synced_at) }));
+          if (h.status === "refreshing") parts.push(t(lang, "refreshing"));
+          count = parts.join(" · ") + (h.status === "refreshing" ? "" : ".");
+        }
       } else if (h.status === "loading") count = t(lang, "loading");
       setText(byId("history-count"), count);
       if (h.status === "ready" && h.refresh_ms) {
