@@ -201,45 +201,46 @@ impl Store {
         appointments: &[Appointment],
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let hash = self.fc_hash(fiscal_code);
-        if let Some(stranger) = appointments.iter().find(|a| &a.fiscal_code != fiscal_code) {
-            // The service answered for someone else: keep nothing rather than mix people.
-            tracing::warn!(
-                id = stranger.id.as_str(),
-                "appuntamento di un altro contribuente"
-            );
-            return Err(StoreError::Damaged { what: "storico" });
-        }
-        self.with_conn(|conn| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            history::replace_all(&tx, &self.cipher, &hash, fiscal_code, appointments)?;
-            write_mark(
-                &tx,
-                &self.dataset_key(&Dataset::Appointments(fiscal_code.clone())),
-                at,
-            )?;
-            tx.commit()?;
-            Ok(())
+        self.sync_history(fiscal_code, appointments, at, |tx, hash| {
+            history::replace_all(tx, &self.cipher, hash, fiscal_code, appointments)
         })
     }
 
     /// Merges the appointments that changed since the last sync into the cached history and
     /// moves its sync mark to `at`, in one transaction (an empty `changed` only moves the
-    /// mark). Like [`Store::save_appointments`], refuses anyone else's appointment.
+    /// mark).
     pub fn merge_appointments(
         &self,
         fiscal_code: &FiscalCode,
         changed: &[Appointment],
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let hash = self.fc_hash(fiscal_code);
-        if changed.iter().any(|a| &a.fiscal_code != fiscal_code) {
-            tracing::warn!("appuntamento di un altro contribuente");
+        self.sync_history(fiscal_code, changed, at, |tx, hash| {
+            history::merge(tx, &self.cipher, hash, changed)
+        })
+    }
+
+    /// Writes what the service gave for a contributor's history with `write`, and its sync
+    /// mark, in one transaction. Anyone else's appointment in it refuses the whole answer:
+    /// keep nothing rather than mix people.
+    fn sync_history(
+        &self,
+        fiscal_code: &FiscalCode,
+        given: &[Appointment],
+        at: DateTime<Utc>,
+        write: impl FnOnce(&rusqlite::Transaction<'_>, &[u8]) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        if let Some(stranger) = given.iter().find(|a| &a.fiscal_code != fiscal_code) {
+            tracing::warn!(
+                id = stranger.id.as_str(),
+                "appuntamento di un altro contribuente"
+            );
             return Err(StoreError::Damaged { what: "storico" });
         }
+        let hash = self.fc_hash(fiscal_code);
         self.with_conn(|conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            history::merge(&tx, &self.cipher, &hash, changed)?;
+            write(&tx, &hash)?;
             write_mark(
                 &tx,
                 &self.dataset_key(&Dataset::Appointments(fiscal_code.clone())),
