@@ -112,6 +112,24 @@ async fn an_operator_books_confirms_and_annuls_an_appointment() {
         .unwrap();
     harness.screenshot("14-confermato").await.unwrap();
 
+    // Copia identificativo: copied, and spelt for the phone while the button has focus.
+    session
+        .click_testid("copy-outcome-appointment-id")
+        .await
+        .unwrap();
+    session
+        .wait_attribute("copy-outcome-appointment-id", "data-copied", "true")
+        .await
+        .unwrap();
+    let spoken = session
+        .wait_text(&tid("outcome-appointment-id-spoken"), WAIT, |t| {
+            t.starts_with("Si legge: Ancona Palermo – ")
+        })
+        .await
+        .unwrap();
+    assert_eq!(spoken.matches(" – ").count(), 2, "{spoken}");
+    harness.screenshot("14-copia-identificativo").await.unwrap();
+
     // Gestione appuntamenti: Confermato, then Annulla appuntamento.
     session.click_testid("nav-appuntamenti").await.unwrap();
     session.wait_screen("appuntamenti").await.unwrap();

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import {
   addDays, appointmentStatusLabel, channelLabel, communicationStatusLabel, daysBetween, eligibilityText, errorText,
   formatCountdown, formatDate, formatDateTime, formatDayHeading, formatPhone, formatTime, holdRemaining, mondayOf,
-  parseDateInput, romeDate, weekDates, formatOpeningHours, formatClosures,
+  parseDateInput, romeDate, weekDates, formatOpeningHours, formatClosures, spokenId,
 } from "../../ui/js/format.js";
 import { ERROR_KINDS } from "../../ui/js/i18n.js";
 
@@ -155,4 +155,11 @@ test("a struttura's coming closures are listed with the patron saint's day", () 
   );
   assert.equal(formatClosures({ closures: [], patron_saint: { month: 6, day: 29 } }, "2026-12-04", "it"), "Chiusure: ogni anno il 29/06 (festa del patrono)");
   assert.equal(formatClosures({ closures: [] }, "2026-12-04", "it"), "");
+});
+
+test("an identificativo is spelt as read over the phone, group by group", () => {
+  assert.equal(spokenId("AP-7K3M-Q9TX", "it"), "Ancona Palermo – sette Kappa tre Milano – Quarto nove Torino Xeres");
+  assert.equal(spokenId("AP-7K3M-Q9TX", "en"), "Alfa Papa – seven Kilo three Mike – Quebec nine Tango X-ray");
+  assert.equal(spokenId("ap-2z", "it"), "Ancona Palermo – due Zara");
+  assert.equal(spokenId("", "it"), "");
 });

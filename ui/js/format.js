@@ -294,3 +294,35 @@ export function formatClosures(office, today, lang = "it", max = 3) {
   if (!listed.length && !patron) return "";
   return t(lang, "closures_line", { dates: [...listed, patron].filter(Boolean).join("; ") });
 }
+
+/** The Italian telephone alphabet and NATO's, for spelling an identificativo. */
+const SPELLING = {
+  it: {
+    A: "Ancona", B: "Bologna", C: "Como", D: "Domodossola", E: "Empoli", F: "Firenze", G: "Genova", H: "Hotel",
+    I: "Imola", J: "Jolly", K: "Kappa", L: "Livorno", M: "Milano", N: "Napoli", O: "Otranto", P: "Palermo",
+    Q: "Quarto", R: "Roma", S: "Savona", T: "Torino", U: "Udine", V: "Venezia", W: "Washington", X: "Xeres",
+    Y: "York", Z: "Zara",
+    0: "zero", 1: "uno", 2: "due", 3: "tre", 4: "quattro", 5: "cinque", 6: "sei", 7: "sette", 8: "otto", 9: "nove",
+  },
+  en: {
+    A: "Alfa", B: "Bravo", C: "Charlie", D: "Delta", E: "Echo", F: "Foxtrot", G: "Golf", H: "Hotel", I: "India",
+    J: "Juliett", K: "Kilo", L: "Lima", M: "Mike", N: "November", O: "Oscar", P: "Papa", Q: "Quebec", R: "Romeo",
+    S: "Sierra", T: "Tango", U: "Uniform", V: "Victor", W: "Whiskey", X: "X-ray", Y: "Yankee", Z: "Zulu",
+    0: "zero", 1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine",
+  },
+};
+
+/**
+ * An identificativo as read over the phone, group by group: "AP-7K3M-Q9TX" is "Ancona
+ * Palermo – sette Kappa tre Milano – Quarto nove Torino Xeres" in Italian (the telephone
+ * alphabet) and NATO's words in English; "" for an empty one.
+ */
+export function spokenId(id, lang = "it") {
+  const words = SPELLING[lang] || SPELLING.it;
+  return String(id || "")
+    .toUpperCase()
+    .split("-")
+    .filter(Boolean)
+    .map((group) => [...group].map((c) => words[c] || c).join(" "))
+    .join(" – ");
+}

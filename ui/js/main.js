@@ -12,6 +12,7 @@ import { createAppointments } from "./features/history/view.js";
 import { createAccess } from "./features/session/view.js";
 import { createShortcuts } from "./features/shortcuts/view.js";
 import { createWizard } from "./features/wizard/view.js";
+import { createCopyId } from "./views/copy-id.js";
 import { createFrame } from "./views/frame.js";
 
 /** The language choice survives restarts; nothing personal is stored here. */
@@ -56,6 +57,7 @@ const views = [
   createAppointments(ctrl), // history: appuntamenti
   createDrafts(ctrl),
   createShortcuts(ctrl, { announce: frame.announce }), // the "?" dialog, Alt+R / Alt+C
+  createCopyId(ctrl, { announce: frame.announce }), // "Copia identificativo"
 ];
 
 let lang = null;

@@ -9,6 +9,7 @@ import {
 import { t } from "../../i18n.js";
 import { allows } from "../../state.js";
 import { windowRange } from "../../virtual.js";
+import { showSpoken } from "../../views/copy-id.js";
 import { attr, byId, byTestId, clone, fillFacts, memo, setText, setValue, show, showText } from "../../views/dom.js";
 
 /** Height of one history row in px; must match .vlist-viewport .vrow in app.css. */
@@ -303,6 +304,8 @@ export function createAppointments(ctrl) {
     showText(byId("detail-error"), error ? errorText(lang, error) : "");
     const held = Boolean(a && a.status === "prenotato" && a.hold_expires_at);
     show(byId("detail-countdown-box"), held);
+    show(byId("detail-copy"), Boolean(a));
+    showSpoken("detail-id-spoken", a ? a.id : "", lang);
     const office = a && a.office;
     fillFacts(byId("detail-fields"), a ? [
       [t(lang, "appointment_id"), a.id, "detail-id"],

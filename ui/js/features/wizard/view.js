@@ -6,6 +6,7 @@ import {
   formatPhone, formatTime, holdRemaining, officeKindLabel, formatOpeningHours, formatClosures, romeDate, weekDates, addDays,
 } from "../../format.js";
 import { gridMove } from "../../grid.js";
+import { showSpoken } from "../../views/copy-id.js";
 import { t } from "../../i18n.js";
 import { canAdvance, filterOffices, STEPPER_STAGES } from "../../state.js";
 import { attr, byId, byTestId, clone, fillFacts, memo, setText, setValue, show, showText } from "../../views/dom.js";
@@ -438,6 +439,7 @@ export function createWizard(ctrl) {
   function renderHold(lang, w, state) {
     const a = w.appointment;
     setText(byId("appointment-id"), a ? a.id : "");
+    showSpoken("appointment-id-spoken", a ? a.id : "", lang);
     fillFacts(byId("hold-summary"), appointmentFacts(lang, a, state));
     const busy = w.hold.busy;
     btn("confirm-booking").disabled = Boolean(busy);
@@ -489,6 +491,7 @@ export function createWizard(ctrl) {
     setText(byId("outcome-reason"), reason);
     show(byId("outcome-id-box"), Boolean(a && o.result !== "queued"));
     setText(byId("outcome-appointment-id"), a ? a.id : "");
+    showSpoken("outcome-appointment-id-spoken", a ? a.id : "", lang);
     fillFacts(byId("outcome-summary"), o.result === "queued" ? [] : appointmentFacts(lang, a, state));
     show(btn("outcome-to-history"), o.result !== "queued");
     show(btn("outcome-to-drafts"), o.result === "queued");
