@@ -244,8 +244,11 @@ async fn from_the_agenda_to_confermato_by_keyboard_in_at_most_20_presses() {
         .trim()
         .to_owned();
 
-    // The hold: Tab to Conferma Appuntamento, Enter.
+    // The hold: Tab past Copia identificativo (beside the ID) to Conferma Appuntamento,
+    // Enter.
     wait_focus(session, "#wizard-heading").await;
+    keys.press("Tab", &[TAB]).await;
+    wait_focus(session, &tid("copy-appointment-id")).await;
     keys.press("Tab", &[TAB]).await;
     wait_focus(session, &tid("confirm-booking")).await;
     keys.press("Enter", &[ENTER]).await;
