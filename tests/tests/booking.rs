@@ -101,6 +101,11 @@ async fn an_operator_books_confirms_and_annuls_an_appointment() {
         .await
         .unwrap();
 
+    // Riferimento pratica: the desk's own case number, optional, kept on this PC only.
+    session
+        .type_into("contact-case-ref", "CNA/2026-0042")
+        .await
+        .unwrap();
     let id = fill_contacts_and_book(session).await;
     session.testid("hold-countdown").await.unwrap();
     harness.screenshot("13-prenotato").await.unwrap();
@@ -146,6 +151,10 @@ async fn an_operator_books_confirms_and_annuls_an_appointment() {
     harness.screenshot("15-gestione-confermato").await.unwrap();
     session.click_testid("history-open").await.unwrap();
     session.testid("appointment-detail").await.unwrap();
+    session
+        .wait_text(&tid("detail-case-ref"), WAIT, |t| t == "CNA/2026-0042")
+        .await
+        .unwrap();
     harness.screenshot("16-dettaglio").await.unwrap();
     session.click_testid("cancel-appointment").await.unwrap();
     session.testid("cancel-dialog").await.unwrap();
@@ -160,6 +169,34 @@ async fn an_operator_books_confirms_and_annuls_an_appointment() {
         .await
         .unwrap();
     harness.screenshot("18-annullato").await.unwrap();
+
+    // Cerca finds it by part of the riferimento pratica, whatever the case; another text
+    // finds nothing.
+    session
+        .type_into("history-filter-search", "cna/2026")
+        .await
+        .unwrap();
+    session
+        .wait_text(&tid("history-count"), WAIT, |t| {
+            t.starts_with("1 appuntamento ")
+        })
+        .await
+        .unwrap();
+    session
+        .wait_attribute("history-row", "data-id", &id)
+        .await
+        .unwrap();
+    harness.screenshot("19-cerca-riferimento").await.unwrap();
+    session
+        .type_into("history-filter-search", "altra pratica")
+        .await
+        .unwrap();
+    session
+        .wait_text(&tid("history-empty"), WAIT, |t| {
+            t.contains("Nessun appuntamento corrisponde")
+        })
+        .await
+        .unwrap();
     // Nothing personal the operator typed or saw reached the app's log.
     harness
         .assert_log_free_of(&[

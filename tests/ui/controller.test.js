@@ -420,17 +420,20 @@ test("deleting a draft removes it from the list", async () => {
 test("the history is filtered by stato and Italian dates, and a bad date asks nothing", async () => {
   const t = await signedIn();
   await t.ctrl.navigate("appuntamenti");
-  assert.deepEqual(t.api.callsOf("listAppointments")[0].args, [CONTRIBUTOR.fiscal_code, { status: "", from: "", to: "" }, { cached: true, first: 100 }]);
+  assert.deepEqual(t.api.callsOf("listAppointments")[0].args, [CONTRIBUTOR.fiscal_code, { status: "", from: "", to: "", search: "" }, { cached: true, first: 100 }]);
   await t.ctrl.setHistoryFilter("status", "confermato");
   await t.ctrl.setHistoryFilter("from", "01/12/2026");
-  assert.deepEqual(t.api.callsOf("listAppointments").at(-1).args[1], { status: "confermato", from: "2026-12-01", to: "" });
+  assert.deepEqual(t.api.callsOf("listAppointments").at(-1).args[1], { status: "confermato", from: "2026-12-01", to: "", search: "" });
+  // Cerca: the riferimento pratica or part of an identificativo, sent as typed.
+  await t.ctrl.setHistoryFilter("search", "CNA/42");
+  assert.deepEqual(t.api.callsOf("listAppointments").at(-1).args[1], { status: "confermato", from: "2026-12-01", to: "", search: "CNA/42" });
   const count = t.api.callsOf("listAppointments").length;
   await t.ctrl.setHistoryFilter("to", "31/02/2026");
   await t.ctrl.setHistoryFilter("to", "30/11/2026"); // before "from"
   assert.equal(t.api.callsOf("listAppointments").length, count);
   assert.equal(t.state().history.filter_errors.to, "filter_range_invalid");
   await t.ctrl.resetHistoryFilters();
-  assert.deepEqual(t.api.callsOf("listAppointments").at(-1).args[1], { status: "", from: "", to: "" });
+  assert.deepEqual(t.api.callsOf("listAppointments").at(-1).args[1], { status: "", from: "", to: "", search: "" });
   assert.equal(t.state().history.filter_errors.to, null);
 });
 

@@ -287,7 +287,7 @@ test("choices not made yet travel as null, and UI-only fields stay home", () => 
   assert.deepEqual(wire, {
     id: null, contributor_fiscal_code: CONTRIBUTOR.fiscal_code, contributor_name: "ROSSI MARIO", communication_id: "COM-1",
     topic_code: "rateazioni", consultation_point: null, channel: null, office_code: null, slot_start: null,
-    phone: "", notes: "", step: "argomento",
+    phone: "", notes: "", case_ref: null, step: "argomento",
   });
   const full = draftForWire({ ...newDraft(CONTRIBUTOR, COMMUNICATION), id: "X~COM-1", channel: "telefonica", slot_start: "s" });
   assert.equal(full.id, "X~COM-1");

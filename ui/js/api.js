@@ -36,7 +36,7 @@ export const COMMANDS = Object.freeze({
   book: ["draft"],
   confirm_booking: ["id"],
   cancel_booking: ["id"],
-  list_appointments: ["fiscalCode", "status?", "from?", "to?", "cached?", "first?", "drawn?"],
+  list_appointments: ["fiscalCode", "status?", "from?", "to?", "search?", "cached?", "first?", "drawn?"],
   get_appointment: ["id"],
   desk_agenda: ["days?", "cached?"],
   reschedule_appointment: ["id", "slotStart", "officeCode?", "pointCode?"],
@@ -128,7 +128,7 @@ export const cancelBooking = (id) => call("cancel_booking", { id });
  */
 export const listAppointments = (fiscalCode, filters = {}, how = {}) => {
   const args = { fiscalCode };
-  for (const key of ["status", "from", "to"]) if (filters[key]) args[key] = filters[key];
+  for (const key of ["status", "from", "to", "search"]) if (filters[key]) args[key] = filters[key];
   if (how.cached) args.cached = true;
   if (how.cached && how.first) args.first = how.first;
   if (!how.cached && typeof how.drawn === "string") args.drawn = how.drawn;

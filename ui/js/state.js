@@ -51,7 +51,7 @@ export function initialState() {
     thread: { id: null, status: "idle", data: null, error: null },
     wizard: null,
     history: {
-      status: "idle", fiscal_code: null, items: [], filters: { status: "", from: "", to: "" },
+      status: "idle", fiscal_code: null, items: [], filters: { status: "", from: "", to: "", search: "" },
       filter_errors: { from: null, to: null }, filter_raw: { from: "", to: "" },
       from_cache: false, synced_at: null, error: null, received_at: 0, version: 0,
     },
@@ -89,7 +89,7 @@ export function routeFromHash(hash) {
 const DRAFT_FIELDS = Object.freeze({
   contributor_fiscal_code: "", contributor_name: "", communication_id: "", topic_code: "",
   consultation_point: "", channel: "", office_code: "", slot_start: "", phone: "", notes: "",
-  step: "argomento",
+  case_ref: "", step: "argomento",
 });
 
 /** The draft fields of `source` (a draft read back, or a new one's start), nothing else. */

@@ -20,6 +20,7 @@
 pub mod appointment;
 pub mod calendar;
 pub mod codes;
+pub mod desk;
 pub mod eligibility;
 pub mod errors;
 pub mod fiscal_code;
@@ -32,6 +33,7 @@ pub mod wizard;
 pub use appointment::{AppointmentId, Transition, TransitionError};
 pub use calendar::{OfficeCalendar, OpeningHours, Slot};
 pub use codes::{CommunicationId, InvalidCode, OfficeCode, PointCode, SlotStart, TopicCode};
+pub use desk::DeskFields;
 pub use eligibility::{Eligibility, EligibilityReason};
 pub use errors::ErrorKind;
 pub use fiscal_code::{FiscalCode, FiscalCodeError, Sex};

@@ -15,6 +15,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::desk::DeskFields;
 use crate::fiscal_code::FiscalCode;
 use crate::notes::{Notes, NotesError};
 use crate::phone::{PhoneError, PhoneNumber};
@@ -279,6 +280,7 @@ pub struct Wizard {
     slot_start: Option<String>,
     phone_raw: String,
     notes_raw: String,
+    desk: DeskFields,
     step: Step,
 }
 
@@ -314,6 +316,9 @@ pub struct WizardInput {
     /// Note as typed.
     #[serde(default, alias = "notes_raw")]
     pub notes: String,
+    /// What the desk keeps for itself (riferimento pratica…), never sent to the service.
+    #[serde(flatten)]
+    pub desk: DeskFields,
     /// The step the operator is on.
     #[serde(default = "first_step")]
     pub step: Step,
@@ -380,6 +385,7 @@ impl From<&Wizard> for WizardInput {
             slot_start: w.slot_start.clone(),
             phone: w.phone_raw.clone(),
             notes: w.notes_raw.clone(),
+            desk: w.desk.clone(),
             step: w.step,
         }
     }
@@ -406,6 +412,7 @@ impl TryFrom<WizardInput> for Wizard {
             slot_start: input.slot_start,
             phone_raw: input.phone,
             notes_raw: input.notes,
+            desk: input.desk,
             step: input.step,
         };
         if wizard.is_consistent() {
@@ -433,6 +440,7 @@ impl Wizard {
             slot_start: None,
             phone_raw: String::new(),
             notes_raw: String::new(),
+            desk: DeskFields::default(),
             step: Step::Argomento,
         }
     }
@@ -464,6 +472,7 @@ impl Wizard {
         );
         wizard.apply(WizardAction::SetPhone(input.phone.clone()), ctx)?;
         wizard.apply(WizardAction::SetNotes(input.notes.clone()), ctx)?;
+        wizard.desk = input.desk.clone();
         let choice =
             |step: Step| match step {
                 Step::Argomento => point.clone().zip(input.channel).map(|(code, channel)| {
@@ -539,6 +548,11 @@ impl Wizard {
     /// The notes as typed.
     pub fn notes_raw(&self) -> &str {
         &self.notes_raw
+    }
+
+    /// What the desk keeps for itself.
+    pub fn desk(&self) -> &DeskFields {
+        &self.desk
     }
 
     /// The current step.
@@ -861,6 +875,7 @@ mod tests {
             slot_start: Some(S2.into()),
             phone: "333 1234567".into(),
             notes: "Chiarimenti sugli avvisi bonari".into(),
+            desk: DeskFields::default(),
             step,
         }
     }
@@ -1010,6 +1025,22 @@ mod tests {
                 "notes": "Richiesta di chiarimenti",
             })
         );
+    }
+
+    #[test]
+    fn the_desk_fields_are_kept_with_the_input_and_never_booked() {
+        let mut typed = serde_json::to_value(input(Step::Pronto)).unwrap();
+        typed["case_ref"] = serde_json::json!("  CNA-2026/17  ");
+        let typed: WizardInput = serde_json::from_value(typed).unwrap();
+        assert_eq!(typed.desk.case_ref.as_deref(), Some("CNA-2026/17"));
+        let w = Wizard::restore(&typed, &ctx()).unwrap();
+        assert_eq!(w.desk(), &typed.desk);
+        let stored = serde_json::to_value(&w).unwrap();
+        assert_eq!(stored["case_ref"], "CNA-2026/17");
+        let read: Wizard = serde_json::from_value(stored).unwrap();
+        assert_eq!(read.desk().case_ref.as_deref(), Some("CNA-2026/17"));
+        let booking = serde_json::to_string(&w.booking_request().unwrap()).unwrap();
+        assert!(!booking.contains("CNA-2026"), "{booking}");
     }
 
     #[test]

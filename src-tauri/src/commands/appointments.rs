@@ -1,7 +1,9 @@
 //! Gestione appuntamenti: the history, one appointment's details, Annulla appuntamento.
 
 use crate::{AppState, CommandError};
-use agenda_client::app::{AppointmentDetail, AppointmentView, DeskView, ListingView, DESK_DAYS};
+use agenda_client::app::{
+    AppointmentDetail, AppointmentView, DeskView, ListingView, Search, DESK_DAYS,
+};
 use agenda_client::AppointmentFilter;
 use agenda_core::AppointmentStatus;
 use tauri::State;
@@ -47,7 +49,8 @@ pub async fn reschedule_appointment(
 /// The longest span the desk agenda shows: the booking horizon.
 const MAX_DESK_DAYS: u64 = 60;
 
-/// The history of a contributor, newest first, optionally filtered by stato and dates.
+/// The history of a contributor, newest first, optionally filtered by stato and dates, and
+/// by `search` ("Cerca": part of an identificativo or of the riferimento pratica).
 /// `cached`: the local copy alone, at once (no network), its newest `first` items when given;
 /// `drawn`: the `synced_at` of that whole copy, on screen: a refresh that finds nothing new
 /// since then answers `unchanged` without items.
@@ -59,6 +62,7 @@ pub async fn list_appointments(
     status: Option<String>,
     from: Option<String>,
     to: Option<String>,
+    search: Option<String>,
     cached: Option<bool>,
     first: Option<u32>,
     drawn: Option<String>,
@@ -73,17 +77,18 @@ pub async fn list_appointments(
         from: super::parse_date(from)?,
         to: super::parse_date(to)?,
     };
+    let search = Search::new(search.as_deref().unwrap_or_default());
     let agenda = state.agenda().await?;
     if cached == Some(true) {
         let first = first.map(|n| n as usize);
-        return Ok(agenda.cached_history(&code, &filter, first)?);
+        return Ok(agenda.cached_history(&code, &filter, &search, first)?);
     }
     // A time that does not parse only costs the rows being sent again.
     let drawn = drawn
         .as_deref()
         .and_then(|t| agenda_core::time::parse_rfc3339(t).ok())
         .map(|t| t.with_timezone(&chrono::Utc));
-    Ok(agenda.history(&code, &filter, drawn).await?)
+    Ok(agenda.history(&code, &filter, &search, drawn).await?)
 }
 
 /// Details of one appointment.

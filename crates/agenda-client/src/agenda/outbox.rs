@@ -129,12 +129,17 @@ impl Agenda {
             .hold_expires_at
             .is_some_and(|at| at <= self.client.server_now());
         let still_held = appointment.status == AppointmentStatus::Prenotato && !expired;
+        // What the desk typed for itself stays with the appointment (its draft goes).
+        let desk = store
+            .draft(&booking.fiscal_code, &booking.communication_id)?
+            .map(|draft| draft.wizard.desk().clone())
+            .unwrap_or_default();
         if still_held {
-            store.resolve_held(entry, &appointment)?;
+            store.resolve_held(entry, &appointment, &desk)?;
             return Ok(BookingOutcome::Held { appointment });
         }
         if appointment.status == AppointmentStatus::Confermato {
-            store.resolve_held(entry, &appointment)?;
+            store.resolve_held(entry, &appointment, &desk)?;
             store.delete_draft(&booking.fiscal_code, &booking.communication_id)?;
             return Ok(BookingOutcome::Confirmed { appointment });
         }

@@ -223,6 +223,15 @@ impl Agenda {
             .reschedule(id, &IdempotencyKey::generate(), &body)
             .await?;
         store.upsert_appointment(&new)?;
+        // The new appointment keeps what the desk noted of the one it replaces.
+        if let Ok(desk) = store.desk_of(id) {
+            if let Err(error) = store.keep_desk(&new.fiscal_code, &new.id, &desk) {
+                tracing::warn!(
+                    code = error.code(),
+                    "desk fields not carried to the rescheduled appointment"
+                );
+            }
+        }
         Ok(self.appointment_view(new, &self.catalog_or_codes()))
     }
 }

@@ -21,7 +21,7 @@ pub use communications::{CommunicationView, ThreadView};
 pub use contact::{check_contact, ContactCheck, FieldCheck};
 pub use desk::{DeskView, RequestableView, DESK_DAYS, REQUESTABLE_SINCE_DAYS};
 pub use drafts::{DraftId, DraftStatus, DraftView, ProblemView, SavedView};
-pub use views::{AppointmentView, ListingView};
+pub use views::{AppointmentView, ListingView, Search};
 
 use crate::agenda::{Agenda, AgendaError, BookingOutcome, Listing, Source};
 use crate::store::ReturnedProblem;
@@ -340,13 +340,19 @@ impl Agenda {
         lock(&self.memory().catalog).clone()
     }
 
-    /// The view of an appointment now, on the service's clock.
+    /// The view of an appointment now, on the service's clock, with what the desk kept of
+    /// it. Cannot fail: unreadable desk fields show as none.
     pub fn appointment_view(
         &self,
         appointment: crate::wire::Appointment,
         catalog: &Catalog,
     ) -> AppointmentView {
-        AppointmentView::new(appointment, catalog, self.client().server_now())
+        let desk = self
+            .store()
+            .ok()
+            .and_then(|store| store.desk_of(&appointment.id).ok())
+            .unwrap_or_default();
+        AppointmentView::new(appointment, desk, catalog, self.client().server_now())
     }
 
     /// Step 1: the argomento of a communication and the kinds of punto di consulenza.
@@ -510,6 +516,7 @@ impl Agenda {
         &self,
         fiscal_code: &FiscalCode,
         filter: &AppointmentFilter,
+        search: &Search,
         drawn: Option<DateTime<Utc>>,
     ) -> Result<ListingView<Vec<AppointmentView>>, AppError> {
         check_dates(filter)?;
@@ -526,7 +533,7 @@ impl Agenda {
             });
         }
         let catalog = self.catalog().await?;
-        Ok(self.history_view(listing, &catalog))
+        Ok(self.history_view(fiscal_code, listing, search, &catalog))
     }
 
     /// The cached history alone, filtered, labelled from the kept or cached catalog: what
@@ -538,29 +545,43 @@ impl Agenda {
         &self,
         fiscal_code: &FiscalCode,
         filter: &AppointmentFilter,
+        search: &Search,
         first: Option<usize>,
     ) -> Result<ListingView<Vec<AppointmentView>>, AppError> {
         check_dates(filter)?;
-        let mut listing = self.cached_appointments(fiscal_code, filter)?;
-        let total = listing.items.len();
+        let listing = self.cached_appointments(fiscal_code, filter)?;
+        let mut view = self.history_view(fiscal_code, listing, search, &self.catalog_or_cached());
+        view.total = Some(view.items.len());
         if let Some(first) = first {
-            listing.items.truncate(first);
+            view.items.truncate(first);
         }
-        let mut view = self.history_view(listing, &self.catalog_or_cached());
-        view.total = Some(total);
         Ok(view)
     }
 
+    /// The views of a history with what the desk kept of each appointment, those `search`
+    /// finds.
     fn history_view(
         &self,
+        fiscal_code: &FiscalCode,
         listing: Listing<Vec<Appointment>>,
+        search: &Search,
         catalog: &Catalog,
     ) -> ListingView<Vec<AppointmentView>> {
         let now = self.client().server_now();
+        // Enrichment: unreadable desk fields show as none.
+        let mut desks = self
+            .store()
+            .ok()
+            .and_then(|store| store.desks_of(fiscal_code).ok())
+            .unwrap_or_default();
         ListingView::map(listing, |items| {
             items
                 .into_iter()
-                .map(|a| AppointmentView::new(a, catalog, now))
+                .map(|a| {
+                    let desk = desks.remove(&a.id).unwrap_or_default();
+                    AppointmentView::new(a, desk, catalog, now)
+                })
+                .filter(|view| search.finds(view))
                 .collect()
         })
     }

@@ -6,7 +6,7 @@
 use super::catalog::Catalog;
 use crate::agenda::{Listing, Source};
 use crate::wire::{Appointment, Provenance, Timestamp};
-use agenda_core::{AppointmentId, AppointmentStatus, Channel, FiscalCode, Transition};
+use agenda_core::{AppointmentId, AppointmentStatus, Channel, DeskFields, FiscalCode, Transition};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -87,12 +87,20 @@ pub struct AppointmentView {
     /// (a service of contract 1.1 tells; read from the local cache, it is unknown).
     #[serde(flatten)]
     pub provenance: Provenance,
+    /// What the desk kept of it for itself (riferimento pratica…): on this PC only.
+    #[serde(flatten)]
+    pub desk: DeskFields,
 }
 
 impl AppointmentView {
     /// The view of `appointment` at `now` (the service's clock), named from `catalog`.
     /// Cannot fail: an unknown code shows as itself.
-    pub fn new(appointment: Appointment, catalog: &Catalog, now: DateTime<Utc>) -> Self {
+    pub fn new(
+        appointment: Appointment,
+        desk: DeskFields,
+        catalog: &Catalog,
+        now: DateTime<Utc>,
+    ) -> Self {
         let allowed_actions = agenda_core::appointment::allowed_actions(
             appointment.status,
             now,
@@ -124,6 +132,31 @@ impl AppointmentView {
             created_at: appointment.created_at,
             updated_at: appointment.updated_at,
             provenance: appointment.provenance,
+            desk,
         }
+    }
+}
+
+/// What Gestione appuntamenti's "Cerca" looks for: part of an identificativo or of what the
+/// desk kept (riferimento pratica…), whatever the case. Blank finds everything.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Search(Option<String>);
+
+impl Search {
+    /// The longest text searched for, in characters.
+    pub const MAX_CHARS: usize = 100;
+
+    /// A search for `text` (trimmed, cut to [`Search::MAX_CHARS`]).
+    pub fn new(text: &str) -> Self {
+        let text: String = text.trim().chars().take(Self::MAX_CHARS).collect();
+        Self((!text.is_empty()).then(|| text.to_lowercase()))
+    }
+
+    /// Whether `view` is one this search finds.
+    pub fn finds(&self, view: &AppointmentView) -> bool {
+        let Some(needle) = &self.0 else {
+            return true;
+        };
+        view.id.as_str().to_lowercase().contains(needle) || view.desk.contains(needle)
     }
 }

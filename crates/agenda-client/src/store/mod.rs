@@ -31,6 +31,7 @@
 //! Versioned with `PRAGMA user_version`: [`MIGRATIONS`] lists every step from the empty
 //! file; opening applies the missing ones, each in its own transaction.
 
+mod desk;
 mod drafts;
 mod history;
 mod outbox;

@@ -3,6 +3,7 @@
 
 use super::drafts::set_draft_state;
 use super::*;
+use agenda_core::DeskFields;
 
 impl Store {
     /// "Prenota": puts the booking of a draft in the outbox with its key, and marks the
@@ -100,11 +101,13 @@ impl Store {
     }
 
     /// The service holds a slot for the entry: the entry leaves the outbox, the appointment
-    /// enters the history, the draft waits for confirmation. One transaction.
+    /// enters the history with the `desk` fields of its draft, the draft waits for
+    /// confirmation. One transaction.
     pub fn resolve_held(
         &self,
         entry: &OutboxEntry,
         appointment: &Appointment,
+        desk: &DeskFields,
     ) -> Result<(), StoreError> {
         let hash = self.fc_hash(&entry.booking.fiscal_code);
         let appointment_hash = self.fc_hash(&appointment.fiscal_code);
@@ -112,6 +115,7 @@ impl Store {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             tx.execute("DELETE FROM outbox WHERE id = ?1", [entry.id])?;
             history::upsert(&tx, &self.cipher, &appointment_hash, appointment)?;
+            self.write_desk(&tx, &appointment_hash, &appointment.id, desk)?;
             set_draft_state(
                 &tx,
                 &hash,

@@ -115,6 +115,16 @@ pub const MIGRATIONS: &[&str] = &[
         sealed BLOB NOT NULL
     ) STRICT;
     "#,
+    // 5: what the desk keeps of a booked appointment for itself (riferimento pratica…),
+    // sealed, never sent to the service.
+    r#"
+    CREATE TABLE appointment_desk (
+        id      TEXT PRIMARY KEY NOT NULL,
+        fc_hash BLOB NOT NULL,
+        sealed  BLOB NOT NULL
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX appointment_desk_by_contributor ON appointment_desk (fc_hash);
+    "#,
 ];
 
 pub(super) const KEY_CHECK: &str = "key_check";

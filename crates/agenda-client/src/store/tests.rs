@@ -2,7 +2,9 @@
 
 use super::*;
 use crate::keychain::MemoryKeyStore;
-use agenda_core::{AppointmentStatus, Channel, Notes, PhoneNumber, WizardAction, WizardContext};
+use agenda_core::{
+    AppointmentStatus, Channel, DeskFields, Notes, PhoneNumber, WizardAction, WizardContext,
+};
 use chrono::FixedOffset;
 
 /// A fresh folder under the system temp dir, removed on drop.
@@ -298,7 +300,9 @@ fn a_held_booking_leaves_the_outbox_and_locks_the_draft() {
     let mut held = appointment(1, "2026-12-03T09:30:00+01:00", AppointmentStatus::Prenotato);
     held.communication_id = "COM-1".to_owned();
     held.hold_expires_at = Some(ts("2026-11-26T16:10:00+01:00"));
-    store.resolve_held(&entry, &held).unwrap();
+    store
+        .resolve_held(&entry, &held, &DeskFields::default())
+        .unwrap();
     assert!(store.outbox().unwrap().is_empty());
     let draft = store.draft(&fc(), "COM-1").unwrap().unwrap();
     assert_eq!(
@@ -315,6 +319,46 @@ fn a_held_booking_leaves_the_outbox_and_locks_the_draft() {
     ));
     assert!(store.reopen_draft(&fc(), "COM-1", None).unwrap());
     store.save_draft(&wizard("COM-1", "333", "b")).unwrap();
+}
+
+#[test]
+fn the_desk_fields_are_kept_with_the_held_appointment_sealed() {
+    let dir = TempDir::new();
+    let store = open(&dir, &MemoryKeyStore::new());
+    store.save_draft(&wizard("COM-1", "333", "a")).unwrap();
+    let entry = store
+        .queue_booking(&booking("COM-1"), &IdempotencyKey::generate())
+        .unwrap();
+    let mut held = appointment(1, "2026-12-03T09:30:00+01:00", AppointmentStatus::Prenotato);
+    held.communication_id = "COM-1".to_owned();
+    let desk = DeskFields {
+        case_ref: Some("PRATICA-777".to_owned()),
+    };
+    store.resolve_held(&entry, &held, &desk).unwrap();
+    assert_eq!(store.desk_of(&held.id).unwrap(), desk);
+    let other = appointment(
+        2,
+        "2026-12-04T09:30:00+01:00",
+        AppointmentStatus::Confermato,
+    );
+    assert_eq!(store.desk_of(&other.id).unwrap(), DeskFields::default());
+    store.keep_desk(&fc(), &other.id, &desk).unwrap();
+    let all = store.desks_of(&fc()).unwrap();
+    assert_eq!(all.len(), 2);
+    assert_eq!(all.get(&held.id), Some(&desk));
+    // Nothing entered, nothing kept.
+    let third = appointment(
+        3,
+        "2026-12-05T09:30:00+01:00",
+        AppointmentStatus::Confermato,
+    );
+    store
+        .keep_desk(&fc(), &third.id, &DeskFields::default())
+        .unwrap();
+    assert_eq!(store.desks_of(&fc()).unwrap().len(), 2);
+    drop(store);
+    let bytes = std::fs::read(dir.path().join(FILE_NAME)).unwrap();
+    assert!(!bytes.windows(11).any(|w| w == b"PRATICA-777"));
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! screen used to hold (the annulment reason's length, a reversed date range) are refused
 //! here before anything is sent.
 
-use agenda_client::app::{AppError, Booked, RequestError, MAX_CANCEL_REASON_CHARS};
+use agenda_client::app::{AppError, Booked, RequestError, Search, MAX_CANCEL_REASON_CHARS};
 use agenda_client::AppointmentFilter;
 use agenda_client::IdempotencyKey;
 use agenda_core::{AppointmentStatus, Transition};
@@ -123,7 +123,12 @@ async fn the_wizard_steps_follow_the_catalog_and_views_carry_their_allowed_actio
     assert!(annulled.allowed_actions.is_empty());
 
     let history = agenda
-        .history(&e.fiscal_code, &AppointmentFilter::default(), None)
+        .history(
+            &e.fiscal_code,
+            &AppointmentFilter::default(),
+            &Search::default(),
+            None,
+        )
         .await
         .unwrap();
     let row = history.items.iter().find(|a| a.id == held.id).unwrap();
@@ -134,7 +139,9 @@ async fn the_wizard_steps_follow_the_catalog_and_views_carry_their_allowed_actio
         ..AppointmentFilter::default()
     };
     assert!(matches!(
-        agenda.history(&e.fiscal_code, &reversed, None).await,
+        agenda
+            .history(&e.fiscal_code, &reversed, &Search::default(), None)
+            .await,
         Err(AppError::Request(RequestError::DatesReversed))
     ));
 }
@@ -183,6 +190,9 @@ async fn a_draft_is_restored_against_the_real_catalog_and_slots_and_booked_in_on
         slot_start: Some(agenda_client::wire::format_timestamp(&free.start)),
         phone: "+39 347 555 1234".into(),
         notes: NOTES.into(),
+        desk: agenda_core::DeskFields {
+            case_ref: Some("CNA/Pratica-42".into()),
+        },
         step: Step::Pronto,
     };
 
@@ -214,6 +224,37 @@ async fn a_draft_is_restored_against_the_real_catalog_and_slots_and_booked_in_on
     assert_eq!(held.consultation_point, office.point_code);
     assert_eq!(held.office_code, office.office.code);
     assert_eq!(held.start, free.start);
+
+    // The riferimento pratica stays on this PC with the appointment: in its details, and
+    // found by Cerca whatever the case (and by part of the identificativo).
+    let detail = agenda.appointment_detail(&held.id).await.unwrap();
+    assert_eq!(
+        detail.appointment.desk.case_ref.as_deref(),
+        Some("CNA/Pratica-42")
+    );
+    let all = AppointmentFilter::default();
+    for (text, found) in [
+        ("pratica-42", 1),
+        (&held.id.as_str()[..6], 1),
+        ("altra", 0),
+        ("  ", usize::MAX),
+    ] {
+        let listed = agenda
+            .history(&e.fiscal_code, &all, &Search::new(text), None)
+            .await
+            .unwrap()
+            .items;
+        let cached = agenda
+            .cached_history(&e.fiscal_code, &all, &Search::new(text), None)
+            .unwrap();
+        assert_eq!(cached.total, Some(cached.items.len()), "{text:?}");
+        assert_eq!(cached.items.len(), listed.len(), "{text:?}");
+        if found == usize::MAX {
+            assert!(listed.iter().any(|a| a.id == held.id), "blank finds all");
+        } else {
+            assert_eq!(listed.len(), found, "{text:?}");
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -344,13 +385,20 @@ async fn the_history_opens_from_the_cache_and_fetches_only_what_changed() {
     let all = AppointmentFilter::default();
 
     // Never synced: the cache has nothing, and says so; the first refresh fetches it all.
-    let cold = agenda.cached_history(&e.fiscal_code, &all, None).unwrap();
+    let cold = agenda
+        .cached_history(&e.fiscal_code, &all, &Search::default(), None)
+        .unwrap();
     assert!(cold.items.is_empty() && cold.from_cache && cold.synced_at.is_none());
-    let first = agenda.history(&e.fiscal_code, &all, None).await.unwrap();
+    let first = agenda
+        .history(&e.fiscal_code, &all, &Search::default(), None)
+        .await
+        .unwrap();
     assert!(!first.unchanged && first.synced_at.is_some());
 
     // The cached copy is what the refresh gave, at once.
-    let cached = agenda.cached_history(&e.fiscal_code, &all, None).unwrap();
+    let cached = agenda
+        .cached_history(&e.fiscal_code, &all, &Search::default(), None)
+        .unwrap();
     let ids = |items: &[agenda_client::app::AppointmentView]| {
         items.iter().map(|a| a.id.clone()).collect::<Vec<_>>()
     };
@@ -359,14 +407,14 @@ async fn the_history_opens_from_the_cache_and_fetches_only_what_changed() {
     assert_eq!(cached.total, Some(first.items.len()));
     // Its first part only, for the first paint: the newest, and how many there are.
     let part = agenda
-        .cached_history(&e.fiscal_code, &all, Some(1))
+        .cached_history(&e.fiscal_code, &all, &Search::default(), Some(1))
         .unwrap();
     assert_eq!(ids(&part.items), ids(&first.items[..1]));
     assert_eq!(part.total, Some(first.items.len()));
 
     // Nothing changed: the screen that drew the cache keeps it, no items travel.
     let again = agenda
-        .history(&e.fiscal_code, &all, cached.synced_at)
+        .history(&e.fiscal_code, &all, &Search::default(), cached.synced_at)
         .await
         .unwrap();
     assert!(again.unchanged && again.items.is_empty(), "{again:?}");
@@ -379,7 +427,7 @@ async fn the_history_opens_from_the_cache_and_fetches_only_what_changed() {
         .await
         .unwrap();
     let after = agenda
-        .history(&e.fiscal_code, &all, again.synced_at)
+        .history(&e.fiscal_code, &all, &Search::default(), again.synced_at)
         .await
         .unwrap();
     assert!(!after.unchanged);
@@ -388,7 +436,7 @@ async fn the_history_opens_from_the_cache_and_fetches_only_what_changed() {
     assert_eq!(row.status, AppointmentStatus::Prenotato);
     assert_eq!(
         ids(&agenda
-            .cached_history(&e.fiscal_code, &all, None)
+            .cached_history(&e.fiscal_code, &all, &Search::default(), None)
             .unwrap()
             .items),
         ids(&after.items)
@@ -397,7 +445,7 @@ async fn the_history_opens_from_the_cache_and_fetches_only_what_changed() {
     // Released elsewhere too: merged in place, not added twice.
     other.cancel_hold(&held.id).await.unwrap();
     let released = agenda
-        .history(&e.fiscal_code, &all, after.synced_at)
+        .history(&e.fiscal_code, &all, &Search::default(), after.synced_at)
         .await
         .unwrap();
     assert_eq!(released.items.len(), after.items.len());
@@ -431,7 +479,12 @@ async fn step_2_lists_the_strutture_of_the_contributors_province_first() {
     assert!(plain.iter().all(|o| !o.in_home_province));
 
     agenda
-        .history(&rossi, &AppointmentFilter::default(), None)
+        .history(
+            &rossi,
+            &AppointmentFilter::default(),
+            &Search::default(),
+            None,
+        )
         .await
         .unwrap();
     let offices = agenda

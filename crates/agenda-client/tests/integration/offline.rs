@@ -511,6 +511,7 @@ async fn a_draft_saved_offline_before_any_catalog_keeps_every_choice() {
         slot_start: Some("2026-12-07T09:00:00+01:00".into()),
         phone: "+39 347 555 1234".into(),
         notes: NOTES.into(),
+        desk: Default::default(),
         step: Step::Pronto,
     };
     // Nothing cached and the service unreachable: the choices are kept as typed (the

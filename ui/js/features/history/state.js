@@ -7,10 +7,10 @@ import { initialState, replaceAppointment, withFocus, withNotice } from "../../s
 export function reduce(state, action) {
   switch (action.type) {
     case "history_filter": {
-      if (!["status", "from", "to"].includes(action.field)) return state;
+      if (!["status", "from", "to", "search"].includes(action.field)) return state;
       const h = state.history;
       const next = { ...h, filters: { ...h.filters, [action.field]: action.value || "" } };
-      if (action.field !== "status") {
+      if (action.field === "from" || action.field === "to") {
         next.filter_errors = { ...h.filter_errors, [action.field]: null };
         next.filter_raw = { ...h.filter_raw, [action.field]: "" };
       }
@@ -32,7 +32,7 @@ export function reduce(state, action) {
       return {
         ...state,
         history: {
-          ...state.history, filters: { status: "", from: "", to: "" },
+          ...state.history, filters: { status: "", from: "", to: "", search: "" },
           filter_errors: { from: null, to: null }, filter_raw: { from: "", to: "" },
         },
       };

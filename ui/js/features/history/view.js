@@ -15,6 +15,8 @@ import { attr, byId, byTestId, clone, fillFacts, memo, setText, setValue, show, 
 /** Height of one history row in px; must match .vlist-viewport .vrow in app.css. */
 export const ROW_HEIGHT = 48;
 const OVERSCAN = 10;
+/** Cerca searches once typing pauses this long (ms). */
+const SEARCH_PAUSE_MS = 250;
 
 function metrics() {
   if (!window.__cassettoMetrics) window.__cassettoMetrics = {};
@@ -29,6 +31,7 @@ export function createAppointments(ctrl) {
   const statusSelect = byId("history-filter-status");
   const from = byId("history-filter-from");
   const to = byId("history-filter-to");
+  const search = byId("history-filter-search");
   const panel = byId("appointment-detail");
   const dialog = byId("cancel-dialog");
   const btn = (id) => byTestId(root, id);
@@ -54,6 +57,18 @@ export function createAppointments(ctrl) {
       }
     });
   }
+  // Cerca: as the operator types, once a pause says the word is there.
+  let searchTimer = 0;
+  search.addEventListener("input", () => {
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(() => ctrl.setHistoryFilter("search", search.value.trim()), SEARCH_PAUSE_MS);
+  });
+  search.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter") return;
+    event.preventDefault();
+    clearTimeout(searchTimer);
+    ctrl.setHistoryFilter("search", search.value.trim());
+  });
   btn("history-filter-reset").addEventListener("click", () => ctrl.resetHistoryFilters());
   btn("history-refresh").addEventListener("click", () => ctrl.loadHistory());
   byId("history-filters").addEventListener("submit", (e) => e.preventDefault());
@@ -218,7 +233,8 @@ export function createAppointments(ctrl) {
       input.setAttribute("aria-invalid", error ? "true" : "false");
       setText(byId(`history-filter-${field}-error`), error ? t(state.lang, error) : "");
     }
-    btn("history-filter-reset").disabled = !f.status && !f.from && !f.to && !h.filter_errors.from && !h.filter_errors.to;
+    if (document.activeElement !== search) setValue(search, f.search);
+    btn("history-filter-reset").disabled = !f.status && !f.from && !f.to && !f.search && !h.filter_errors.from && !h.filter_errors.to;
   }
 
   function render(state, screen) {
@@ -243,7 +259,7 @@ export function createAppointments(ctrl) {
       renderedVersion = h.version;
       renderWindow(force);
       table.setAttribute("aria-rowcount", String(items.length + 1));
-      const hasFilters = Boolean(h.filters.status || h.filters.from || h.filters.to);
+      const hasFilters = Boolean(h.filters.status || h.filters.from || h.filters.to || h.filters.search);
       show(byId("history-loading"), h.status === "loading" && items.length === 0);
       const empty = (h.status === "ready" || h.status === "refreshing") && items.length === 0;
       show(byId("history-empty"), empty);
@@ -317,6 +333,7 @@ export function createAppointments(ctrl) {
       [t(lang, "office_address"), office ? [office.address, office.city, office.province ? `(${office.province})` : ""].filter(Boolean).join(" ") : "", "detail-office-address"],
       [t(lang, "phone"), formatPhone(a.phone), "detail-phone"],
       [t(lang, "notes"), a.notes, "detail-notes"],
+      [t(lang, "case_ref"), a.case_ref, "detail-case-ref"],
       [t(lang, "hold_expires_at"), a.hold_expires_at ? formatDateTime(a.hold_expires_at) : "", "detail-hold-expires"],
       [t(lang, "created_at"), formatDateTime(a.created_at), "detail-created"],
       [t(lang, "updated_at"), formatDateTime(a.updated_at), "detail-updated"],

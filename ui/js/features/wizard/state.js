@@ -99,7 +99,7 @@ export function reduce(state, action) {
       return wizardWith(state, { slots: { ...state.wizard.slots, status: "error", error: action.error } });
 
     case "contact_edit": {
-      if (!state.wizard || !["phone", "notes"].includes(action.field)) return state;
+      if (!state.wizard || !["phone", "notes", "case_ref"].includes(action.field)) return state;
       const next = draftWith(state, { [action.field]: String(action.value ?? "") });
       const touched = { ...next.wizard.contact.touched, [action.field]: true };
       return wizardWith(next, { contact: { ...next.wizard.contact, touched } });

@@ -38,6 +38,7 @@ export function createWizard(ctrl) {
   const week = byId("slots-week");
   const phone = byId("contact-phone");
   const notes = byId("contact-notes");
+  const caseRef = byId("contact-case-ref");
   const btn = (id) => byTestId(root, id);
   const changed = {
     frame: memo(), points: memo(), offices: memo(), slots: memo(), contact: memo(),
@@ -120,6 +121,7 @@ export function createWizard(ctrl) {
   }
   phone.addEventListener("input", () => ctrl.editContact("phone", phone.value));
   notes.addEventListener("input", () => ctrl.editContact("notes", notes.value));
+  caseRef.addEventListener("input", () => ctrl.editContact("case_ref", caseRef.value));
   phone.addEventListener("blur", () => ctrl.touchContact("phone"));
   notes.addEventListener("blur", () => ctrl.touchContact("notes"));
   // Ctrl+Enter in the notes: Prenota Appuntamento, without tabbing to the button.
@@ -181,7 +183,7 @@ export function createWizard(ctrl) {
     if (w.stage === "argomento" && changed.points(lang, w.options, w.point_kind)) renderPoints(lang, w);
     if (w.stage === "struttura" && changed.offices(lang, w.offices, w.draft.office_code)) renderOffices(lang, w);
     if (w.stage === "data_ora" && changed.slots(lang, w.slots, w.draft.slot_start)) renderSlots(lang, w);
-    if (w.stage === "contatti" && changed.contact(lang, w.draft.phone, w.draft.notes, w.contact, w.booking)) renderContact(lang, w, state.app.limits);
+    if (w.stage === "contatti" && changed.contact(lang, w.draft.phone, w.draft.notes, w.draft.case_ref, w.contact, w.booking)) renderContact(lang, w, state.app.limits);
     if (w.stage === "contatti" && changed.alternatives(lang, w.booking.alternatives)) renderAlternatives(lang, w);
     if (w.stage === "attesa" && changed.hold(lang, w.appointment, w.hold)) renderHold(lang, w, state);
     if (w.stage === "attesa" && changed.countdown(lang, state.now, w.appointment)) renderCountdown(lang, w, state.now);
@@ -387,6 +389,7 @@ export function createWizard(ctrl) {
   function renderContact(lang, w, limits) {
     setValue(phone, w.draft.phone);
     setValue(notes, w.draft.notes);
+    setValue(caseRef, w.draft.case_ref);
     const v = w.contact.validation;
     const touched = w.contact.touched;
     const phoneError = touched.phone && v && !v.phone.ok
