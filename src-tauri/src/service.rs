@@ -3,6 +3,7 @@
 
 use crate::error::{capitalise, CommandError};
 use crate::state::{AppState, Environment, ServiceSlot};
+use agenda_client::app::DeskHandle;
 use agenda_client::{Agenda, ApiClient, BaseUrl, ClientConfig, KeyringTokenStore, OperatorStores};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -10,12 +11,12 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::OwnedRwLockWriteGuard;
 
-/// A running service: where it is and the facade bound to it.
+/// A running service: where it is and the application layer bound to it.
 pub struct Service {
     /// Which service this is.
     pub environment: Environment,
-    /// The workflows.
-    pub agenda: Arc<Agenda>,
+    /// The workflows: the real [`Agenda`], or a test's fake.
+    pub desk: DeskHandle,
     /// The embedded sandbox, when that is the service (stopped on drop).
     pub(crate) sandbox: Option<agenda_sandbox::ServerHandle>,
 }
@@ -90,7 +91,7 @@ async fn open(
             )?;
             Ok(Service {
                 environment: Environment::EmbeddedSandbox,
-                agenda: Arc::new(agenda),
+                desk: Arc::new(agenda),
                 sandbox: Some(handle),
             })
         }
@@ -111,7 +112,7 @@ async fn open(
                 environment: Environment::Remote {
                     base_url: base_url.to_string(),
                 },
-                agenda: Arc::new(agenda),
+                desk: Arc::new(agenda),
                 sandbox: None,
             })
         }
@@ -168,19 +169,17 @@ pub async fn sync_loop<R: tauri::Runtime>(app: tauri::AppHandle<R>, period: Dura
         let Some(service) = app.state::<AppState>().service_now() else {
             continue;
         };
-        let agenda = &service.agenda;
-        let offline = agenda
-            .status()
-            .map(|s| s.online == Some(false))
-            .unwrap_or(false);
-        let queued = agenda.status().map(|s| s.queued_bookings).unwrap_or(0);
+        let desk = &service.desk;
+        let status = desk.status().await.ok();
+        let offline = status.as_ref().is_some_and(|s| s.online == Some(false));
+        let queued = status.map_or(0, |s| s.queued_bookings);
         if queued > 0 {
-            if let Err(error) = agenda.sync_outbox().await {
+            if let Err(error) = desk.sync_outbox().await {
                 tracing::debug!(code = error.code(), "outbox not sent yet");
             }
         } else if offline {
             // A cheap read tells whether the service is back.
-            let _ = agenda.client().topics().await;
+            let _ = desk.ping().await;
         }
     }
 }

@@ -3,7 +3,8 @@
 
 use crate::error::CommandError;
 use crate::service::Service;
-use agenda_client::{Agenda, Contributor};
+use agenda_client::app::DeskHandle;
+use agenda_client::Contributor;
 use serde::Serialize;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -86,6 +87,21 @@ impl AppState {
         }
     }
 
+    /// A state whose service is already running with `desk` (a command test's fake): the
+    /// app does not start one of its own.
+    pub fn with_desk(options: StartOptions, environment: Environment, desk: DeskHandle) -> Self {
+        let service = Service {
+            environment,
+            desk,
+            sandbox: None,
+        };
+        Self {
+            options,
+            service: Arc::new(RwLock::new(ServiceSlot::Ready(Arc::new(service)))),
+            selected: Mutex::new(None),
+        }
+    }
+
     /// Locks the service slot for (re)starting it; commands wait until the guard is dropped.
     pub(crate) fn begin_start(&self) -> Option<OwnedRwLockWriteGuard<ServiceSlot>> {
         self.service.clone().try_write_owned().ok()
@@ -116,9 +132,9 @@ impl AppState {
         }
     }
 
-    /// The agenda facade of the running service.
-    pub async fn agenda(&self) -> Result<Arc<Agenda>, CommandError> {
-        Ok(self.service().await?.agenda.clone())
+    /// The application layer of the running service.
+    pub async fn desk(&self) -> Result<DeskHandle, CommandError> {
+        Ok(self.service().await?.desk.clone())
     }
 
     /// The environment: the running service's, or the configured one while starting.

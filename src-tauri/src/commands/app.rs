@@ -29,17 +29,19 @@ pub struct AppInfo {
 /// Returns the app's version, the service it talks to and the connection state.
 #[tauri::command]
 pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo, CommandError> {
-    Ok(info(&state))
+    Ok(info(&state).await)
 }
 
 /// The plain function behind [`app_info`].
-pub fn info(state: &AppState) -> AppInfo {
-    let service = state.service_now();
-    let status = service.as_ref().and_then(|s| s.agenda.status().ok());
-    let server_clock_offset_ms = service
-        .as_ref()
-        .and_then(|s| s.agenda.client().server_clock_offset())
-        .map(|offset| offset.num_milliseconds());
+pub async fn info(state: &AppState) -> AppInfo {
+    let (status, server_clock_offset) = match state.service_now() {
+        Some(service) => (
+            service.desk.status().await.ok(),
+            service.desk.server_clock_offset().await.ok().flatten(),
+        ),
+        None => (None, None),
+    };
+    let server_clock_offset_ms = server_clock_offset.map(|offset| offset.num_milliseconds());
     AppInfo {
         version: env!("CARGO_PKG_VERSION"),
         environment: state.environment(),
@@ -78,7 +80,7 @@ pub async fn set_service_url<R: Runtime>(
     }
     // Wait for a service still starting: its session is signed out too.
     if let Ok(old) = state.service().await {
-        if let Err(error) = old.agenda.sign_out().await {
+        if let Err(error) = old.desk.sign_out().await {
             // The token is deleted locally even when the revocation could not be sent.
             tracing::warn!(code = error.code(), "old service: sign-out incomplete");
         }
@@ -89,11 +91,11 @@ pub async fn set_service_url<R: Runtime>(
     let slot = state.lock_for_restart().await;
     crate::service::start(&state, data_dir, url, slot).await;
     state.service().await?;
-    Ok(info(&state))
+    Ok(info(&state).await)
 }
 
 /// Sends what waits in the outbox now.
 #[tauri::command]
 pub async fn sync_now(state: State<'_, AppState>) -> Result<SyncView, CommandError> {
-    Ok(state.agenda().await?.sync_view().await?)
+    Ok(state.desk().await?.sync_view().await?)
 }

@@ -19,11 +19,11 @@ pub async fn desk_agenda(
     cached: Option<bool>,
 ) -> Result<Option<DeskView>, CommandError> {
     let days = days.unwrap_or(DESK_DAYS).min(MAX_DESK_DAYS);
-    let agenda = state.agenda().await?;
+    let desk = state.desk().await?;
     if cached == Some(true) {
-        return Ok(agenda.cached_desk_view(days)?);
+        return Ok(desk.cached_desk_view(days).await?);
     }
-    Ok(Some(agenda.desk_view(days).await?))
+    Ok(Some(desk.desk_view(days).await?))
 }
 
 /// "Riprogramma": moves a confirmed future appointment to another slot in one step
@@ -40,8 +40,8 @@ pub async fn reschedule_appointment(
     let start = super::code(&slot_start)?;
     let office = office_code.as_deref().map(super::code).transpose()?;
     let point = point_code.as_deref().map(super::code).transpose()?;
-    let agenda = state.agenda().await?;
-    Ok(agenda
+    let desk = state.desk().await?;
+    Ok(desk
         .reschedule_view(&id, &start, office.as_ref(), point.as_ref())
         .await?)
 }
@@ -78,17 +78,17 @@ pub async fn list_appointments(
         to: super::parse_date(to)?,
     };
     let search = Search::new(search.as_deref().unwrap_or_default());
-    let agenda = state.agenda().await?;
+    let desk = state.desk().await?;
     if cached == Some(true) {
         let first = first.map(|n| n as usize);
-        return Ok(agenda.cached_history(&code, &filter, &search, first)?);
+        return Ok(desk.cached_history(&code, &filter, &search, first).await?);
     }
     // A time that does not parse only costs the rows being sent again.
     let drawn = drawn
         .as_deref()
         .and_then(|t| agenda_core::time::parse_rfc3339(t).ok())
         .map(|t| t.with_timezone(&chrono::Utc));
-    Ok(agenda.history(&code, &filter, &search, drawn).await?)
+    Ok(desk.history(&code, &filter, &search, drawn).await?)
 }
 
 /// Details of one appointment.
@@ -98,7 +98,7 @@ pub async fn get_appointment(
     id: String,
 ) -> Result<AppointmentDetail, CommandError> {
     let id = super::appointment_id(&id)?;
-    Ok(state.agenda().await?.appointment_detail(&id).await?)
+    Ok(state.desk().await?.appointment_detail(&id).await?)
 }
 
 /// "Annulla appuntamento": cancels a confirmed future appointment.
@@ -109,5 +109,5 @@ pub async fn cancel_appointment(
     reason: Option<String>,
 ) -> Result<AppointmentView, CommandError> {
     let id = super::appointment_id(&id)?;
-    Ok(state.agenda().await?.annul(&id, reason.as_deref()).await?)
+    Ok(state.desk().await?.annul(&id, reason.as_deref()).await?)
 }

@@ -13,10 +13,8 @@ pub async fn session_status<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
 ) -> Result<SessionView, CommandError> {
-    let agenda = state.agenda().await?;
-    let session = agenda
-        .session_view(crate::prefs::last_operator(&app))
-        .await?;
+    let desk = state.desk().await?;
+    let session = desk.session_view(crate::prefs::last_operator(&app)).await?;
     if !session.offline {
         crate::prefs::set_last_operator(&app, session.operator.as_ref());
     }
@@ -42,11 +40,11 @@ pub async fn sign_in<R: Runtime>(
     if username.is_empty() || password.is_empty() {
         return Err(CommandError::validation("Inserire nome utente e password."));
     }
-    let agenda = state.agenda().await?;
-    let operator = agenda.sign_in(&username, &Secret::new(password)).await?;
+    let desk = state.desk().await?;
+    let operator = desk.sign_in(&username, &Secret::new(password)).await?;
     crate::prefs::set_last_operator(&app, Some(&operator));
     // Fill the caches in the background so that lists open offline later.
-    let background = agenda.clone();
+    let background = desk.clone();
     tauri::async_runtime::spawn(async move {
         if let Err(error) = background.refresh_cache(&[]).await {
             tracing::debug!(code = error.code(), "cache not refreshed after sign-in");
@@ -64,8 +62,8 @@ pub async fn sign_out<R: Runtime>(
     // The next operator never inherits the utente selezionato, even when the sign-out
     // below fails half-way.
     state.set_selected(None);
-    let agenda = state.agenda().await?;
-    agenda.sign_out().await?;
+    let desk = state.desk().await?;
+    desk.sign_out().await?;
     crate::prefs::set_last_operator(&app, None);
     Ok(())
 }

@@ -2,7 +2,7 @@
 
 use crate::{AppState, CommandError};
 use agenda_client::app::{CommunicationView, ListingView, ThreadView};
-use agenda_client::{AgendaError, Contributor};
+use agenda_client::Contributor;
 use serde::Serialize;
 use tauri::State;
 
@@ -16,8 +16,8 @@ pub async fn search_contributors(
 ) -> Result<SearchDto, CommandError> {
     // The whole match is returned at once, so there is no page after the first.
     let _ = cursor;
-    let agenda = state.agenda().await?;
-    let listing = agenda.contributors(Some(q.trim())).await?;
+    let desk = state.desk().await?;
+    let listing = desk.contributors(Some(q.trim())).await?;
     Ok(SearchDto {
         next_cursor: None,
         listing: ListingView::map(listing, |items| items),
@@ -41,8 +41,8 @@ pub async fn select_contributor(
     fiscal_code: String,
 ) -> Result<Contributor, CommandError> {
     let code = super::fiscal_code(&fiscal_code)?;
-    let agenda = state.agenda().await?;
-    let contributor = agenda.contributor(&code).await?.items;
+    let desk = state.desk().await?;
+    let contributor = desk.contributor(&code).await?.items;
     state.set_selected(Some(contributor.clone()));
     Ok(contributor)
 }
@@ -52,7 +52,7 @@ pub async fn select_contributor(
 pub async fn selected_contributor(
     state: State<'_, AppState>,
 ) -> Result<Option<Contributor>, CommandError> {
-    state.agenda().await?.store().map_err(AgendaError::from)?;
+    state.desk().await?.require_session().await?;
     Ok(state.selected())
 }
 
@@ -63,7 +63,7 @@ pub async fn list_communications(
     fiscal_code: String,
 ) -> Result<ListingView<Vec<CommunicationView>>, CommandError> {
     let code = super::fiscal_code(&fiscal_code)?;
-    Ok(state.agenda().await?.communications_view(&code).await?)
+    Ok(state.desk().await?.communications_view(&code).await?)
 }
 
 /// One thread with its messages.
@@ -73,5 +73,5 @@ pub async fn get_communication(
     id: String,
 ) -> Result<ThreadView, CommandError> {
     let id = super::code(&id)?;
-    Ok(state.agenda().await?.thread_view(&id).await?)
+    Ok(state.desk().await?.thread_view(&id).await?)
 }

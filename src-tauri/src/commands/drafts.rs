@@ -12,19 +12,19 @@ pub async fn save_draft(
     state: State<'_, AppState>,
     draft: WizardInput,
 ) -> Result<SavedView, CommandError> {
-    Ok(state.agenda().await?.save_input(&draft).await?)
+    Ok(state.desk().await?.save_input(&draft).await?)
 }
 
 /// Every draft on this PC, newest first.
 #[tauri::command]
 pub async fn list_drafts(state: State<'_, AppState>) -> Result<Vec<DraftView>, CommandError> {
-    Ok(state.agenda().await?.draft_views().await?)
+    Ok(state.desk().await?.draft_views().await?)
 }
 
 /// Deletes a draft that is not waiting for the service.
 #[tauri::command]
 pub async fn delete_draft(state: State<'_, AppState>, id: String) -> Result<(), CommandError> {
     let id = DraftId::parse(&id).map_err(agenda_client::app::AppError::from)?;
-    state.agenda().await?.discard(&id)?;
+    state.desk().await?.discard(&id).await?;
     Ok(())
 }

@@ -17,7 +17,7 @@ pub async fn wizard_options(
     communication_id: String,
 ) -> Result<WizardOptions, CommandError> {
     let id = super::code(&communication_id)?;
-    Ok(state.agenda().await?.wizard_options(&id).await?)
+    Ok(state.desk().await?.wizard_options(&id).await?)
 }
 
 /// Step 2: the strutture offering the kind of `point_code` for `topic_code`, those in the
@@ -32,7 +32,7 @@ pub async fn list_offices(
     let (topic, point) = (super::code(&topic_code)?, super::code(&point_code)?);
     let contributor = fiscal_code.as_deref().map(super::fiscal_code).transpose()?;
     Ok(state
-        .agenda()
+        .desk()
         .await?
         .offices_for(&topic, &point, contributor.as_ref())
         .await?)
@@ -51,8 +51,8 @@ pub async fn list_slots(
     let (office, point) = (super::code(&office_code)?, super::code(&point_code)?);
     let topic = topic_code.as_deref().map(super::code).transpose()?;
     let (from, to) = (super::parse_date(from)?, super::parse_date(to)?);
-    let agenda = state.agenda().await?;
-    Ok(agenda
+    let desk = state.desk().await?;
+    Ok(desk
         .slots_for(&office, &point, topic.as_ref(), from, to)
         .await?)
 }
@@ -82,7 +82,7 @@ pub enum BookDto {
 /// "Prenota Appuntamento": saves the draft as it is on screen, queues and sends it.
 #[tauri::command]
 pub async fn book(state: State<'_, AppState>, draft: WizardInput) -> Result<BookDto, CommandError> {
-    match state.agenda().await?.book_input(&draft).await? {
+    match state.desk().await?.book_input(&draft).await? {
         Booked::Appointment(appointment) => Ok(BookDto::Booked { appointment }),
         Booked::Queued { needs_sign_in } => Ok(BookDto::Queued { needs_sign_in }),
         Booked::Returned(problem) => Err(returned_error(&problem)),
@@ -117,7 +117,7 @@ pub async fn confirm_booking(
     id: String,
 ) -> Result<AppointmentView, CommandError> {
     let id = super::appointment_id(&id)?;
-    Ok(state.agenda().await?.confirm_view(&id).await?)
+    Ok(state.desk().await?.confirm_view(&id).await?)
 }
 
 /// "Cancella Prenotazione": releases a held slot.
@@ -127,5 +127,5 @@ pub async fn cancel_booking(
     id: String,
 ) -> Result<AppointmentView, CommandError> {
     let id = super::appointment_id(&id)?;
-    Ok(state.agenda().await?.cancel_hold_view(&id).await?)
+    Ok(state.desk().await?.cancel_hold_view(&id).await?)
 }

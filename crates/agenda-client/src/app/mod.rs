@@ -14,6 +14,7 @@ pub mod communications;
 pub mod contact;
 pub mod desk;
 pub mod drafts;
+pub mod port;
 pub mod views;
 
 pub use catalog::{Catalog, OfficeChoice};
@@ -21,6 +22,7 @@ pub use communications::{CommunicationView, ThreadView};
 pub use contact::{check_contact, ContactCheck, FieldCheck};
 pub use desk::{DeskView, RequestableView, DESK_DAYS, REQUESTABLE_SINCE_DAYS};
 pub use drafts::{DraftId, DraftStatus, DraftView, ProblemView, SavedView};
+pub use port::{Desk, DeskHandle};
 pub use views::{AppointmentView, ListingView, Search};
 
 use crate::agenda::{Agenda, AgendaError, BookingOutcome, Listing, Source};
@@ -185,6 +187,9 @@ pub enum RequestError {
     /// The wizard refused the draft.
     #[error("{}", capitalise(&.0.to_string()))]
     Wizard(WizardError),
+    /// What a [`Desk`] that does not provide this operation answers (a test's fake).
+    #[error("Operazione non disponibile.")]
+    NotProvided,
 }
 
 impl RequestError {
@@ -196,6 +201,7 @@ impl RequestError {
             | RequestError::DatesReversed
             | RequestError::InvalidDraftId => "validation",
             RequestError::Wizard(e) => e.code(),
+            RequestError::NotProvided => "internal",
         }
     }
 }
@@ -209,6 +215,16 @@ pub enum AppError {
     /// The workflow failed.
     #[error(transparent)]
     Agenda(#[from] AgendaError),
+}
+
+impl AppError {
+    /// Stable machine word.
+    pub fn code(&self) -> &str {
+        match self {
+            AppError::Request(e) => e.code(),
+            AppError::Agenda(e) => e.code(),
+        }
+    }
 }
 
 impl From<crate::store::StoreError> for AppError {

@@ -152,6 +152,11 @@ impl Search {
         Self((!text.is_empty()).then(|| text.to_lowercase()))
     }
 
+    /// What is searched for (lower-cased), if anything.
+    pub fn text(&self) -> Option<&str> {
+        self.0.as_deref()
+    }
+
     /// Whether `view` is one this search finds.
     pub fn finds(&self, view: &AppointmentView) -> bool {
         let Some(needle) = &self.0 else {
