@@ -255,6 +255,12 @@ fn book_renders_each_outcome_and_a_refusal_carries_its_details() {
     assert_eq!(queued, json!({"outcome": "queued", "needs_sign_in": true}));
     assert_eq!(s.calls(), ["book COM-1 Some(\"PR-9\")"]);
 
+    // Codes are typed at the boundary: what is not one never reaches the layer.
+    let mut garbled = draft.clone();
+    garbled["slot_start"] = json!("domani alle 9");
+    assert!(s.invoke("book", json!({"draft": garbled})).is_err());
+    assert!(s.calls().is_empty());
+
     *s.fake.booked.lock().unwrap() = Some(Booked::Returned(ReturnedProblem {
         code: "not_eligible_yet".into(),
         message: "la richiesta sarà possibile dal 10/12/2026".into(),

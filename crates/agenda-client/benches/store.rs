@@ -150,7 +150,11 @@ fn draft_saves(store: &Store, fiscal_code: &FiscalCode) {
     let ctx = WizardContext::default();
     let mut times = Vec::with_capacity(DRAFT_SAVES);
     for i in 0..DRAFT_SAVES {
-        let mut wizard = Wizard::new(fiscal_code.clone(), format!("CM-{}", i % 20), "contributi");
+        let mut wizard = Wizard::new(
+            fiscal_code.clone(),
+            format!("CM-{}", i % 20).parse().unwrap(),
+            "contributi".parse().unwrap(),
+        );
         wizard
             .apply(WizardAction::SetPhone(format!("347 {:07}", i)), &ctx)
             .unwrap();

@@ -134,6 +134,22 @@ code_type!(
     is_slot_start
 );
 
+/// Deserializes an optional code where a blank text means none (the UI sends `""` or
+/// `null` for a choice not made); anything else must be a valid code.
+pub fn blank_is_none<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: std::str::FromStr<Err = InvalidCode>,
+{
+    match Option::<String>::deserialize(deserializer)?
+        .as_deref()
+        .map(str::trim)
+    {
+        None | Some("") => Ok(None),
+        Some(text) => text.parse().map(Some).map_err(serde::de::Error::custom),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,11 +15,11 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::codes::{blank_is_none, CommunicationId, OfficeCode, PointCode, SlotStart, TopicCode};
 use crate::desk::DeskFields;
 use crate::fiscal_code::FiscalCode;
 use crate::notes::{Notes, NotesError};
 use crate::phone::{PhoneError, PhoneNumber};
-use crate::time::parse_rfc3339;
 use crate::vocab::Channel;
 
 /// A step of the wizard, in order.
@@ -272,12 +272,12 @@ pub struct BookingInput {
 #[serde(into = "WizardInput", try_from = "WizardInput")]
 pub struct Wizard {
     fiscal_code: FiscalCode,
-    communication_id: String,
-    topic_code: String,
-    consultation_point: Option<String>,
+    communication_id: CommunicationId,
+    topic_code: TopicCode,
+    consultation_point: Option<PointCode>,
     channel: Option<Channel>,
-    office_code: Option<String>,
-    slot_start: Option<String>,
+    office_code: Option<OfficeCode>,
+    slot_start: Option<SlotStart>,
     phone_raw: String,
     notes_raw: String,
     desk: DeskFields,
@@ -295,21 +295,21 @@ pub struct WizardInput {
     #[serde(rename = "contributor_fiscal_code", alias = "fiscal_code")]
     pub fiscal_code: FiscalCode,
     /// The communication the appointment is for.
-    pub communication_id: String,
+    pub communication_id: CommunicationId,
     /// Its argomento.
-    pub topic_code: String,
-    /// The chosen punto di consulenza, if any.
-    #[serde(default)]
-    pub consultation_point: Option<String>,
+    pub topic_code: TopicCode,
+    /// The chosen punto di consulenza, if any (blank is none).
+    #[serde(default, deserialize_with = "blank_is_none")]
+    pub consultation_point: Option<PointCode>,
     /// Its channel.
     #[serde(default)]
     pub channel: Option<Channel>,
-    /// The chosen struttura, if any.
-    #[serde(default)]
-    pub office_code: Option<String>,
-    /// The chosen slot's start, exactly as the service gave it.
-    #[serde(default)]
-    pub slot_start: Option<String>,
+    /// The chosen struttura, if any (blank is none).
+    #[serde(default, deserialize_with = "blank_is_none")]
+    pub office_code: Option<OfficeCode>,
+    /// The chosen slot's start, exactly as the service gave it (blank is none).
+    #[serde(default, deserialize_with = "blank_is_none")]
+    pub slot_start: Option<SlotStart>,
     /// Telefono as typed.
     #[serde(default, alias = "phone_raw")]
     pub phone: String,
@@ -427,13 +427,13 @@ impl Wizard {
     /// A new wizard on its first step, for a communication of a contributor.
     pub fn new(
         fiscal_code: FiscalCode,
-        communication_id: impl Into<String>,
-        topic_code: impl Into<String>,
+        communication_id: CommunicationId,
+        topic_code: TopicCode,
     ) -> Self {
         Wizard {
             fiscal_code,
-            communication_id: communication_id.into(),
-            topic_code: topic_code.into(),
+            communication_id,
+            topic_code,
             consultation_point: None,
             channel: None,
             office_code: None,
@@ -453,22 +453,14 @@ impl Wizard {
     pub fn restore(input: &WizardInput, ctx: &WizardContext) -> Result<Wizard, WizardError> {
         let mut wizard = Wizard::new(
             input.fiscal_code.clone(),
-            input.communication_id.trim(),
-            input.topic_code.trim(),
+            input.communication_id.clone(),
+            input.topic_code.clone(),
         );
-        if !wizard.is_consistent() {
-            return Err(WizardError::InvalidDraft);
-        }
-        let chosen = |s: &Option<String>| {
-            s.as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-        };
+        let chosen = |code: Option<&str>| code.map(str::to_owned);
         let (point, office, slot) = (
-            chosen(&input.consultation_point),
-            chosen(&input.office_code),
-            chosen(&input.slot_start),
+            chosen(input.consultation_point.as_ref().map(PointCode::as_str)),
+            chosen(input.office_code.as_ref().map(OfficeCode::as_str)),
+            chosen(input.slot_start.as_ref().map(SlotStart::as_str)),
         );
         wizard.apply(WizardAction::SetPhone(input.phone.clone()), ctx)?;
         wizard.apply(WizardAction::SetNotes(input.notes.clone()), ctx)?;
@@ -512,17 +504,22 @@ impl Wizard {
 
     /// The communication the appointment is requested for.
     pub fn communication_id(&self) -> &str {
+        self.communication_id.as_str()
+    }
+
+    /// The communication, as its typed id.
+    pub fn communication(&self) -> &CommunicationId {
         &self.communication_id
     }
 
     /// The argomento.
     pub fn topic_code(&self) -> &str {
-        &self.topic_code
+        self.topic_code.as_str()
     }
 
     /// The chosen consultation point.
     pub fn consultation_point(&self) -> Option<&str> {
-        self.consultation_point.as_deref()
+        self.consultation_point.as_ref().map(PointCode::as_str)
     }
 
     /// The channel of the chosen consultation point.
@@ -532,12 +529,12 @@ impl Wizard {
 
     /// The chosen office.
     pub fn office_code(&self) -> Option<&str> {
-        self.office_code.as_deref()
+        self.office_code.as_ref().map(OfficeCode::as_str)
     }
 
     /// The chosen slot's start.
     pub fn slot_start(&self) -> Option<&str> {
-        self.slot_start.as_deref()
+        self.slot_start.as_ref().map(SlotStart::as_str)
     }
 
     /// The phone number as typed.
@@ -580,12 +577,12 @@ impl Wizard {
             &self.slot_start,
         ) {
             (Some(point), Some(office), Some(slot)) => Ok(BookingInput {
-                communication_id: self.communication_id.clone(),
+                communication_id: self.communication_id.to_string(),
                 fiscal_code: self.fiscal_code.clone(),
-                topic_code: self.topic_code.clone(),
-                consultation_point: point.clone(),
-                office_code: office.clone(),
-                slot_start: slot.clone(),
+                topic_code: self.topic_code.to_string(),
+                consultation_point: point.to_string(),
+                office_code: office.to_string(),
+                slot_start: slot.to_string(),
                 phone: PhoneNumber::parse(&self.phone_raw)?,
                 notes: Notes::parse(&self.notes_raw)?,
             }),
@@ -598,18 +595,10 @@ impl Wizard {
     /// Always true for a wizard built by [`Wizard::new`] and [`Wizard::apply`], or read back
     /// with serde.
     pub fn is_consistent(&self) -> bool {
-        let non_empty = |s: &Option<String>| s.as_deref().is_none_or(|s| !s.trim().is_empty());
-        !self.communication_id.trim().is_empty()
-            && !self.topic_code.trim().is_empty()
-            && non_empty(&self.consultation_point)
-            && non_empty(&self.office_code)
-            && self.channel.is_some() == self.consultation_point.is_some()
+        // Codes are never blank and a slot start is always a time: their types say so.
+        self.channel.is_some() == self.consultation_point.is_some()
             && (self.office_code.is_none() || self.consultation_point.is_some())
             && (self.slot_start.is_none() || self.office_code.is_some())
-            && self
-                .slot_start
-                .as_deref()
-                .is_none_or(|s| parse_rfc3339(s).is_ok())
             && self.step <= self.furthest_step()
     }
 
@@ -657,9 +646,12 @@ impl Wizard {
                     .point(&code)
                     .filter(|p| p.channel == channel && p.office_code == office_code)
                     .ok_or(WizardError::PointUnavailable)?;
-                if let Some(own) = offered.office_code.as_ref() {
-                    if ctx.offices.contains(own) && self.office_code.as_ref() != Some(own) {
-                        self.office_code = Some(own.clone());
+                let code = PointCode::parse(&code).map_err(|_| WizardError::PointUnavailable)?;
+                if let Some(own) = offered.office_code.as_deref() {
+                    if ctx.offices.iter().any(|o| o == own) && self.office_code() != Some(own) {
+                        let own =
+                            OfficeCode::parse(own).map_err(|_| WizardError::OfficeUnavailable)?;
+                        self.office_code = Some(own);
                         self.slot_start = None;
                     }
                 }
@@ -672,10 +664,11 @@ impl Wizard {
                     return Err(wrong_step);
                 }
                 self.check_choices_up_to(Step::Argomento, ctx)?;
-                let point = self.consultation_point.as_deref().unwrap_or_default();
+                let point = self.consultation_point().unwrap_or_default();
                 if !ctx.office_is_offered(point, &code) {
                     return Err(WizardError::OfficeUnavailable);
                 }
+                let code = OfficeCode::parse(&code).map_err(|_| WizardError::OfficeUnavailable)?;
                 self.office_code = Some(code);
                 self.prune(ctx);
             }
@@ -684,11 +677,12 @@ impl Wizard {
                     return Err(wrong_step);
                 }
                 self.check_choices_up_to(Step::Struttura, ctx)?;
-                let point = self.consultation_point.as_deref().unwrap_or_default();
-                let office = self.office_code.as_deref().unwrap_or_default();
-                if parse_rfc3339(&start).is_err() || !ctx.slot_is_offered(point, office, &start) {
+                let point = self.consultation_point().unwrap_or_default();
+                let office = self.office_code().unwrap_or_default();
+                if !ctx.slot_is_offered(point, office, &start) {
                     return Err(WizardError::SlotUnavailable);
                 }
+                let start = SlotStart::parse(&start).map_err(|_| WizardError::SlotUnavailable)?;
                 self.slot_start = Some(start);
                 self.prune(ctx);
             }
@@ -716,10 +710,7 @@ impl Wizard {
 
     /// Checks, against the context, the choices made on `step` and on the steps before it.
     fn check_choices_up_to(&self, step: Step, ctx: &WizardContext) -> Result<(), WizardError> {
-        let point = self
-            .consultation_point
-            .as_deref()
-            .ok_or(WizardError::MissingPoint)?;
+        let point = self.consultation_point().ok_or(WizardError::MissingPoint)?;
         let channel = self.channel.ok_or(WizardError::MissingPoint)?;
         if !ctx.point_is_offered(point, channel) {
             return Err(WizardError::PointUnavailable);
@@ -727,17 +718,14 @@ impl Wizard {
         if step == Step::Argomento {
             return Ok(());
         }
-        let office = self
-            .office_code
-            .as_deref()
-            .ok_or(WizardError::MissingOffice)?;
+        let office = self.office_code().ok_or(WizardError::MissingOffice)?;
         if !ctx.office_is_offered(point, office) {
             return Err(WizardError::OfficeUnavailable);
         }
         if step == Step::Struttura {
             return Ok(());
         }
-        let slot = self.slot_start.as_deref().ok_or(WizardError::MissingSlot)?;
+        let slot = self.slot_start().ok_or(WizardError::MissingSlot)?;
         if !ctx.slot_is_offered(point, office, slot) {
             return Err(WizardError::SlotUnavailable);
         }
@@ -753,7 +741,7 @@ impl Wizard {
     /// Drops the choices the context no longer offers (each with the ones that depend on
     /// it), then steps back if the current step lost a needed choice.
     fn prune(&mut self, ctx: &WizardContext) {
-        let point_ok = match (&self.consultation_point, self.channel) {
+        let point_ok = match (self.consultation_point(), self.channel) {
             (Some(point), Some(channel)) => ctx.point_is_offered(point, channel),
             _ => false,
         };
@@ -762,15 +750,15 @@ impl Wizard {
             self.channel = None;
             self.office_code = None;
         }
-        let point = self.consultation_point.as_deref().unwrap_or_default();
-        if let Some(office) = self.office_code.as_deref() {
-            if !ctx.office_is_offered(point, office) {
+        let point = self.consultation_point().unwrap_or_default().to_owned();
+        if let Some(office) = self.office_code() {
+            if !ctx.office_is_offered(&point, office) {
                 self.office_code = None;
             }
         }
-        let office = self.office_code.as_deref().unwrap_or_default();
-        if let Some(slot) = self.slot_start.as_deref() {
-            if self.office_code.is_none() || !ctx.slot_is_offered(point, office, slot) {
+        let office = self.office_code().unwrap_or_default().to_owned();
+        if let Some(slot) = self.slot_start() {
+            if self.office_code.is_none() || !ctx.slot_is_offered(&point, &office, slot) {
                 self.slot_start = None;
             }
         }
@@ -867,12 +855,12 @@ mod tests {
     fn input(step: Step) -> WizardInput {
         WizardInput {
             fiscal_code: FiscalCode::parse("RSSMRA80A01H501U").unwrap(),
-            communication_id: "COM-1".into(),
-            topic_code: "versamenti".into(),
-            consultation_point: Some("P2".into()),
+            communication_id: "COM-1".parse().unwrap(),
+            topic_code: "versamenti".parse().unwrap(),
+            consultation_point: Some("P2".parse().unwrap()),
             channel: Some(Channel::Telefonica),
-            office_code: Some("O2".into()),
-            slot_start: Some(S2.into()),
+            office_code: Some("O2".parse().unwrap()),
+            slot_start: Some(S2.parse().unwrap()),
             phone: "333 1234567".into(),
             notes: "Chiarimenti sugli avvisi bonari".into(),
             desk: DeskFields::default(),
@@ -925,33 +913,42 @@ mod tests {
             Step::Contatti
         );
         let mut no_slot = input(Step::Pronto);
-        no_slot.slot_start = Some(String::new());
+        no_slot.slot_start = None;
         assert_eq!(
             Wizard::restore(&no_slot, &ctx()).unwrap().step(),
             Step::DataOra
         );
         let mut taken = input(Step::Pronto);
-        taken.slot_start = Some(S1.into()); // not free for P2 at O2
+        taken.slot_start = Some(S1.parse().unwrap()); // not free for P2 at O2
         let wizard = Wizard::restore(&taken, &ctx()).unwrap();
         assert_eq!((wizard.step(), wizard.slot_start()), (Step::DataOra, None));
         let mut elsewhere = input(Step::Pronto);
-        elsewhere.consultation_point = Some("P1".into()); // only at O1
+        elsewhere.consultation_point = Some("P1".parse().unwrap()); // only at O1
         elsewhere.channel = Some(Channel::InPresenza);
         let wizard = Wizard::restore(&elsewhere, &ctx()).unwrap();
         assert_eq!(wizard.step(), Step::Struttura);
         assert_eq!(wizard.office_code(), Some("O1")); // its only office, to confirm
         let mut unknown = input(Step::Pronto);
-        unknown.consultation_point = Some("P9".into());
+        unknown.consultation_point = Some("P9".parse().unwrap());
         assert_eq!(
             Wizard::restore(&unknown, &ctx()).unwrap().step(),
             Step::Argomento
         );
-        let mut blank = input(Step::Argomento);
-        blank.communication_id = " ".into();
+        // Codes are typed: a blank id cannot be an input, a blank choice is no choice.
+        let mut typed = serde_json::to_value(input(Step::Pronto)).unwrap();
+        typed["office_code"] = serde_json::json!("  ");
+        typed["slot_start"] = serde_json::json!("");
+        typed["consultation_point"] = serde_json::Value::Null;
+        let read: WizardInput = serde_json::from_value(typed.clone()).unwrap();
         assert_eq!(
-            Wizard::restore(&blank, &ctx()),
-            Err(WizardError::InvalidDraft)
+            (read.consultation_point, read.office_code, read.slot_start),
+            (None, None, None)
         );
+        typed["communication_id"] = serde_json::json!(" ");
+        assert!(serde_json::from_value::<WizardInput>(typed.clone()).is_err());
+        typed["communication_id"] = serde_json::json!("COM-1");
+        typed["slot_start"] = serde_json::json!("domani alle 9");
+        assert!(serde_json::from_value::<WizardInput>(typed).is_err());
     }
 
     #[test]
@@ -969,7 +966,7 @@ mod tests {
 
     fn new_wizard() -> Wizard {
         let cf = FiscalCode::parse("RSSMRA85T10A562S").unwrap();
-        Wizard::new(cf, "C-1", "T-ISCR")
+        Wizard::new(cf, "C-1".parse().unwrap(), "T-ISCR".parse().unwrap())
     }
 
     /// Applies every action, which must all succeed.
@@ -1285,8 +1282,14 @@ mod tests {
         for (field, value) in tampered {
             let mut bad = json.clone();
             bad[field] = value;
-            let err = serde_json::from_value::<Wizard>(bad).unwrap_err();
-            assert!(err.to_string().contains("bozza"), "{field}: {err}");
+            let err = serde_json::from_value::<Wizard>(bad)
+                .unwrap_err()
+                .to_string();
+            // An inconsistent draft, or a code that is not one.
+            assert!(
+                err.contains("bozza") || err.contains("non valido"),
+                "{field}: {err}"
+            );
         }
         let action = serde_json::to_string(&WizardAction::SetPhone("3".into())).unwrap();
         assert_eq!(action, r#"{"set_phone":"3"}"#);

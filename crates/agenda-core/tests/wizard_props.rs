@@ -140,7 +140,7 @@ proptest! {
         steps in proptest::collection::vec((context(), action()), 1..60)
     ) {
         let cf = FiscalCode::parse("RSSMRA85T10A562S").unwrap();
-        let mut wizard = Wizard::new(cf, "C-42", "T-1");
+        let mut wizard = Wizard::new(cf, "C-42".parse().unwrap(), "T-1".parse().unwrap());
         for (ctx, action) in steps {
             let before = wizard.clone();
             let result = wizard.apply(action.clone(), &ctx);
@@ -202,7 +202,7 @@ proptest! {
         steps in proptest::collection::vec((context(), action()), 1..60)
     ) {
         let cf = FiscalCode::parse("RSSMRA85T10A562S").unwrap();
-        let mut wizard = Wizard::new(cf, "C-42", "T-1");
+        let mut wizard = Wizard::new(cf, "C-42".parse().unwrap(), "T-1".parse().unwrap());
         let tie = |code: &str| universe().into_iter().find(|p| p.code == code).and_then(|p| p.office_code);
         for (ctx, action) in steps {
             let _ = wizard.apply(action, &ctx);
@@ -219,7 +219,7 @@ proptest! {
 fn the_generator_can_walk_the_whole_way_to_pronto() {
     let ctx = full_context();
     let cf = FiscalCode::parse("RSSMRA85T10A562S").unwrap();
-    let mut wizard = Wizard::new(cf, "C-42", "T-1");
+    let mut wizard = Wizard::new(cf, "C-42".parse().unwrap(), "T-1".parse().unwrap());
     let actions = [
         WizardAction::ChoosePoint {
             code: "P4".into(),

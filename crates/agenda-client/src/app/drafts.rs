@@ -7,7 +7,9 @@ use crate::agenda::Agenda;
 use crate::store::{Draft, DraftState};
 use crate::wire::Slot;
 use agenda_core::wizard::SlotOption;
-use agenda_core::{FiscalCode, Wizard, WizardContext, WizardInput};
+use agenda_core::{
+    CommunicationId, FiscalCode, OfficeCode, PointCode, Wizard, WizardContext, WizardInput,
+};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
@@ -17,7 +19,7 @@ pub struct DraftId {
     /// The contributor.
     pub fiscal_code: FiscalCode,
     /// The communication.
-    pub communication_id: String,
+    pub communication_id: CommunicationId,
 }
 
 impl DraftId {
@@ -25,19 +27,17 @@ impl DraftId {
     pub fn of(wizard: &Wizard) -> Self {
         Self {
             fiscal_code: wizard.fiscal_code().clone(),
-            communication_id: wizard.communication_id().to_owned(),
+            communication_id: wizard.communication().clone(),
         }
     }
 
     /// Parses an id given by the UI.
     pub fn parse(text: &str) -> Result<Self, RequestError> {
-        let (code, communication) = text
-            .split_once('~')
-            .filter(|(_, c)| !c.trim().is_empty())
-            .ok_or(RequestError::InvalidDraftId)?;
+        let (code, communication) = text.split_once('~').ok_or(RequestError::InvalidDraftId)?;
         Ok(Self {
             fiscal_code: FiscalCode::parse(code).map_err(|_| RequestError::InvalidDraftId)?,
-            communication_id: communication.trim().to_owned(),
+            communication_id: CommunicationId::parse(communication)
+                .map_err(|_| RequestError::InvalidDraftId)?,
         })
     }
 }
@@ -128,14 +128,16 @@ impl Agenda {
         if let (Some(catalog), Some(point), Some(office)) =
             (&catalog, &input.consultation_point, &input.office_code)
         {
-            if let Some(own) = catalog.point_at_office(point, office) {
-                input.consultation_point = Some(own.code.clone());
+            let own = catalog.point_at_office(point.as_str(), office.as_str());
+            if let Some(own) = own.and_then(|own| PointCode::parse(&own.code).ok()) {
+                input.consultation_point = Some(own);
             }
         }
         let mut ctx = match &catalog {
-            Some(catalog) => {
-                catalog.wizard_context(&input.topic_code, input.consultation_point.as_deref())
-            }
+            Some(catalog) => catalog.wizard_context(
+                input.topic_code.as_str(),
+                input.consultation_point.as_ref().map(PointCode::as_str),
+            ),
             None => context_of(&input),
         };
         if let (Some(point), Some(office), Some(start)) = (
@@ -143,11 +145,12 @@ impl Agenda {
             &input.office_code,
             &input.slot_start,
         ) {
+            let (point, office, start) = (point.as_str(), office.as_str(), start.as_str());
             if self.memory().slot_is_free(office, point, start) != Some(false) {
                 ctx.slots.push(SlotOption {
-                    office_code: office.clone(),
-                    point_code: point.clone(),
-                    start: start.clone(),
+                    office_code: office.to_owned(),
+                    point_code: point.to_owned(),
+                    start: start.to_owned(),
                 });
             }
         }
@@ -214,7 +217,7 @@ impl Agenda {
 
     /// Deletes a draft that is not waiting for the service (true if there was one).
     pub fn discard(&self, id: &DraftId) -> Result<bool, AppError> {
-        Ok(self.discard_draft(&id.fiscal_code, &id.communication_id)?)
+        Ok(self.discard_draft(&id.fiscal_code, id.communication_id.as_str())?)
     }
 }
 
@@ -223,13 +226,17 @@ fn context_of(input: &WizardInput) -> WizardContext {
     WizardContext {
         points: match (&input.consultation_point, input.channel) {
             (Some(code), Some(channel)) => vec![agenda_core::wizard::PointOption {
-                code: code.clone(),
+                code: code.to_string(),
                 channel,
                 office_code: None,
             }],
             _ => Vec::new(),
         },
-        offices: input.office_code.clone().into_iter().collect(),
+        offices: input
+            .office_code
+            .iter()
+            .map(OfficeCode::to_string)
+            .collect(),
         slots: Vec::new(),
     }
 }
@@ -280,7 +287,7 @@ mod tests {
     #[test]
     fn draft_ids_round_trip_and_bad_ones_are_refused() {
         let id = DraftId::parse("RSSMRA80A01H501U~COM-1").unwrap();
-        assert_eq!(id.communication_id, "COM-1");
+        assert_eq!(id.communication_id.as_str(), "COM-1");
         assert_eq!(DraftId::parse(&id.to_string()).unwrap(), id);
         for bad in ["", "COM-1", "RSSMRA80A01H501U~", "XXXXXXXXXXXXXXXX~COM-1"] {
             assert_eq!(

@@ -29,7 +29,11 @@ fn main() {
     println!("ready");
     for sequence in first.. {
         let communication = format!("COM-{}", sequence as usize % COMMUNICATIONS);
-        let mut wizard = Wizard::new(fiscal_code.clone(), &communication, "contributi");
+        let mut wizard = Wizard::new(
+            fiscal_code.clone(),
+            communication.parse().expect("a valid communication id"),
+            "contributi".parse().expect("a valid topic code"),
+        );
         let ctx = WizardContext::default();
         wizard
             .apply(

@@ -66,7 +66,11 @@ fn appointment(n: u8, start: &str, status: AppointmentStatus) -> Appointment {
 }
 
 fn wizard(communication: &str, phone: &str, notes: &str) -> Wizard {
-    let mut wizard = Wizard::new(fc(), communication, "contributi");
+    let mut wizard = Wizard::new(
+        fc(),
+        communication.parse().unwrap(),
+        "contributi".parse().unwrap(),
+    );
     let ctx = WizardContext::default();
     wizard
         .apply(WizardAction::SetPhone(phone.to_owned()), &ctx)

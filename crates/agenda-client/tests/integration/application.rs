@@ -182,23 +182,23 @@ async fn a_draft_is_restored_against_the_real_catalog_and_slots_and_booked_in_on
     let free = slots.iter().find(|s| s.available).expect("a free slot");
     let input = WizardInput {
         fiscal_code: e.fiscal_code.clone(),
-        communication_id: e.communication.id.clone(),
-        topic_code: topic.clone(),
-        consultation_point: Some(kind.code.clone()),
+        communication_id: code(&e.communication.id),
+        topic_code: code(&topic),
+        consultation_point: Some(code(&kind.code)),
         channel: Some(kind.channel),
-        office_code: Some(office.office.code.clone()),
-        slot_start: Some(agenda_client::wire::format_timestamp(&free.start)),
+        office_code: Some(code(&office.office.code)),
+        slot_start: Some(code(&agenda_client::wire::format_timestamp(&free.start))),
         phone: "+39 347 555 1234".into(),
         notes: NOTES.into(),
         desk: agenda_core::DeskFields {
-            case_ref: Some("CNA/Pratica-42".into()),
+            case_ref: Some(code("CNA/Pratica-42")),
         },
         step: Step::Pronto,
     };
 
     // A struttura that does not offer the kind is dropped: the draft waits at step 2.
     let mut elsewhere = input.clone();
-    elsewhere.office_code = Some("NO-SUCH-OFFICE".into());
+    elsewhere.office_code = Some(code("NO-SUCH-OFFICE"));
     agenda.save_input(&elsewhere).await.unwrap();
     let drafts = agenda.draft_views().await.unwrap();
     assert_eq!(drafts.len(), 1);
@@ -208,7 +208,7 @@ async fn a_draft_is_restored_against_the_real_catalog_and_slots_and_booked_in_on
     // A slot the last listing showed taken is dropped: the draft waits at step 3.
     if let Some(taken) = slots.iter().find(|s| !s.available) {
         let mut late = input.clone();
-        late.slot_start = Some(agenda_client::wire::format_timestamp(&taken.start));
+        late.slot_start = Some(code(&agenda_client::wire::format_timestamp(&taken.start)));
         agenda.save_input(&late).await.unwrap();
         let draft = agenda.draft_views().await.unwrap().remove(0);
         assert_eq!(

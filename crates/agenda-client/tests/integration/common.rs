@@ -306,8 +306,8 @@ pub fn ready_wizard(e: &Eligible, place: &Place, slot: usize, phone: &str, notes
     };
     let mut wizard = Wizard::new(
         e.fiscal_code.clone(),
-        &e.communication.id,
-        &e.communication.topic_code,
+        e.communication.id.parse().unwrap(),
+        e.communication.topic_code.parse().unwrap(),
     );
     let actions = vec![
         WizardAction::ChoosePoint {

@@ -503,12 +503,12 @@ async fn a_draft_saved_offline_before_any_catalog_keeps_every_choice() {
     d.proxy.go_offline().await;
     let input = WizardInput {
         fiscal_code: FiscalCode::parse(ELIGIBLE_FISCAL_CODE).unwrap(),
-        communication_id: "COM-OFFLINE".into(),
-        topic_code: "versamenti".into(),
-        consultation_point: Some("RM-SPORTELLO".into()),
+        communication_id: "COM-OFFLINE".parse().unwrap(),
+        topic_code: "versamenti".parse().unwrap(),
+        consultation_point: Some("RM-SPORTELLO".parse().unwrap()),
         channel: Some(Channel::InPresenza),
-        office_code: Some("RM".into()),
-        slot_start: Some("2026-12-07T09:00:00+01:00".into()),
+        office_code: Some("RM".parse().unwrap()),
+        slot_start: Some("2026-12-07T09:00:00+01:00".parse().unwrap()),
         phone: "+39 347 555 1234".into(),
         notes: NOTES.into(),
         desk: Default::default(),
