@@ -23,6 +23,14 @@ say "Building the app for the end-to-end tests; axe-core for their accessibility
 cargo build --quiet -p cassetto-agenda
 npm ci --prefix tests --silent --no-audit --no-fund
 
+say "Python's icalendar, the outside parser of the calendar files"
+ICALENDAR_VERSION=7.3.2
+export AGENDA_TEST_PYTHON="$PWD/target/export-venv/bin/python"
+if ! "$AGENDA_TEST_PYTHON" -c "import icalendar, sys; sys.exit(icalendar.__version__ != '$ICALENDAR_VERSION')" 2>/dev/null; then
+  python3 -m venv target/export-venv
+  target/export-venv/bin/pip install --quiet --disable-pip-version-check "icalendar==$ICALENDAR_VERSION"
+fi
+
 say "Rust tests (real keychain in a private D-Bus session)"
 keyring_home=$(mktemp -d)
 trap 'rm -rf "$keyring_home"' EXIT

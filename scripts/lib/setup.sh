@@ -4,9 +4,10 @@
 # System packages (Debian/Ubuntu names) the app needs to build and run.
 APP_PACKAGES=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libgtk-3-dev
   libayatana-appindicator3-dev librsvg2-dev libsecret-1-dev gnome-keyring dbus dbus-x11)
-# Extra packages for the tests: a virtual display and the WebKit WebDriver; Node.js + npm for
-# the UI tests and axe-core, and Python's venv for schemathesis, unless already there.
-TEST_PACKAGES=(xvfb xauth webkit2gtk-driver)
+# Extra packages for the tests: a virtual display and the WebKit WebDriver; poppler, qpdf and
+# zbar, which read back the receipt (text, validity, tags, QR code); Node.js + npm for the UI
+# tests and axe-core, and Python's venv for schemathesis and icalendar, unless already there.
+TEST_PACKAGES=(xvfb xauth webkit2gtk-driver poppler-utils qpdf zbar-tools)
 command -v node >/dev/null 2>&1 || TEST_PACKAGES+=(nodejs)
 command -v npm >/dev/null 2>&1 || TEST_PACKAGES+=(npm)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || TEST_PACKAGES+=(python3 python3-venv)
