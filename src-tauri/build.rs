@@ -30,6 +30,9 @@ const COMMANDS: &[&str] = &[
     "desk_agenda",
     "reschedule_appointment",
     "cancel_appointment",
+    "save_receipt",
+    "print_receipt",
+    "save_calendar",
 ];
 
 fn main() {

@@ -69,8 +69,11 @@ pub fn build_app_with<R: Runtime>(
 ) -> tauri::Builder<R> {
     builder
         .plugin(tauri_plugin_store::Builder::default().build())
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
         .manage(state)
         .setup(|app| {
+            commands::export::clear_print_dir(app.handle());
             start_service(app.handle());
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(service::sync_loop(handle, SYNC_PERIOD));
@@ -104,6 +107,9 @@ pub fn build_app_with<R: Runtime>(
             commands::appointments::desk_agenda,
             commands::appointments::reschedule_appointment,
             commands::appointments::cancel_appointment,
+            commands::export::save_receipt,
+            commands::export::print_receipt,
+            commands::export::save_calendar,
         ])
 }
 

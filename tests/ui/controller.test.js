@@ -822,3 +822,26 @@ test("the agenda draws the copy kept on this computer at once, then the service'
   assert.equal(t.state().agenda.data.synced_at, "2026-11-26T09:00:00+01:00");
   assert.equal(t.state().agenda.data.requestable.length, 0);
 });
+
+test("Stampa ricevuta, Salva PDF and Calendario (.ics) ask the shell in the UI's language and tell where the file went", async () => {
+  const t = await signedIn();
+  t.ctrl.setLang("en");
+  await t.ctrl.saveReceipt("AP-7K3M-Q9TX");
+  assert.deepEqual(t.api.callsOf("saveReceipt")[0].args, ["AP-7K3M-Q9TX", "en"]);
+  assert.equal(t.state().notice.key, "notice_file_saved");
+  assert.deepEqual(t.state().notice.params, { file: "ricevuta-AP-7K3M-Q9TX.pdf", folder: "/home/op/Documenti" });
+  await t.ctrl.printReceipt("AP-7K3M-Q9TX");
+  assert.equal(t.state().notice.key, "notice_receipt_opened");
+  await t.ctrl.saveCalendar(["AP-7K3M-Q9TX", "AP-8MNP-2RST"]);
+  assert.deepEqual(t.api.callsOf("saveCalendar")[0].args, [["AP-7K3M-Q9TX", "AP-8MNP-2RST"], "en"]);
+});
+
+test("a cancelled save dialog says nothing; a refusal is shown with the shell's reason", async () => {
+  const t = await signedIn({ saveReceipt: null, saveCalendar: reject("invalid_state", "La ricevuta si rilascia solo per un appuntamento confermato.") });
+  const before = t.state().notice;
+  await t.ctrl.saveReceipt("AP-7K3M-Q9TX");
+  assert.equal(t.state().notice, before);
+  await t.ctrl.saveCalendar(["AP-7K3M-Q9TX"]);
+  assert.equal(t.state().notice.tone, "error");
+  assert.equal(t.state().notice.error.kind, "invalid_state");
+});

@@ -41,6 +41,9 @@ export const COMMANDS = Object.freeze({
   desk_agenda: ["days?", "cached?"],
   reschedule_appointment: ["id", "slotStart", "officeCode?", "pointCode?"],
   cancel_appointment: ["id", "reason?"],
+  save_receipt: ["id", "lang?"],
+  print_receipt: ["id", "lang?"],
+  save_calendar: ["ids", "lang?"],
   sync_now: [],
 });
 
@@ -145,4 +148,10 @@ export const deskAgenda = (days, how = {}) => {
 };
 export const cancelAppointment = (id, reason) =>
   call("cancel_appointment", reason ? { id, reason } : { id });
+/** "Salva PDF": the receipt saved where the operator chooses (null when they cancel). */
+export const saveReceipt = (id, lang) => call("save_receipt", { id, lang });
+/** "Stampa ricevuta": the receipt opened in the system's viewer, to print. */
+export const printReceipt = (id, lang) => call("print_receipt", { id, lang });
+/** "Calendario (.ics)": one appointment or a list, saved where the operator chooses. */
+export const saveCalendar = (ids, lang) => call("save_calendar", { ids, lang });
 export const syncNow = () => call("sync_now");

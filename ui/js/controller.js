@@ -12,6 +12,7 @@ import { createContributors } from "./features/contributors/controller.js";
 import { createDrafts } from "./features/drafts/controller.js";
 import { createHistory } from "./features/history/controller.js";
 import { createSession } from "./features/session/controller.js";
+import { createTakeHome } from "./features/takehome/controller.js";
 import { createWizard } from "./features/wizard/controller.js";
 
 export { POLL_MS } from "./features/session/controller.js";
@@ -136,6 +137,7 @@ export function createController({ api, store, timers = globalThis, now = () => 
     wizard: createWizard(ctx),
     history: createHistory(ctx),
     drafts: createDrafts(ctx),
+    takeHome: createTakeHome(ctx),
   });
 
   /** The screens that load data when shown, and how (the one registry of them). */

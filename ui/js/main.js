@@ -14,6 +14,7 @@ import { createShortcuts } from "./features/shortcuts/view.js";
 import { createWizard } from "./features/wizard/view.js";
 import { createCopyId } from "./views/copy-id.js";
 import { createFrame } from "./views/frame.js";
+import { createTakeHome } from "./views/take-home.js";
 
 /** The language choice survives restarts; nothing personal is stored here. */
 const prefs = {
@@ -58,6 +59,7 @@ const views = [
   createDrafts(ctrl),
   createShortcuts(ctrl, { announce: frame.announce }), // the "?" dialog, Alt+R / Alt+C
   createCopyId(ctrl, { announce: frame.announce }), // "Copia identificativo"
+  createTakeHome(ctrl), // "Stampa ricevuta", "Salva PDF", "Calendario (.ics)"
 ];
 
 let lang = null;

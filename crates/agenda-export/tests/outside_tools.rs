@@ -270,7 +270,13 @@ fn a_rescheduled_appointment_keeps_the_uid_and_raises_the_sequence_and_an_annull
     let moved = entry("AP-4BCD-5EFG", "AP-7K3M-Q9TX", 2, start);
     let read = parse_with_python(
         "resched",
-        &calendar(std::slice::from_ref(&moved), CalendarMethod::Publish, Lang::It, now).unwrap(),
+        &calendar(
+            std::slice::from_ref(&moved),
+            CalendarMethod::Publish,
+            Lang::It,
+            now,
+        )
+        .unwrap(),
     );
     let event = &read["events"][0];
     assert_eq!(event["uid"], "AP-7K3M-Q9TX");

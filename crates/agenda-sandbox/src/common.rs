@@ -176,7 +176,7 @@ pub fn encode_cursor(key: &str, id: &str) -> String {
 }
 
 fn decode_cursor(text: &str) -> Option<(String, String)> {
-    if text.len() % 2 != 0 || text.len() > 1024 {
+    if !text.len().is_multiple_of(2) || text.len() > 1024 {
         return None;
     }
     let bytes = (0..text.len())

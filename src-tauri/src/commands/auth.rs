@@ -62,6 +62,7 @@ pub async fn sign_out<R: Runtime>(
     // The next operator never inherits the utente selezionato, even when the sign-out
     // below fails half-way.
     state.set_selected(None);
+    crate::commands::export::clear_print_dir(&app);
     let desk = state.desk().await?;
     desk.sign_out().await?;
     crate::prefs::set_last_operator(&app, None);

@@ -8,6 +8,7 @@ pub mod appointments;
 pub mod auth;
 pub mod contributors;
 pub mod drafts;
+pub mod export;
 pub mod wizard;
 
 use crate::CommandError;

@@ -14,6 +14,7 @@ pub mod communications;
 pub mod contact;
 pub mod desk;
 pub mod drafts;
+pub mod export;
 pub mod port;
 pub mod views;
 
@@ -22,6 +23,7 @@ pub use communications::{CommunicationView, ThreadView};
 pub use contact::{check_contact, ContactCheck, FieldCheck};
 pub use desk::{DeskView, RequestableView, DESK_DAYS, REQUESTABLE_SINCE_DAYS};
 pub use drafts::{DraftId, DraftStatus, DraftView, ProblemView, SavedView};
+pub use export::{ExportFile, MAX_CALENDAR_ITEMS};
 pub use port::{Desk, DeskHandle};
 pub use views::{AppointmentView, ListingView, Search};
 
@@ -190,6 +192,18 @@ pub enum RequestError {
     /// What a [`Desk`] that does not provide this operation answers (a test's fake).
     #[error("Operazione non disponibile.")]
     NotProvided,
+    /// A receipt is asked for an appointment that is not confermato.
+    #[error("La ricevuta si rilascia solo per un appuntamento confermato.")]
+    NotConfirmed,
+    /// A calendar file of no appointment.
+    #[error("Nessun appuntamento da esportare.")]
+    NothingToExport,
+    /// A calendar file of more appointments than one file holds.
+    #[error("Si possono esportare al massimo {0} appuntamenti alla volta: restringere i filtri.")]
+    TooMany(usize),
+    /// The document could not be made (a fault of the app, not of the data).
+    #[error("Il documento non può essere generato: {0}.")]
+    Export(String),
 }
 
 impl RequestError {
@@ -201,7 +215,9 @@ impl RequestError {
             | RequestError::DatesReversed
             | RequestError::InvalidDraftId => "validation",
             RequestError::Wizard(e) => e.code(),
-            RequestError::NotProvided => "internal",
+            RequestError::NotConfirmed => "invalid_state",
+            RequestError::NothingToExport | RequestError::TooMany(_) => "validation",
+            RequestError::NotProvided | RequestError::Export(_) => "internal",
         }
     }
 }

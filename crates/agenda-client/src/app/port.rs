@@ -13,6 +13,7 @@ use agenda_core::{
     AppointmentId, CommunicationId, FiscalCode, OfficeCode, PointCode, SlotStart, TopicCode,
     WizardInput,
 };
+use agenda_export::Lang;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::*;
@@ -114,6 +115,10 @@ desk_port! {
     async fn appointment_detail(&self, id: &AppointmentId) -> AppointmentDetail;
     /// "Annulla appuntamento".
     async fn annul(&self, id: &AppointmentId, reason: Option<&str>) -> AppointmentView;
+    /// "Stampa ricevuta" / "Salva PDF": the receipt of a confirmed appointment.
+    async fn receipt_file(&self, id: &AppointmentId, lang: Lang) -> ExportFile;
+    /// "Calendario (.ics)": one appointment or the list on screen.
+    async fn calendar_file(&self, ids: &[AppointmentId], lang: Lang) -> ExportFile;
 }
 
 /// The shell's handle on the application layer.

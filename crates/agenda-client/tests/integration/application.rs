@@ -502,3 +502,101 @@ async fn step_2_lists_the_strutture_of_the_contributors_province_first() {
         .all(|o| !o.in_home_province && o.office.province != "RM"));
     assert_eq!(offices.len(), plain.len(), "the same strutture, reordered");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_receipt_is_for_a_confirmed_appointment_and_the_calendar_follows_a_reschedule() {
+    use agenda_export::Lang;
+    let Desk { agenda, e, .. } = &Desk::start().await;
+    let place = place(agenda.client(), &e.communication.topic_code).await;
+    let held = agenda
+        .client()
+        .create_booking(&IdempotencyKey::generate(), &booking(e, &place, 0))
+        .await
+        .unwrap();
+    // A hold has no receipt yet: only Conferma Appuntamento makes it an appointment.
+    let refused = agenda.receipt_file(&held.id, Lang::It).await.unwrap_err();
+    assert!(
+        matches!(refused, AppError::Request(RequestError::NotConfirmed)),
+        "{refused:?}"
+    );
+    assert_eq!(refused.code(), "invalid_state");
+
+    let old = agenda.confirm_view(&held.id).await.unwrap();
+    let receipt = agenda.receipt_file(&old.id, Lang::It).await.unwrap();
+    assert_eq!(
+        receipt.file_name,
+        format!("ricevuta-{}.pdf", old.id.as_str())
+    );
+    assert!(receipt.bytes.starts_with(b"%PDF-"));
+    let english = agenda.receipt_file(&old.id, Lang::En).await.unwrap();
+    assert_eq!(
+        english.file_name,
+        format!("receipt-{}.pdf", old.id.as_str())
+    );
+
+    let first = agenda
+        .calendar_file(std::slice::from_ref(&old.id), Lang::It)
+        .await
+        .unwrap();
+    let first = String::from_utf8(first.bytes).unwrap();
+    assert!(first.contains(&format!("UID:{}\r\n", old.id.as_str())));
+    assert!(first.contains("SEQUENCE:0\r\n") && first.contains("METHOD:PUBLISH\r\n"));
+    assert!(first.contains("DTSTART;TZID=Europe/Rome:"));
+
+    // Riprogramma: a new identificativo; the event keeps the first one's UID, one step on.
+    let start = code(&agenda_client::wire::format_timestamp(
+        &place.slots[2].start,
+    ));
+    let new = agenda
+        .reschedule_view(&old.id, &start, None, None)
+        .await
+        .unwrap();
+    let moved = agenda
+        .calendar_file(std::slice::from_ref(&new.id), Lang::It)
+        .await
+        .unwrap();
+    assert_eq!(
+        moved.file_name,
+        format!("appuntamento-{}.ics", new.id.as_str())
+    );
+    let moved = String::from_utf8(moved.bytes).unwrap();
+    assert!(
+        moved.contains(&format!("UID:{}\r\n", old.id.as_str())),
+        "{moved}"
+    );
+    assert!(moved.contains("SEQUENCE:1\r\n"), "{moved}");
+    assert!(moved.contains(new.id.as_str()));
+    // The old identificativo stands for where it went.
+    let via_old = agenda
+        .calendar_file(std::slice::from_ref(&old.id), Lang::It)
+        .await
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(via_old.bytes)
+            .unwrap()
+            .matches("BEGIN:VEVENT")
+            .count(),
+        1
+    );
+    // A list leaves out what a reschedule replaced: one event, not two with one UID.
+    let list = agenda
+        .calendar_file(&[old.id.clone(), new.id.clone()], Lang::It)
+        .await
+        .unwrap();
+    let list = String::from_utf8(list.bytes).unwrap();
+    assert_eq!(list.matches("BEGIN:VEVENT").count(), 1, "{list}");
+
+    // Annulled: the file cancels the event.
+    let annulled = agenda.annul(&new.id, None).await.unwrap();
+    assert_eq!(annulled.status, AppointmentStatus::Annullato);
+    let cancel = agenda
+        .calendar_file(std::slice::from_ref(&new.id), Lang::It)
+        .await
+        .unwrap();
+    let cancel = String::from_utf8(cancel.bytes).unwrap();
+    assert!(cancel.contains("METHOD:CANCEL\r\n") && cancel.contains("STATUS:CANCELLED\r\n"));
+    assert!(cancel.contains(&format!("UID:{}\r\n", old.id.as_str())));
+
+    let none = agenda.calendar_file(&[], Lang::It).await.unwrap_err();
+    assert_eq!(none.code(), "validation");
+}

@@ -281,6 +281,7 @@ export function createAppointments(ctrl) {
         }
       } else if (h.status === "loading") count = t(lang, "loading");
       setText(byId("history-count"), count);
+      btn("history-export-ics").disabled = items.length === 0;
       if (h.status === "ready" && h.refresh_ms) {
         // For the render benchmark: how long the refresh after the local copy took.
         const m = metrics();
@@ -321,6 +322,11 @@ export function createAppointments(ctrl) {
     const held = Boolean(a && a.status === "prenotato" && a.hold_expires_at);
     show(byId("detail-countdown-box"), held);
     show(byId("detail-copy"), Boolean(a));
+    // What the contributor takes home: the receipt of a confirmed appointment; the
+    // calendar file of any (an annulled one cancels it in the calendar).
+    show(byId("detail-take-home"), Boolean(a));
+    show(btn("detail-print-receipt"), Boolean(a && a.status === "confermato"));
+    show(btn("detail-save-receipt"), Boolean(a && a.status === "confermato"));
     showSpoken("detail-id-spoken", a ? a.id : "", lang);
     const office = a && a.office;
     fillFacts(byId("detail-fields"), a ? [

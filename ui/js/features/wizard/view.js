@@ -497,6 +497,7 @@ export function createWizard(ctrl) {
     showSpoken("outcome-appointment-id-spoken", a ? a.id : "", lang);
     fillFacts(byId("outcome-summary"), o.result === "queued" ? [] : appointmentFacts(lang, a, state));
     show(btn("outcome-to-history"), o.result !== "queued");
+    show(byId("outcome-take-home"), Boolean(a && o.result === "confirmed"));
     show(btn("outcome-to-drafts"), o.result === "queued");
   }
 
