@@ -163,6 +163,11 @@ impl Desktop {
     pub fn data_home(&self) -> PathBuf {
         self.home.join("data")
     }
+
+    /// The private XDG cache folder (the receipts opened for printing live below it).
+    pub fn cache_home(&self) -> PathBuf {
+        self.home.join("cache")
+    }
 }
 
 impl Drop for Desktop {
