@@ -26,6 +26,7 @@ pub mod errors;
 pub mod fiscal_code;
 pub mod notes;
 pub mod phone;
+pub mod reminders;
 pub mod time;
 pub mod vocab;
 pub mod wizard;

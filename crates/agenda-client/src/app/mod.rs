@@ -16,6 +16,7 @@ pub mod desk;
 pub mod drafts;
 pub mod export;
 pub mod port;
+pub mod reminders;
 pub mod views;
 
 pub use catalog::{Catalog, OfficeChoice};
@@ -25,6 +26,7 @@ pub use desk::{DeskView, RequestableView, DESK_DAYS, REQUESTABLE_SINCE_DAYS};
 pub use drafts::{DraftId, DraftStatus, DraftView, ProblemView, SavedView};
 pub use export::{ExportFile, MAX_CALENDAR_ITEMS};
 pub use port::{Desk, DeskHandle};
+pub use reminders::{ReminderFacts, ReminderRunner};
 pub use views::{AppointmentView, ListingView, Search};
 
 use crate::agenda::{Agenda, AgendaError, BookingOutcome, Listing, Source};

@@ -119,6 +119,8 @@ desk_port! {
     async fn receipt_file(&self, id: &AppointmentId, lang: Lang) -> ExportFile;
     /// "Calendario (.ics)": one appointment or the list on screen.
     async fn calendar_file(&self, ids: &[AppointmentId], lang: Lang) -> ExportFile;
+    /// What the reminders are decided on: the holds, and the operator's own day `day`.
+    async fn reminder_facts(&self, day: Option<NaiveDate>) -> ReminderFacts;
 }
 
 /// The shell's handle on the application layer.

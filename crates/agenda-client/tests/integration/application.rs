@@ -600,3 +600,72 @@ async fn the_receipt_is_for_a_confirmed_appointment_and_the_calendar_follows_a_r
     let none = agenda.calendar_file(&[], Lang::It).await.unwrap_err();
     assert_eq!(none.code(), "validation");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reminders_warn_of_a_lapsing_hold_once_and_announce_the_operators_next_day() {
+    use agenda_client::app::ReminderRunner;
+    use agenda_core::reminders::{Reminder, ReminderSettings};
+    use chrono::{Duration, TimeZone, Utc};
+    let Desk { agenda, e, .. } = &Desk::start().await;
+    let place = place(agenda.client(), &e.communication.topic_code).await;
+    let held = agenda
+        .client()
+        .create_booking(&IdempotencyKey::generate(), &booking(e, &place, 0))
+        .await
+        .unwrap();
+    let expires_at = held.hold_expires_at.unwrap().with_timezone(&Utc);
+    let quiet = ReminderSettings {
+        daily: false,
+        ..ReminderSettings::default()
+    };
+    let mut runner = ReminderRunner::default();
+    // Eight minutes left: nothing; 90 seconds left with the window in front: nothing.
+    let early = runner
+        .due(agenda, expires_at - Duration::minutes(8), false, &quiet)
+        .await
+        .unwrap();
+    assert!(early.is_empty(), "{early:?}");
+    let near = expires_at - Duration::seconds(90);
+    assert!(runner
+        .due(agenda, near, true, &quiet)
+        .await
+        .unwrap()
+        .is_empty());
+    // Behind another program: warned once, with the first name only.
+    let due = runner.due(agenda, near, false, &quiet).await.unwrap();
+    let [Reminder::HoldExpiring(hold)] = due.as_slice() else {
+        panic!("one hold reminder: {due:?}");
+    };
+    assert_eq!(hold.id, held.id);
+    assert!(!hold.first_name.is_empty() && !hold.first_name.contains(' '));
+    assert!(runner
+        .due(agenda, near, false, &quiet)
+        .await
+        .unwrap()
+        .is_empty());
+
+    // Confirmed, it is the operator's own appointment of its day: announced the day before
+    // at the opening time, once.
+    agenda.confirm_view(&held.id).await.unwrap();
+    let day = agenda_core::time::rome_date(held.start.with_timezone(&Utc));
+    let eve = day.pred_opt().unwrap().and_hms_opt(9, 0, 0).unwrap();
+    let eve = agenda_core::time::ROME
+        .from_local_datetime(&eve)
+        .single()
+        .unwrap()
+        .with_timezone(&Utc);
+    let settings = ReminderSettings::default();
+    let mut runner = ReminderRunner::default();
+    let due = runner.due(agenda, eve, true, &settings).await.unwrap();
+    let [Reminder::Tomorrow { date, items }] = due.as_slice() else {
+        panic!("the day's reminder: {due:?}");
+    };
+    assert_eq!(*date, day);
+    assert!(items.iter().any(|i| i.id == held.id));
+    let later = eve + Duration::hours(2);
+    assert!(runner
+        .due(agenda, later, true, &settings)
+        .await
+        .unwrap()
+        .is_empty());
+}
