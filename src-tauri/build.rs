@@ -33,6 +33,7 @@ const COMMANDS: &[&str] = &[
     "save_receipt",
     "print_receipt",
     "save_calendar",
+    "set_preferences",
 ];
 
 fn main() {

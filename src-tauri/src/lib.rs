@@ -7,6 +7,7 @@
 pub mod commands;
 mod error;
 mod prefs;
+pub mod reminders;
 mod service;
 mod state;
 
@@ -71,9 +72,17 @@ pub fn build_app_with<R: Runtime>(
         .plugin(tauri_plugin_store::Builder::default().build())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_notification::init())
         .manage(state)
+        .manage(reminders::Attention::default())
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::Focused(focused) = event {
+                reminders::window_focus(window.app_handle(), *focused);
+            }
+        })
         .setup(|app| {
             commands::export::clear_print_dir(app.handle());
+            tauri::async_runtime::spawn(reminders::reminder_loop(app.handle().clone()));
             start_service(app.handle());
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(service::sync_loop(handle, SYNC_PERIOD));
@@ -110,6 +119,7 @@ pub fn build_app_with<R: Runtime>(
             commands::export::save_receipt,
             commands::export::print_receipt,
             commands::export::save_calendar,
+            commands::app::set_preferences,
         ])
 }
 

@@ -184,6 +184,59 @@ async fn the_receipt_and_the_calendar_file_are_printed_and_saved_from_the_outcom
     };
     assert!(list.contains(&format!("UID:{id}\r\n")), "{list}");
 
+    // Impostazioni: the reminders' opening time, refused when it is not a time, kept when
+    // it is (the shell reads it for its next look).
+    session.click_testid("open-settings").await.unwrap();
+    session.wait_screen("impostazioni").await.unwrap();
+    let daily = session.testid("settings-reminders-daily").await.unwrap();
+    assert_eq!(
+        daily.property("checked").await.unwrap(),
+        serde_json::json!(true)
+    );
+    let at = session.testid("settings-reminders-at").await.unwrap();
+    assert_eq!(
+        at.property("value").await.unwrap(),
+        serde_json::json!("08:30")
+    );
+    session
+        .type_into("settings-reminders-at", "25:00")
+        .await
+        .unwrap();
+    session.click_testid("settings-save").await.unwrap();
+    session
+        .wait_text(&tid("settings-error"), WAIT, |t| t.contains("HH:MM"))
+        .await
+        .unwrap();
+    harness
+        .screenshot("43-impostazioni-promemoria-errore")
+        .await
+        .unwrap();
+    session
+        .type_into("settings-reminders-at", "07:45")
+        .await
+        .unwrap();
+    session.click_testid("settings-save").await.unwrap();
+    session
+        .wait_text(&tid("notice-text"), WAIT, |t| {
+            t.contains("Impostazioni salvate")
+        })
+        .await
+        .unwrap();
+    let prefs_file = harness
+        .desktop
+        .data_home()
+        .join("it.cassetto.agenda/preferences.json");
+    let prefs = std::fs::read_to_string(&prefs_file).unwrap();
+    assert!(
+        prefs.contains("\"reminders_at\":\"07:45\"")
+            || prefs.contains("\"reminders_at\": \"07:45\""),
+        "{prefs}"
+    );
+    harness
+        .screenshot("44-impostazioni-promemoria")
+        .await
+        .unwrap();
+
     // Esci empties the print folder: the next operator finds no receipt of this one's.
     agenda_e2e::flows::sign_out(session).await.unwrap();
     let deadline = Instant::now() + Duration::from_secs(10);

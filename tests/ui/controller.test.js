@@ -845,3 +845,23 @@ test("a cancelled save dialog says nothing; a refusal is shown with the shell's 
   assert.equal(t.state().notice.tone, "error");
   assert.equal(t.state().notice.error.kind, "invalid_state");
 });
+
+test("Impostazioni saves the reminders before the service; a bad time is refused with the shell's reason", async () => {
+  const t = await signedIn();
+  await t.ctrl.saveSettings({ mode: "embedded_sandbox", url: "", reminders: { daily: false, at: " 07:45 " } });
+  assert.deepEqual(t.api.callsOf("setPreferences").at(-1).args, [{ remindersDaily: false, remindersAt: "07:45" }]);
+  assert.deepEqual(t.state().app.preferences, { lang: "it", reminders_daily: false, reminders_at: "07:45" });
+  assert.equal(t.state().notice.key, "notice_settings_unchanged");
+
+  const bad = await signedIn({ setPreferences: reject("validation", "Orario non valido: usare HH:MM, ad esempio 08:30.") });
+  await bad.ctrl.saveSettings({ mode: "embedded_sandbox", url: "", reminders: { daily: true, at: "25:00" } });
+  assert.equal(bad.state().settings.error.kind, "validation");
+  assert.equal(bad.api.callsOf("setServiceUrl").length, 0);
+});
+
+test("the language chosen is handed to the shell, which writes the notifications", async () => {
+  const t = await signedIn();
+  t.ctrl.setLang("en");
+  await Promise.resolve();
+  assert.deepEqual(t.api.callsOf("setPreferences").at(-1).args, [{ lang: "en" }]);
+});

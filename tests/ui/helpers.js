@@ -62,7 +62,7 @@ export function fakeApi(answers = {}) {
     "selectContributor", "selectedContributor", "listCommunications", "getCommunication", "wizardOptions",
     "listOffices", "listSlots", "validateContact", "saveDraft", "listDrafts", "deleteDraft", "book",
     "confirmBooking", "cancelBooking", "listAppointments", "getAppointment", "cancelAppointment", "syncNow",
-    "deskAgenda", "rescheduleAppointment", "saveReceipt", "printReceipt", "saveCalendar",
+    "deskAgenda", "rescheduleAppointment", "saveReceipt", "printReceipt", "saveCalendar", "setPreferences",
   ];
   const api = { calls, answers };
   for (const name of names) {
@@ -170,6 +170,7 @@ const DEFAULTS = {
   syncNow: { online: true, last_sync_at: "2026-11-26T16:00:00+01:00", sent: 0, needs_attention: 0 },
   saveReceipt: { file_name: "ricevuta-AP-7K3M-Q9TX.pdf", path: "/home/op/Documenti/ricevuta-AP-7K3M-Q9TX.pdf" },
   printReceipt: { file_name: "ricevuta-AP-7K3M-Q9TX.pdf", path: "/tmp/stampa/ricevuta-AP-7K3M-Q9TX.pdf" },
+  setPreferences: (prefs) => ({ lang: prefs.lang || "it", reminders_daily: prefs.remindersDaily !== false, reminders_at: prefs.remindersAt || "08:30" }),
   saveCalendar: { file_name: "appuntamento-AP-7K3M-Q9TX.ics", path: "/home/op/Documenti/appuntamento-AP-7K3M-Q9TX.ics" },
 };
 

@@ -66,15 +66,16 @@ test("only Italian and English can be chosen", () => {
   assert.equal(update(start, { type: "set_lang", lang: "de" }).lang, "it");
 });
 
-test("app info sets the environment, the connection, the last sync and the field limits", () => {
+test("app info sets the environment, the connection, the last sync, the field limits and the preferences", () => {
   const limits = { notes_max_chars: 1000, slot_horizon_days: 60, cancel_reason_max_chars: 500, step_requires: [{ step: "argomento", field: "consultation_point" }] };
+  const preferences = { lang: "it", reminders_daily: true, reminders_at: "08:30" };
   const next = update(initialState(), {
     type: "app_info",
-    info: { version: "0.1.0", environment: { mode: "embedded_sandbox" }, online: false, last_sync_at: "2026-11-26T10:00:00+01:00", server_clock_offset_ms: -1500, limits },
+    info: { version: "0.1.0", environment: { mode: "embedded_sandbox" }, online: false, last_sync_at: "2026-11-26T10:00:00+01:00", server_clock_offset_ms: -1500, limits, preferences },
   });
   assert.deepEqual(next.app, {
     known: true, version: "0.1.0", environment: { mode: "embedded_sandbox" }, online: false, last_sync_at: "2026-11-26T10:00:00+01:00",
-    clock_offset_ms: -1500, limits,
+    clock_offset_ms: -1500, limits, preferences,
   });
 });
 

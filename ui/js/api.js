@@ -44,6 +44,7 @@ export const COMMANDS = Object.freeze({
   save_receipt: ["id", "lang?"],
   print_receipt: ["id", "lang?"],
   save_calendar: ["ids", "lang?"],
+  set_preferences: ["lang?", "remindersDaily?", "remindersAt?"],
   sync_now: [],
 });
 
@@ -154,4 +155,10 @@ export const saveReceipt = (id, lang) => call("save_receipt", { id, lang });
 export const printReceipt = (id, lang) => call("print_receipt", { id, lang });
 /** "Calendario (.ics)": one appointment or a list, saved where the operator chooses. */
 export const saveCalendar = (ids, lang) => call("save_calendar", { ids, lang });
+/** Impostazioni kept by the shell; `prefs` may hold lang, remindersDaily, remindersAt. */
+export const setPreferences = (prefs) => {
+  const args = {};
+  for (const key of ["lang", "remindersDaily", "remindersAt"]) if (prefs[key] !== undefined) args[key] = prefs[key];
+  return call("set_preferences", args);
+};
 export const syncNow = () => call("sync_now");

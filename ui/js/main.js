@@ -96,6 +96,15 @@ document.addEventListener("keydown", (event) => {
 
 render(store.getState());
 
+// A reminder's notification was followed by the window coming to the front: open what it
+// named (the shell dispatches this; see docs/ipc.md, set_preferences).
+window.addEventListener("cassetto:reminder-open", (event) => {
+  const id = event.detail && event.detail.id;
+  if (!store.getState().session.signed_in) return;
+  if (typeof id === "string" && id) ctrl.findAppointment(id);
+  else ctrl.navigate("agenda");
+});
+
 // The first interactive frame (the sign-in screen or the desk) tells the shell once, after
 // the browser has painted it; the startup benchmark waits for it.
 let readySent = false;

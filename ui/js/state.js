@@ -41,7 +41,7 @@ export function initialState() {
     route: "agenda",
     lang: "it",
     now: 0,
-    app: { known: false, version: null, environment: null, online: true, last_sync_at: null, clock_offset_ms: 0, limits: NO_LIMITS },
+    app: { known: false, version: null, environment: null, online: true, last_sync_at: null, clock_offset_ms: 0, limits: NO_LIMITS, preferences: null },
     session: { known: false, signed_in: false, operator: null },
     signin: { busy: false, error: null },
     settings: { busy: false, error: null },

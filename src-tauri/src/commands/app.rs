@@ -24,12 +24,39 @@ pub struct AppInfo {
     pub server_clock_offset_ms: Option<i64>,
     /// The bounds of the fields and of the week view.
     pub limits: agenda_client::app::Limits,
+    /// Impostazioni kept by the shell: the language of its own texts and the reminders.
+    pub preferences: Option<crate::prefs::Preferences>,
 }
 
 /// Returns the app's version, the service it talks to and the connection state.
 #[tauri::command]
-pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo, CommandError> {
-    Ok(info(&state).await)
+pub async fn app_info<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Result<AppInfo, CommandError> {
+    let mut info = info(&state).await;
+    info.preferences = Some(crate::prefs::preferences(&app));
+    Ok(info)
+}
+
+/// Saves Impostazioni's choices that the shell keeps: `lang` (`it` or `en`: the language of
+/// the notifications), `remindersDaily` (announce tomorrow's appointments) and `remindersAt`
+/// (`HH:MM`, the desk's opening time, Rome). What is not given stays as it was.
+#[tauri::command]
+pub async fn set_preferences<R: Runtime>(
+    app: AppHandle<R>,
+    lang: Option<String>,
+    reminders_daily: Option<bool>,
+    reminders_at: Option<String>,
+) -> Result<crate::prefs::Preferences, CommandError> {
+    let at = reminders_at
+        .map(|text| {
+            agenda_core::reminders::ReminderSettings::parse_time(&text).ok_or_else(|| {
+                CommandError::validation("Orario non valido: usare HH:MM, ad esempio 08:30.")
+            })
+        })
+        .transpose()?;
+    crate::prefs::set_preferences(&app, lang.as_deref(), reminders_daily, at)
 }
 
 /// The plain function behind [`app_info`].
@@ -50,6 +77,7 @@ pub async fn info(state: &AppState) -> AppInfo {
         queued_bookings: status.map_or(0, |s| s.queued_bookings),
         server_clock_offset_ms,
         limits: agenda_client::app::Limits::CURRENT,
+        preferences: None,
     }
 }
 
@@ -91,7 +119,9 @@ pub async fn set_service_url<R: Runtime>(
     let slot = state.lock_for_restart().await;
     crate::service::start(&state, data_dir, url, slot).await;
     state.service().await?;
-    Ok(info(&state).await)
+    let mut info = info(&state).await;
+    info.preferences = Some(crate::prefs::preferences(&app));
+    Ok(info)
 }
 
 /// Sends what waits in the outbox now.

@@ -16,8 +16,12 @@ export function createSession(ctx) {
     if (lang) dispatch({ type: "set_lang", lang });
     dispatch({ type: "tick", now: ctx.now() });
     const info = await run(() => api.appInfo());
-    if (info.ok) dispatch({ type: "app_info", info: info.value });
-    else dispatch({ type: "notice", tone: "error", error: info.error });
+    if (info.ok) {
+      dispatch({ type: "app_info", info: info.value });
+      // The shell writes the notifications: in the language of the screen.
+      const prefs = info.value.preferences;
+      if (prefs && prefs.lang !== getState().lang) pushPreferences({ lang: getState().lang });
+    } else dispatch({ type: "notice", tone: "error", error: info.error });
 
     const status = await run(() => api.sessionStatus());
     if (!status.ok) {
@@ -89,9 +93,26 @@ export function createSession(ctx) {
     } else if (!r.handled) dispatch({ type: "notice", tone: "error", error: r.error });
   }
 
-  /** `mode` is "embedded_sandbox" or "remote" (then `url` is required). */
-  async function saveSettings({ mode, url }) {
+  /** Saves what the shell keeps of Impostazioni; the answer is the whole of it. */
+  async function pushPreferences(prefs) {
+    const r = await run(() => api.setPreferences(prefs));
+    if (r.ok && r.value) dispatch({ type: "preferences", preferences: r.value });
+    return r;
+  }
+
+  /**
+   * `mode` is "embedded_sandbox" or "remote" (then `url` is required); `reminders`, when
+   * given, is {daily, at} (at: "HH:MM").
+   */
+  async function saveSettings({ mode, url, reminders }) {
     dispatch({ type: "settings_start" });
+    if (reminders) {
+      const r = await pushPreferences({ remindersDaily: Boolean(reminders.daily), remindersAt: String(reminders.at || "").trim() });
+      if (!r.ok) {
+        if (!r.handled) dispatch({ type: "settings_failed", error: r.error });
+        return;
+      }
+    }
     const value = mode === "remote" ? String(url || "").trim() : null;
     if (mode === "remote" && !value) {
       dispatch({ type: "settings_failed", error: { kind: "invalid_base_url", message: "", details: {} } });
@@ -116,6 +137,7 @@ export function createSession(ctx) {
   function setLang(lang) {
     dispatch({ type: "set_lang", lang });
     if (ctx.prefs) ctx.prefs.set("lang", getState().lang);
+    pushPreferences({ lang: getState().lang }); // the notifications follow; not awaited
   }
 
   function stop() {

@@ -30,9 +30,12 @@ export function reduce(state, action) {
           // The service's clock minus this PC's: holds count down on the service's time.
           clock_offset_ms: Number.isFinite(info.server_clock_offset_ms) ? info.server_clock_offset_ms : state.app.clock_offset_ms,
           limits: info.limits && typeof info.limits === "object" ? { ...NO_LIMITS, ...info.limits } : state.app.limits,
+          preferences: info.preferences && typeof info.preferences === "object" ? info.preferences : state.app.preferences,
         },
       };
     }
+    case "preferences":
+      return { ...state, app: { ...state.app, preferences: action.preferences } };
     case "offline":
       return state.app.online ? { ...state, app: { ...state.app, online: false } } : state;
     case "sync_done": {

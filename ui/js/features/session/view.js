@@ -13,6 +13,9 @@ export function createAccess(ctrl) {
   const url = byId("settings-url");
   const radios = settingsForm.querySelectorAll('input[name="settings-mode"]');
   const settingsLang = byId("settings-lang");
+  const remindersDaily = byId("settings-reminders-daily");
+  const remindersAt = byId("settings-reminders-at");
+  remindersDaily.addEventListener("change", () => { remindersAt.disabled = !remindersDaily.checked; });
   const changed = { signin: memo(), settings: memo() };
   let settingsShown = false;
 
@@ -35,7 +38,10 @@ export function createAccess(ctrl) {
   settingsLang.addEventListener("change", () => ctrl.setLang(settingsLang.value));
   settingsForm.addEventListener("submit", (event) => {
     event.preventDefault();
-    ctrl.saveSettings({ mode: mode(), url: url.value });
+    ctrl.saveSettings({
+      mode: mode(), url: url.value,
+      reminders: ctrl.state().app.preferences ? { daily: remindersDaily.checked, at: remindersAt.value } : null,
+    });
   });
   byTestId(settingsForm, "settings-back").addEventListener("click", () =>
     ctrl.navigate(ctrl.state().session.signed_in ? "assistiti" : "accesso"));
@@ -75,6 +81,11 @@ export function createAccess(ctrl) {
       for (const r of radios) r.checked = r.value === (remote ? "remote" : "embedded_sandbox");
       url.value = remote ? env.base_url || "" : "";
       syncUrlEnabled();
+      const prefs = state.app.preferences;
+      remindersDaily.checked = Boolean(prefs && prefs.reminders_daily);
+      remindersAt.value = prefs ? prefs.reminders_at : "";
+      remindersDaily.disabled = !prefs;
+      remindersAt.disabled = !(prefs && prefs.reminders_daily);
     }
     settingsShown = visible;
     if (changed.settings(lang, state.settings, env)) {
@@ -84,6 +95,7 @@ export function createAccess(ctrl) {
       const save = byTestId(settingsForm, "settings-save");
       save.disabled = state.settings.busy;
       url.setAttribute("aria-invalid", state.settings.error && state.settings.error.kind === "invalid_base_url" ? "true" : "false");
+      remindersAt.setAttribute("aria-invalid", state.settings.error && state.settings.error.kind === "validation" ? "true" : "false");
     }
   }
 
