@@ -349,7 +349,7 @@ mod tests {
     fn opening_time_is_wall_clock_on_the_dst_days() {
         let settings = ReminderSettings::default();
         for (y, m, d) in [(2026, 3, 29), (2026, 10, 25), (2027, 3, 28)] {
-            let mut r = Reminders::default();
+            let r = Reminders::default();
             assert_eq!(
                 r.daily_due(rome(y, m, d, 8, 29), &settings),
                 None,
