@@ -4,10 +4,12 @@
 //! application layer ([`ReminderRunner`]) on core's rules; this module looks every
 //! [`PERIOD`], shows, and opens what a notification named.
 //!
-//! Opening: the notification plugin reports no click on Windows, macOS or Linux desktops,
-//! and a click on a notification brings the app to the front. So when the window next comes
-//! to the front within [`OPEN_WITHIN`] of a notification, the app opens what it named (the
-//! appointment, by its identificativo, or the agenda for a day's list).
+//! Opening: on Linux the notification carries a default action, and a click on it opens
+//! what it named (the appointment, by its identificativo, or the agenda for a day's list)
+//! with the window brought to the front; notify-rust over libdbus reports it. Elsewhere
+//! tauri-plugin-notification reports no click, and a click brings the app to the front:
+//! when the window next comes to the front within [`OPEN_WITHIN`] of a notification, the
+//! app opens what it named. The Linux path keeps that too, for a daemon without actions.
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -16,7 +18,6 @@ use agenda_client::app::ReminderRunner;
 use agenda_core::reminders::{Reminder, ReminderLang};
 use agenda_core::AppointmentId;
 use tauri::{AppHandle, Manager, Runtime};
-use tauri_plugin_notification::NotificationExt;
 
 use crate::AppState;
 
@@ -55,11 +56,15 @@ pub fn window_focus<R: Runtime>(app: &AppHandle<R>, focused: bool) {
     let Some((target, at)) = pending else {
         return;
     };
-    if at.elapsed() > OPEN_WITHIN {
-        return;
+    if at.elapsed() <= OPEN_WITHIN {
+        open_target(app, target.as_ref());
     }
+}
+
+/// Opens `target` in the page (the agenda when `None`), the window in front.
+fn open_target<R: Runtime>(app: &AppHandle<R>, target: Option<&AppointmentId>) {
     // The identificativo is a parsed `AP-XXXX-XXXX` (letters, digits, dashes): safe in JS.
-    let detail = match &target {
+    let detail = match target {
         Some(id) => format!("{{id: \"{}\"}}", id.as_str()),
         None => "{id: null}".to_owned(),
     };
@@ -67,6 +72,9 @@ pub fn window_focus<R: Runtime>(app: &AppHandle<R>, focused: bool) {
         "window.dispatchEvent(new CustomEvent('cassetto:reminder-open', {{detail: {detail}}}))"
     );
     if let Some(window) = app.get_webview_window("main") {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
         if let Err(error) = window.eval(&script) {
             tracing::warn!(%error, "a reminder's target could not be opened");
         }
@@ -111,10 +119,67 @@ fn show<R: Runtime>(app: &AppHandle<R>, reminder: &Reminder, lang: ReminderLang)
         Reminder::HoldExpiring(_) => "hold_expiring",
         Reminder::Tomorrow { .. } => "tomorrow",
     };
+    let target = reminder.appointment().cloned();
+    *lock(&app.state::<Attention>().pending) = Some((target.clone(), Instant::now()));
+    let open_label = match lang {
+        ReminderLang::It => "Apri",
+        ReminderLang::En => "Open",
+    };
+    notify(app, kind, title, body, open_label, target);
+}
+
+/// Shows the notification; a click on it opens `target` (Linux: notify-rust over libdbus,
+/// waiting for the action on a thread of its own until the notification is closed).
+#[cfg(target_os = "linux")]
+fn notify<R: Runtime>(
+    app: &AppHandle<R>,
+    kind: &'static str,
+    title: String,
+    body: String,
+    open_label: &'static str,
+    target: Option<AppointmentId>,
+) {
+    let app = app.clone();
+    let spawned = std::thread::Builder::new()
+        .name("reminder".into())
+        .spawn(move || {
+            let shown = notify_rust::Notification::new()
+                .appname("Cassetto Agenda")
+                .summary(&title)
+                .body(&body)
+                .action("default", open_label)
+                .show();
+            match shown {
+                Ok(handle) => {
+                    tracing::info!(kind, "reminder shown");
+                    handle.wait_for_action(|action| {
+                        if action == "default" {
+                            lock(&app.state::<Attention>().pending).take();
+                            open_target(&app, target.as_ref());
+                        }
+                    });
+                }
+                Err(error) => tracing::warn!(kind, %error, "a reminder could not be shown"),
+            }
+        });
+    if let Err(error) = spawned {
+        tracing::warn!(kind, %error, "a reminder could not be shown");
+    }
+}
+
+/// Shows the notification (tauri-plugin-notification); see the module's note on clicks.
+#[cfg(not(target_os = "linux"))]
+fn notify<R: Runtime>(
+    app: &AppHandle<R>,
+    kind: &'static str,
+    title: String,
+    body: String,
+    _open_label: &'static str,
+    _target: Option<AppointmentId>,
+) {
+    use tauri_plugin_notification::NotificationExt;
     match app.notification().builder().title(title).body(body).show() {
         Ok(()) => tracing::info!(kind, "reminder shown"),
         Err(error) => tracing::warn!(kind, %error, "a reminder could not be shown"),
     }
-    *lock(&app.state::<Attention>().pending) =
-        Some((reminder.appointment().cloned(), Instant::now()));
 }

@@ -17,7 +17,7 @@ use krilla::page::PageSettings;
 use krilla::paint::Fill;
 use krilla::surface::Surface;
 use krilla::tagging::{ArtifactType, ContentTag, Node, SpanTag, Tag, TagGroup, TagKind, TagTree};
-use krilla::text::{Font, TextDirection};
+use krilla::text::{Font, GlyphId, KrillaGlyph};
 use krilla::{Document, SerializeSettings};
 use qrcode::{EcLevel, QrCode};
 
@@ -147,6 +147,31 @@ impl Face {
             .collect()
     }
 
+    /// The glyphs of `text`, one per character, placed by their advances (no kerning: the
+    /// receipt's Latin text needs no shaping, and a shaper would cost the binary ~0.5 MB).
+    /// `text` must be [`Face::printable`].
+    fn glyphs(&self, text: &str) -> Vec<KrillaGlyph> {
+        let per_em = f32::from(self.metrics.units_per_em().max(1));
+        text.char_indices()
+            .map(|(at, c)| {
+                let glyph = self
+                    .metrics
+                    .glyph_index(c)
+                    .unwrap_or(ttf_parser::GlyphId(0));
+                let advance = self.metrics.glyph_hor_advance(glyph).map_or(0.0, f32::from);
+                KrillaGlyph::new(
+                    GlyphId::new(u32::from(glyph.0)),
+                    advance / per_em,
+                    0.0,
+                    0.0,
+                    0.0,
+                    at..at + c.len_utf8(),
+                    None,
+                )
+            })
+            .collect()
+    }
+
     /// The width of `text` at `size` points (advances only; no kerning).
     fn width(&self, text: &str, size: f32) -> f32 {
         let per_em = f32::from(self.metrics.units_per_em().max(1));
@@ -242,13 +267,14 @@ impl Writer<'_, '_> {
         let id = self
             .surface
             .start_tagged(ContentTag::Span(SpanTag::empty()));
-        self.surface.draw_text(
+        let glyphs = face.glyphs(&text);
+        self.surface.draw_glyphs(
             Point::from_xy(x, self.y),
+            &glyphs,
             face.font.clone(),
-            size,
             &text,
+            size,
             false,
-            TextDirection::LeftToRight,
         );
         self.surface.end_tagged();
         id.into()

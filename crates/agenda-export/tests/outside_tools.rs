@@ -6,10 +6,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use agenda_core::{AppointmentId, Channel, FiscalCode};
+use agenda_core::{AppointmentId, Channel};
 use agenda_export::calendar::calendar;
 use agenda_export::receipt::render;
-use agenda_export::{CalendarEntry, CalendarMethod, EntryStatus, Lang, OfficeAddress, Receipt};
+use agenda_export::{CalendarEntry, CalendarMethod, EntryStatus, Lang};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde_json::Value;
 
@@ -39,30 +39,10 @@ fn path(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
-const NOTE: &str = "Nota riservata: il contribuente chiede la rateizzazione";
+mod common;
+use common::{bologna, receipt};
 
-fn receipt(lang: Lang, channel: Channel) -> Receipt {
-    Receipt {
-        lang,
-        organisation: "Patronato EPASA-ITACO Bologna".into(),
-        id: AppointmentId::parse("AP-7K3M-Q9TX").unwrap(),
-        contributor_name: "Mario Rossi".into(),
-        fiscal_code: FiscalCode::parse("RSSMRA85T10A562S").unwrap(),
-        topic: "Contributi e versamenti".into(),
-        point: "Consulenza gestione artigiani".into(),
-        channel,
-        office_name: "Direzione provinciale di Bologna".into(),
-        office: Some(OfficeAddress {
-            name: "Direzione provinciale di Bologna".into(),
-            address: "Via Gramsci 6".into(),
-            city: "40121 Bologna".into(),
-            province: "BO".into(),
-        }),
-        // Thursday 3 December 2026, 08:00 in Rome.
-        start: Utc.with_ymd_and_hms(2026, 12, 3, 7, 0, 0).unwrap(),
-        issued_at: Utc.with_ymd_and_hms(2026, 12, 1, 9, 15, 0).unwrap(),
-    }
-}
+const NOTE: &str = "Nota riservata: il contribuente chiede la rateizzazione";
 
 #[test]
 fn the_receipt_reads_back_is_valid_tagged_and_its_qr_code_decodes_to_the_id() {
@@ -162,12 +142,7 @@ fn entry(id: &str, uid: &str, sequence: u32, start: DateTime<Utc>) -> CalendarEn
         point: "Consulenza gestione artigiani".into(),
         channel: Channel::InPresenza,
         office_name: "Direzione provinciale di Bologna".into(),
-        office: Some(OfficeAddress {
-            name: "Direzione provinciale di Bologna".into(),
-            address: "Via Gramsci 6".into(),
-            city: "40121 Bologna".into(),
-            province: "BO".into(),
-        }),
+        office: Some(bologna()),
         start,
         end: start + Duration::minutes(30),
         updated_at: start - Duration::days(3),
