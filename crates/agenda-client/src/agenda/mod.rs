@@ -20,6 +20,7 @@ use crate::error::{ApiError, Problem};
 use crate::keychain::{refresh_token_account, KeyStore, KeyringTokenStore, TokenStore};
 use crate::operators::{OperatorStores, StoreOpener};
 use crate::secret::Secret;
+use crate::store::audit::{AuditAction, AuditEvent};
 use crate::store::{
     Cached, Dataset, Draft, DraftSaved, DraftState, OutboxEntry, ReturnedProblem, Store, StoreError,
 };
@@ -302,6 +303,7 @@ impl Agenda {
         // The data key comes from the keychain and the file is opened and migrated: both
         // block, so off the async workers.
         let store = Arc::new(crate::blocking(|| opener.open(operator_id))?);
+        store.set_actor(operator_id);
         *self.store.write().unwrap_or_else(|p| p.into_inner()) = Some(store);
         Ok(())
     }
@@ -338,6 +340,13 @@ impl Agenda {
             let _ = self.client.sign_out().await;
             return Err(error);
         }
+        // The idle lock opens offline against this verifier (Argon2id, sealed).
+        let store = self.store()?;
+        if let Err(error) = crate::blocking(|| store.set_lock_verifier(username, password.expose()))
+        {
+            tracing::warn!(code = error.code(), "verifica per il blocco non salvata");
+        }
+        self.record(AuditEvent::new(AuditAction::SignIn));
         Ok(operator)
     }
 
@@ -359,6 +368,7 @@ impl Agenda {
     /// the same operator's next session.
     pub async fn sign_out(&self) -> Result<bool, AgendaError> {
         let _sending = self.outbox_lock.lock().await;
+        self.record(AuditEvent::new(AuditAction::SignOut));
         let revoked = self.client.sign_out().await;
         self.close_store();
         Ok(revoked?)
@@ -736,13 +746,19 @@ impl Agenda {
             Some(draft) if draft.state != DraftState::Editing => {
                 Err(StoreError::DraftLocked.into())
             }
-            Some(_) => Ok(store.delete_draft(fiscal_code, communication_id)?),
+            Some(_) => Ok(store.discard_draft(fiscal_code, communication_id)?),
         }
     }
 
     /// "Conferma Appuntamento": confirms a held slot; the draft is done and deleted. A hold
     /// that expired (`hold_expired`) sends the draft back for a new slot.
     pub async fn confirm(&self, id: &AppointmentId) -> Result<Appointment, AgendaError> {
+        let result = self.confirm_at_service(id).await;
+        self.record_remote(AuditAction::Confirm, id, &result, "");
+        result
+    }
+
+    async fn confirm_at_service(&self, id: &AppointmentId) -> Result<Appointment, AgendaError> {
         let store = self.store()?;
         match self.client.confirm_booking(id).await {
             Ok(appointment) => {
@@ -766,6 +782,12 @@ impl Agenda {
 
     /// "Cancella Prenotazione": releases a held slot; the draft comes back for editing.
     pub async fn cancel_hold(&self, id: &AppointmentId) -> Result<Appointment, AgendaError> {
+        let result = self.cancel_hold_at_service(id).await;
+        self.record_remote(AuditAction::CancelHold, id, &result, "");
+        result
+    }
+
+    async fn cancel_hold_at_service(&self, id: &AppointmentId) -> Result<Appointment, AgendaError> {
         let store = self.store()?;
         let appointment = self.client.cancel_hold(id).await?;
         store.upsert_appointment(&appointment)?;
@@ -783,10 +805,15 @@ impl Agenda {
         id: &AppointmentId,
         reason: Option<&str>,
     ) -> Result<Appointment, AgendaError> {
-        let store = self.store()?;
-        let appointment = self.client.cancel_appointment(id, reason).await?;
-        store.upsert_appointment(&appointment)?;
-        Ok(appointment)
+        let result = async {
+            let store = self.store()?;
+            let appointment = self.client.cancel_appointment(id, reason).await?;
+            store.upsert_appointment(&appointment)?;
+            Ok(appointment)
+        }
+        .await;
+        self.record_remote(AuditAction::Annul, id, &result, "");
+        result
     }
 
     // ------------------------------------------------------------ sync

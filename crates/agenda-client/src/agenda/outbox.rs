@@ -25,7 +25,22 @@ impl Agenda {
         if !store.outbox()?.iter().any(|e| e.id == entry.id) {
             return self.outcome_from_draft(fiscal_code, communication_id);
         }
-        self.send_entry(&entry).await
+        let outcome = self.send_entry(&entry).await;
+        // Held and returned bookings are recorded with their change (`Store::resolve_held`,
+        // `Store::resolve_returned`); one that waits, or failed, is recorded here.
+        let waiting = match &outcome {
+            Ok(BookingOutcome::Queued { error_code, .. }) => Some(format!("queued:{error_code}")),
+            Err(error) => Some(error.code().to_owned()),
+            Ok(_) => None,
+        };
+        if let Some(outcome_word) = waiting {
+            self.record(
+                AuditEvent::new(AuditAction::Book)
+                    .contributor(fiscal_code)
+                    .outcome(&outcome_word),
+            );
+        }
+        outcome
     }
 
     /// Sends every queued booking, oldest first, each with its own key, and reconciles the

@@ -7,7 +7,7 @@ use super::{AppointmentView, Catalog, CommunicationView};
 use crate::agenda::{Agenda, AgendaError};
 use crate::client::IdempotencyKey;
 use crate::store::DeskSnapshot;
-use crate::wire::{ContributorRef, DeskAgendaQuery, RescheduleRequest};
+use crate::wire::{Appointment, ContributorRef, DeskAgendaQuery, RescheduleRequest};
 use agenda_core::time::rome_date;
 use agenda_core::{AppointmentId, AppointmentStatus, OfficeCode, PointCode, SlotStart, Transition};
 use chrono::{DateTime, Days, NaiveDate, Utc};
@@ -212,6 +212,29 @@ impl Agenda {
         office: Option<&OfficeCode>,
         point: Option<&PointCode>,
     ) -> Result<AppointmentView, AgendaError> {
+        let result = self
+            .reschedule_at_service(id, slot_start, office, point)
+            .await;
+        let detail = match &result {
+            Ok(new) => format!("nuovo {}", new.id),
+            Err(_) => String::new(),
+        };
+        self.record_remote(
+            crate::store::audit::AuditAction::Reschedule,
+            id,
+            &result,
+            &detail,
+        );
+        result.map(|new| self.appointment_view(new, &self.catalog_or_codes()))
+    }
+
+    async fn reschedule_at_service(
+        &self,
+        id: &AppointmentId,
+        slot_start: &SlotStart,
+        office: Option<&OfficeCode>,
+        point: Option<&PointCode>,
+    ) -> Result<Appointment, AgendaError> {
         let store = self.store()?;
         let body = RescheduleRequest {
             slot_start: slot_start.to_string(),
@@ -232,6 +255,6 @@ impl Agenda {
                 );
             }
         }
-        Ok(self.appointment_view(new, &self.catalog_or_codes()))
+        Ok(new)
     }
 }

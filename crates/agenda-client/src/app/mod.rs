@@ -16,6 +16,7 @@ pub mod desk;
 pub mod drafts;
 pub mod export;
 pub mod port;
+pub mod privacy;
 pub mod reminders;
 pub mod views;
 
@@ -26,6 +27,7 @@ pub use desk::{DeskView, RequestableView, DESK_DAYS, REQUESTABLE_SINCE_DAYS};
 pub use drafts::{DraftId, DraftStatus, DraftView, ProblemView, SavedView};
 pub use export::{ExportFile, MAX_CALENDAR_ITEMS};
 pub use port::{Desk, DeskHandle};
+pub use privacy::{AuditLogView, AuditQuery, ErasurePreview};
 pub use reminders::{ReminderFacts, ReminderRunner};
 pub use views::{AppointmentView, ListingView, Search};
 
@@ -206,6 +208,19 @@ pub enum RequestError {
     /// The document could not be made (a fault of the app, not of the data).
     #[error("Il documento non può essere generato: {0}.")]
     Export(String),
+    /// The password typed at the lock is not the operator's.
+    #[error("Password non corretta.")]
+    WrongPassword,
+    /// The lock cannot check a password: the service cannot be reached and no verifier is
+    /// kept on this PC.
+    #[error(
+        "Il servizio non risponde e su questo computer non c'è una verifica della password: \
+         usare «Cambia operatore» e accedere di nuovo quando il servizio torna raggiungibile."
+    )]
+    CannotVerify,
+    /// Retention periods out of their bounds.
+    #[error("Periodi di conservazione non validi: {0}.")]
+    Retention(String),
 }
 
 impl RequestError {
@@ -220,6 +235,9 @@ impl RequestError {
             RequestError::NotConfirmed => "invalid_state",
             RequestError::NothingToExport | RequestError::TooMany(_) => "validation",
             RequestError::NotProvided | RequestError::Export(_) => "internal",
+            RequestError::WrongPassword => "invalid_credentials",
+            RequestError::CannotVerify => "offline",
+            RequestError::Retention(_) => "validation",
         }
     }
 }

@@ -18,6 +18,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::*;
 use crate::agenda::{Listing, RefreshReport, SyncReport, SyncStatus};
+use crate::store::audit::{AuditCheck, AuditEvent};
+use crate::store::privacy::{ErasureReport, PurgeReport, Retention};
 use crate::wire::{AppointmentFilter, Contributor, Operator, Slot};
 use crate::{Agenda, Secret};
 
@@ -121,6 +123,24 @@ desk_port! {
     async fn calendar_file(&self, ids: &[AppointmentId], lang: Lang) -> ExportFile;
     /// What the reminders are decided on: the holds, and the operator's own day `day`.
     async fn reminder_facts(&self, day: Option<NaiveDate>) -> ReminderFacts;
+    /// Records an action the shell did (a file saved, a setting changed).
+    sync fn record_action(&self, event: &AuditEvent) -> ();
+    /// The Registro attività, filtered.
+    sync fn audit_log(&self, query: &AuditQuery) -> AuditLogView;
+    /// "Verifica registro".
+    sync fn verify_audit(&self) -> AuditCheck;
+    /// "Esporta CSV" of the Registro attività.
+    sync fn audit_csv(&self, query: &AuditQuery) -> ExportFile;
+    /// "Esporta dati" of a contributor (JSON).
+    sync fn contributor_data_file(&self, fiscal_code: &FiscalCode) -> ExportFile;
+    /// What "Cancella dati locali" would lose beyond the cache.
+    sync fn erasure_preview(&self, fiscal_code: &FiscalCode) -> ErasurePreview;
+    /// "Cancella dati locali".
+    sync fn erase_local(&self, fiscal_code: &FiscalCode) -> ErasureReport;
+    /// The retention purge, when a day has passed since the last.
+    sync fn purge_if_due(&self, policy: &Retention, now: DateTime<Utc>) -> Option<PurgeReport>;
+    /// Opens the idle lock with the operator's password.
+    async fn unlock(&self, password: &Secret) -> ();
 }
 
 /// The shell's handle on the application layer.

@@ -1,6 +1,7 @@
 //! Drafts of the booking wizard, one per contributor and communication, sealed and saved
 //! as the operator types; a draft's state follows its booking.
 
+use super::audit::{AuditAction, AuditEvent};
 use super::*;
 
 impl Store {
@@ -37,7 +38,8 @@ impl Store {
         let sealed = self.seal(&Self::draft_aad(&hash, wizard.communication_id()), wizard);
         let saved_at = Utc::now();
         let revision: Option<i64> = self.with_conn(|conn| {
-            Ok(conn
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let revision: Option<i64> = tx
                 .query_row(
                     "INSERT INTO drafts (fc_hash, communication_id, revision, updated_at, state, sealed)
                      VALUES (?1, ?2, 1, ?3, 'editing', ?4)
@@ -50,7 +52,17 @@ impl Store {
                     params![&hash[..], wizard.communication_id(), saved_at.to_rfc3339(), sealed],
                     |row| row.get(0),
                 )
-                .optional()?)
+                .optional()?;
+            if revision == Some(1) {
+                // A new draft: recorded with it, in the same transaction.
+                self.audit_in(
+                    &tx,
+                    &AuditEvent::new(AuditAction::DraftCreated).contributor(wizard.fiscal_code()),
+                    saved_at,
+                )?;
+            }
+            tx.commit()?;
+            Ok(revision)
         })?;
         match revision {
             Some(revision) => Ok(DraftSaved {
@@ -141,19 +153,48 @@ impl Store {
         Ok(out)
     }
 
-    /// Deletes a draft (after confirmation, or when the operator discards it). Returns
-    /// whether there was one. Queued bookings of the draft stay in the outbox.
+    /// Deletes a draft whose booking went through. Returns whether there was one. Queued
+    /// bookings of the draft stay in the outbox.
     pub fn delete_draft(
         &self,
         fiscal_code: &FiscalCode,
         communication_id: &str,
     ) -> Result<bool, StoreError> {
+        self.remove_draft(fiscal_code, communication_id, false)
+    }
+
+    /// Deletes a draft the operator discards, recording it in the Registro attività in the
+    /// same transaction. Returns whether there was one.
+    pub fn discard_draft(
+        &self,
+        fiscal_code: &FiscalCode,
+        communication_id: &str,
+    ) -> Result<bool, StoreError> {
+        self.remove_draft(fiscal_code, communication_id, true)
+    }
+
+    fn remove_draft(
+        &self,
+        fiscal_code: &FiscalCode,
+        communication_id: &str,
+        audited: bool,
+    ) -> Result<bool, StoreError> {
         let hash = self.fc_hash(fiscal_code);
         let n = self.with_conn(|conn| {
-            Ok(conn.execute(
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let n = tx.execute(
                 "DELETE FROM drafts WHERE fc_hash = ?1 AND communication_id = ?2",
                 params![&hash[..], communication_id],
-            )?)
+            )?;
+            if n > 0 && audited {
+                self.audit_in(
+                    &tx,
+                    &AuditEvent::new(AuditAction::DraftDeleted).contributor(fiscal_code),
+                    Utc::now(),
+                )?;
+            }
+            tx.commit()?;
+            Ok(n)
         })?;
         Ok(n > 0)
     }

@@ -428,6 +428,64 @@ pub(super) fn merge(
     Ok(())
 }
 
+/// Removes every appointment that started before `before` (Unix seconds), of everyone
+/// (call inside a transaction): the retention purge. Only chunks of years that can hold
+/// one are opened; a chunk left empty is deleted. Returns the ids removed.
+pub(super) fn purge_before(
+    conn: &Connection,
+    cipher: &Cipher,
+    before: i64,
+) -> Result<Vec<String>, StoreError> {
+    let last_year = Utc
+        .timestamp_opt(before, 0)
+        .single()
+        .map(|t| t.with_timezone(&ROME).year())
+        .unwrap_or(i32::MAX);
+    let chunks: Vec<(Vec<u8>, String, i32)> = conn
+        .prepare_cached("SELECT fc_hash, status, year FROM appointment_chunks WHERE year <= ?1")?
+        .query_map([last_year], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+        })?
+        .collect::<Result<_, _>>()?;
+    let mut removed = Vec::new();
+    for (hash, status, year) in chunks {
+        let key = ChunkKey {
+            status: status.parse().map_err(|_| damaged())?,
+            year,
+        };
+        let Some(plain) = load_chunk(conn, cipher, &hash, key)? else {
+            continue;
+        };
+        let mut chunk = Chunk::decode(&plain)?;
+        let mut old = Vec::new();
+        for (id, record) in &chunk.records {
+            if record_start(record)? < before {
+                old.push(id.clone());
+            }
+        }
+        if old.is_empty() {
+            continue;
+        }
+        for id in &old {
+            chunk.records.remove(id);
+            conn.prepare_cached("DELETE FROM appointments WHERE id = ?1")?
+                .execute([id])?;
+        }
+        store_chunk(conn, cipher, &hash, key, &chunk)?;
+        removed.extend(old);
+    }
+    Ok(removed)
+}
+
+/// Removes the whole history of one contributor (call inside a transaction).
+pub(super) fn erase(conn: &Connection, hash: &[u8]) -> Result<(), StoreError> {
+    conn.prepare_cached("DELETE FROM appointments WHERE fc_hash = ?1")?
+        .execute([hash])?;
+    conn.prepare_cached("DELETE FROM appointment_chunks WHERE fc_hash = ?1")?
+        .execute([hash])?;
+    Ok(())
+}
+
 /// The chunk `(hash, key)` of a merge, read from the store the first time it is asked for.
 fn opened<'t>(
     touched: &'t mut Touched,

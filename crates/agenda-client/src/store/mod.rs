@@ -27,16 +27,23 @@
 //! database opened with another key, or whose key has vanished from the keychain, is
 //! refused with an explanation; nothing is ever written in clear as a fallback.
 //!
+//! # Registro attività, retention, erasure
+//! The operator's actions are appended to a hash-chained log ([`audit`]); what is older than
+//! the retention periods is purged, a contributor's data can be exported or erased, and an
+//! Argon2id verifier of the password opens the idle lock offline ([`privacy`]).
+//!
 //! # Schema
 //! Versioned with `PRAGMA user_version`: [`MIGRATIONS`] lists every step from the empty
 //! file; opening applies the missing ones, each in its own transaction.
 
+pub mod audit;
 mod desk;
 mod drafts;
 mod history;
 mod outbox;
 mod people;
 pub use people::DeskSnapshot;
+pub mod privacy;
 mod reference;
 mod schema;
 
@@ -258,6 +265,8 @@ pub struct Store {
     conn: Mutex<Connection>,
     cipher: Cipher,
     path: PathBuf,
+    /// The operator whose actions the Registro attività records.
+    actor: Mutex<String>,
 }
 
 impl std::fmt::Debug for Store {
@@ -312,6 +321,7 @@ impl Store {
             conn: Mutex::new(conn),
             cipher,
             path,
+            actor: Mutex::new(String::new()),
         })
     }
 
@@ -423,5 +433,7 @@ fn write_mark(conn: &Connection, key: &str, at: DateTime<Utc>) -> Result<(), rus
 }
 
 /// Applies the missing [`MIGRATIONS`], each in its own transaction.
+#[cfg(test)]
+mod privacy_tests;
 #[cfg(test)]
 pub(crate) mod tests;

@@ -1,6 +1,7 @@
 //! The outbox: bookings not yet answered by the service, each with its `Idempotency-Key`,
 //! queued before the first byte is sent and resolved with the answer.
 
+use super::audit::{AuditAction, AuditEvent};
 use super::drafts::set_draft_state;
 use super::*;
 use agenda_core::DeskFields;
@@ -124,6 +125,14 @@ impl Store {
                 Some(appointment),
                 None,
             )?;
+            self.audit_in(
+                &tx,
+                &AuditEvent::new(AuditAction::Book)
+                    .appointment(&appointment.id)
+                    .contributor(&appointment.fiscal_code)
+                    .outcome(appointment.status.as_str()),
+                Utc::now(),
+            )?;
             tx.commit()?;
             Ok(())
         })
@@ -148,6 +157,13 @@ impl Store {
                 "editing",
                 None,
                 Some(&sealed),
+            )?;
+            self.audit_in(
+                &tx,
+                &AuditEvent::new(AuditAction::Book)
+                    .contributor(&entry.booking.fiscal_code)
+                    .outcome(&format!("returned:{}", problem.code)),
+                Utc::now(),
             )?;
             tx.commit()?;
             Ok(())

@@ -125,6 +125,25 @@ pub const MIGRATIONS: &[&str] = &[
     ) STRICT, WITHOUT ROWID;
     CREATE INDEX appointment_desk_by_contributor ON appointment_desk (fc_hash);
     "#,
+    // 6: the Registro attività, hash-chained (see `audit`). The contributor is the keyed
+    // hash of the fiscal code; the name is sealed, outside the chain.
+    r#"
+    CREATE TABLE audit_log (
+        seq            INTEGER PRIMARY KEY NOT NULL,
+        at             TEXT NOT NULL,
+        operator       TEXT NOT NULL,
+        action         TEXT NOT NULL,
+        appointment_id TEXT,
+        contributor    BLOB,
+        outcome        TEXT NOT NULL,
+        detail         TEXT NOT NULL,
+        prev_hash      BLOB NOT NULL,
+        hash           BLOB NOT NULL,
+        name_sealed    BLOB
+    ) STRICT;
+    CREATE INDEX audit_by_contributor ON audit_log (contributor, seq);
+    CREATE INDEX audit_by_time ON audit_log (at);
+    "#,
 ];
 
 pub(super) const KEY_CHECK: &str = "key_check";

@@ -13,6 +13,7 @@ mod hostile_property;
 mod keychain;
 mod offline;
 mod operators;
+mod privacy;
 mod proxy;
 mod retries;
 mod tokens;

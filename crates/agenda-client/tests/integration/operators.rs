@@ -16,15 +16,15 @@ use crate::proxy::FaultProxy;
 
 /// A per-operator agenda on `url` as the app builds it: data keys in the real keychain,
 /// removed again when the test ends.
-struct DeskPc {
-    agenda: Agenda,
+pub(crate) struct DeskPc {
+    pub(crate) agenda: Agenda,
     service: String,
-    dir: TempDir,
+    pub(crate) dir: TempDir,
     _keychain: Keychain,
 }
 
 impl DeskPc {
-    fn new(config: agenda_client::ClientConfig) -> Self {
+    pub(crate) fn new(config: agenda_client::ClientConfig) -> Self {
         let dir = TempDir::new();
         let keychain = Keychain::new();
         let service = random_name("test-service");
@@ -41,7 +41,7 @@ impl DeskPc {
         }
     }
 
-    async fn sign_in(&self, username: &str, password: &str) {
+    pub(crate) async fn sign_in(&self, username: &str, password: &str) {
         self.agenda
             .sign_in(username, &Secret::new(password))
             .await
@@ -62,14 +62,14 @@ impl Drop for DeskPc {
 
 /// The demo data as another desk sees it, straight from the sandbox: a signed-in client and
 /// the communications bookable today.
-struct Demo {
-    direct: agenda_client::ApiClient,
-    eligible: Vec<Eligible>,
+pub(crate) struct Demo {
+    pub(crate) direct: agenda_client::ApiClient,
+    pub(crate) eligible: Vec<Eligible>,
     _keychain: Keychain,
 }
 
 impl Demo {
-    async fn of(sandbox: &Sandbox) -> Self {
+    pub(crate) async fn of(sandbox: &Sandbox) -> Self {
         let keychain = Keychain::new();
         let direct = signed_in(&sandbox.url(), &keychain).await;
         let eligible = eligible(&direct).await;
