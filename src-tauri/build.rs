@@ -34,6 +34,14 @@ const COMMANDS: &[&str] = &[
     "print_receipt",
     "save_calendar",
     "set_preferences",
+    "audit_log",
+    "verify_audit",
+    "save_audit_csv",
+    "save_contributor_data",
+    "erasure_preview",
+    "erase_contributor_data",
+    "lock_screen",
+    "unlock_screen",
 ];
 
 fn main() {

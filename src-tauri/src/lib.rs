@@ -121,6 +121,14 @@ pub fn build_app_with<R: Runtime>(
             commands::export::print_receipt,
             commands::export::save_calendar,
             commands::app::set_preferences,
+            commands::privacy::audit_log,
+            commands::privacy::verify_audit,
+            commands::privacy::save_audit_csv,
+            commands::privacy::save_contributor_data,
+            commands::privacy::erasure_preview,
+            commands::privacy::erase_contributor_data,
+            commands::privacy::lock_screen,
+            commands::privacy::unlock_screen,
         ])
 }
 

@@ -67,8 +67,18 @@ const LANG: &str = "lang";
 const REMINDERS_DAILY: &str = "reminders_daily";
 const REMINDERS_AT: &str = "reminders_at";
 
+const LOCK_MINUTES: &str = "lock_minutes";
+const CACHE_DAYS: &str = "retention_cache_days";
+const DRAFTS_DAYS: &str = "retention_drafts_days";
+const AUDIT_DAYS: &str = "retention_audit_days";
+
+/// Minutes of inactivity before the screen locks: the default and the bounds.
+pub const LOCK_MINUTES_DEFAULT: u32 = 10;
+/// The fewest and the most minutes Impostazioni accepts.
+pub const LOCK_MINUTES_BOUNDS: (u32, u32) = (1, 120);
+
 /// What Impostazioni keeps beside the service: the UI's language (for the texts the shell
-/// writes: notifications) and the reminders' choices.
+/// writes: notifications), the reminders' choices, the idle lock and the retention periods.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Preferences {
     /// `it` or `en`.
@@ -78,6 +88,10 @@ pub struct Preferences {
     /// When (`HH:MM`, Rome), as saved.
     #[serde(serialize_with = "hh_mm")]
     pub reminders_at: chrono::NaiveTime,
+    /// Minutes of inactivity before the screen locks.
+    pub lock_minutes: u32,
+    /// How long personal data is kept on this PC.
+    pub retention: agenda_client::store::privacy::Retention,
 }
 
 fn hh_mm<S: serde::Serializer>(at: &chrono::NaiveTime, s: S) -> Result<S::Ok, S::Error> {
@@ -105,13 +119,29 @@ impl Preferences {
 /// The saved preferences (defaults for what was never saved or does not read).
 pub fn preferences<R: Runtime>(app: &AppHandle<R>) -> Preferences {
     let defaults = agenda_core::reminders::ReminderSettings::default();
+    let retention = agenda_client::store::privacy::Retention::default();
     let Ok(store) = app.store(FILE) else {
         return Preferences {
             lang: "it",
             reminders_daily: defaults.daily,
             reminders_at: defaults.at,
+            lock_minutes: LOCK_MINUTES_DEFAULT,
+            retention,
         };
     };
+    let number = |key: &str, default: u32| {
+        store
+            .get(key)
+            .and_then(|v| v.as_u64())
+            .and_then(|v| u32::try_from(v).ok())
+            .unwrap_or(default)
+    };
+    let saved_retention = agenda_client::store::privacy::Retention {
+        cache_days: number(CACHE_DAYS, retention.cache_days),
+        drafts_days: number(DRAFTS_DAYS, retention.drafts_days),
+        audit_days: number(AUDIT_DAYS, retention.audit_days),
+    };
+    let lock_minutes = number(LOCK_MINUTES, LOCK_MINUTES_DEFAULT);
     let text = |key: &str| store.get(key).and_then(|v| v.as_str().map(str::to_owned));
     Preferences {
         lang: if text(LANG).as_deref() == Some("en") {
@@ -126,27 +156,79 @@ pub fn preferences<R: Runtime>(app: &AppHandle<R>) -> Preferences {
         reminders_at: text(REMINDERS_AT)
             .and_then(|t| agenda_core::reminders::ReminderSettings::parse_time(&t))
             .unwrap_or(defaults.at),
+        // A file edited by hand out of bounds falls back to the defaults.
+        lock_minutes: if (LOCK_MINUTES_BOUNDS.0..=LOCK_MINUTES_BOUNDS.1).contains(&lock_minutes) {
+            lock_minutes
+        } else {
+            LOCK_MINUTES_DEFAULT
+        },
+        retention: if saved_retention.is_valid() {
+            saved_retention
+        } else {
+            retention
+        },
+    }
+}
+
+/// What Impostazioni changes at once (`None`: as it was).
+#[derive(Debug, Default, Clone)]
+pub struct Changes {
+    /// `it` or `en`.
+    pub lang: Option<String>,
+    /// Announce tomorrow's appointments.
+    pub reminders_daily: Option<bool>,
+    /// The desk's opening time.
+    pub reminders_at: Option<chrono::NaiveTime>,
+    /// Minutes before the idle lock (checked against [`LOCK_MINUTES_BOUNDS`]).
+    pub lock_minutes: Option<u32>,
+    /// Retention periods (checked by [`agenda_client::store::privacy::Retention::is_valid`]).
+    pub retention: Option<agenda_client::store::privacy::Retention>,
+}
+
+impl Changes {
+    /// The names of what changes, for the Registro attività (no values).
+    pub fn names(&self) -> Vec<&'static str> {
+        let mut names = Vec::new();
+        if self.lang.is_some() {
+            names.push("lingua");
+        }
+        if self.reminders_daily.is_some() || self.reminders_at.is_some() {
+            names.push("promemoria");
+        }
+        if self.lock_minutes.is_some() {
+            names.push("blocco per inattività");
+        }
+        if self.retention.is_some() {
+            names.push("conservazione dei dati");
+        }
+        names
     }
 }
 
 /// Saves what is given of the preferences.
 pub fn set_preferences<R: Runtime>(
     app: &AppHandle<R>,
-    lang: Option<&str>,
-    reminders_daily: Option<bool>,
-    reminders_at: Option<chrono::NaiveTime>,
+    changes: &Changes,
 ) -> Result<Preferences, CommandError> {
     let store = app
         .store(FILE)
         .map_err(|e| CommandError::internal("opening the preferences", e))?;
-    if let Some(lang) = lang {
+    if let Some(lang) = &changes.lang {
         store.set(LANG, if lang == "en" { "en" } else { "it" });
     }
-    if let Some(daily) = reminders_daily {
+    if let Some(daily) = changes.reminders_daily {
         store.set(REMINDERS_DAILY, daily);
     }
-    if let Some(at) = reminders_at {
+    if let Some(at) = changes.reminders_at {
         store.set(REMINDERS_AT, at.format("%H:%M").to_string());
+    }
+    if let Some(minutes) = changes.lock_minutes {
+        store.set(LOCK_MINUTES, minutes);
+    }
+    if let Some(retention) = changes.retention {
+        store.set(CACHE_DAYS, retention.cache_days);
+        store.set(DRAFTS_DAYS, retention.drafts_days);
+        store.set(AUDIT_DAYS, retention.audit_days);
     }
     store
         .save()

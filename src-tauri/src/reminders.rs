@@ -81,8 +81,9 @@ fn open_target<R: Runtime>(app: &AppHandle<R>, target: Option<&AppointmentId>) {
     }
 }
 
-/// Looks for due reminders every [`PERIOD`] and shows them, for as long as the app runs.
-/// Signed out, nothing is looked at, and the next operator starts afresh.
+/// Looks for due reminders every [`PERIOD`] and shows them, for as long as the app runs, and
+/// runs the retention purge when it is due. Signed out, nothing is looked at, and the next
+/// operator starts afresh.
 pub async fn reminder_loop<R: Runtime>(app: AppHandle<R>) {
     let mut runner = ReminderRunner::default();
     let mut interval = tokio::time::interval(PERIOD);
@@ -97,8 +98,18 @@ pub async fn reminder_loop<R: Runtime>(app: AppHandle<R>) {
             continue;
         }
         let prefs = crate::prefs::preferences(&app);
-        let in_front = app.state::<Attention>().focused();
         let now = chrono::Utc::now();
+        // The retention purge: at the first look after a sign-in, then once a day.
+        match service.desk.purge_if_due(&prefs.retention, now).await {
+            Ok(Some(report)) => tracing::info!(?report, "retention purge"),
+            Ok(None) => {}
+            Err(error) => tracing::warn!(code = error.code(), "retention purge failed"),
+        }
+        // Behind the lock no reminder names anyone; they show once it is opened.
+        if app.state::<AppState>().is_locked() {
+            continue;
+        }
+        let in_front = app.state::<Attention>().focused();
         match runner
             .due(service.desk.as_ref(), now, in_front, &prefs.reminders())
             .await

@@ -8,6 +8,7 @@ use agenda_client::Contributor;
 use serde::Serialize;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::{OwnedRwLockWriteGuard, RwLock};
@@ -38,6 +39,9 @@ pub struct StartOptions {
     pub sandbox_hold_ttl: Option<Duration>,
     /// `CASSETTO_READY_FILE`: where to write the instant of the UI's first frame.
     pub ready_file: Option<PathBuf>,
+    /// `CASSETTO_IDLE_LOCK_SECS`: seconds of inactivity before the screen locks, instead of
+    /// Impostazioni's minutes (tests).
+    pub idle_lock: Option<Duration>,
 }
 
 impl StartOptions {
@@ -56,6 +60,10 @@ impl StartOptions {
                 .and_then(|v| v.parse().ok())
                 .map(Duration::from_secs),
             ready_file: var("CASSETTO_READY_FILE").map(PathBuf::from),
+            idle_lock: var("CASSETTO_IDLE_LOCK_SECS")
+                .and_then(|v| v.parse::<u64>().ok())
+                .filter(|secs| (1..=7200).contains(secs))
+                .map(Duration::from_secs),
         }
     }
 }
@@ -75,6 +83,7 @@ pub struct AppState {
     pub(crate) options: StartOptions,
     service: Arc<RwLock<ServiceSlot>>,
     selected: Mutex<Option<Contributor>>,
+    locked: AtomicBool,
 }
 
 impl AppState {
@@ -84,6 +93,7 @@ impl AppState {
             options,
             service: Arc::new(RwLock::new(ServiceSlot::Starting)),
             selected: Mutex::new(None),
+            locked: AtomicBool::new(false),
         }
     }
 
@@ -99,6 +109,7 @@ impl AppState {
             options,
             service: Arc::new(RwLock::new(ServiceSlot::Ready(Arc::new(service)))),
             selected: Mutex::new(None),
+            locked: AtomicBool::new(false),
         }
     }
 
@@ -132,9 +143,32 @@ impl AppState {
         }
     }
 
-    /// The application layer of the running service.
+    /// The application layer of the running service; refused with `screen_locked` while the
+    /// screen is locked, so no command reads or writes personal data behind the lock.
     pub async fn desk(&self) -> Result<DeskHandle, CommandError> {
+        if self.is_locked() {
+            return Err(CommandError::new(
+                agenda_core::ErrorKind::ScreenLocked,
+                "Schermo bloccato per inattività: inserire la password per continuare.",
+            ));
+        }
+        self.desk_even_locked().await
+    }
+
+    /// The application layer, also while the screen is locked: for the lock itself, Esci
+    /// ("Cambia operatore"), the session and the outbox's counts.
+    pub async fn desk_even_locked(&self) -> Result<DeskHandle, CommandError> {
         Ok(self.service().await?.desk.clone())
+    }
+
+    /// Whether the screen is locked.
+    pub fn is_locked(&self) -> bool {
+        self.locked.load(Ordering::SeqCst)
+    }
+
+    /// Locks or unlocks the screen.
+    pub fn set_locked(&self, locked: bool) {
+        self.locked.store(locked, Ordering::SeqCst);
     }
 
     /// The environment: the running service's, or the configured one while starting.

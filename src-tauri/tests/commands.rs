@@ -115,6 +115,32 @@ impl Desk for Fake {
         self.record(format!("annul {} {reason:?}", id.as_str()));
         Err(RequestError::ReasonTooLong.into())
     }
+
+    async fn unlock(&self, password: &agenda_client::Secret) -> Result<(), AppError> {
+        self.record("unlock".into());
+        if password.expose() == "giusta" {
+            Ok(())
+        } else {
+            Err(RequestError::WrongPassword.into())
+        }
+    }
+
+    async fn audit_log(
+        &self,
+        query: &agenda_client::app::AuditQuery,
+    ) -> Result<agenda_client::app::AuditLogView, AppError> {
+        self.record(format!(
+            "audit_log {:?} {:?} {}",
+            query.day,
+            query.action,
+            query.contributor.is_some()
+        ));
+        Ok(agenda_client::app::AuditLogView {
+            entries: Vec::new(),
+            truncated: false,
+            actions: Vec::new(),
+        })
+    }
 }
 
 struct Shell {
@@ -315,4 +341,69 @@ fn app_info_reads_the_layer_it_was_given() {
     assert_eq!(info["online"], Value::Null);
     assert_eq!(info["queued_bookings"], 0);
     assert!(info["limits"]["notes_max_chars"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn behind_the_lock_no_command_reaches_personal_data_until_the_password() {
+    let s = shell(Fake {
+        signed_in: true,
+        ..Fake::default()
+    });
+    s.invoke("lock_screen", json!({})).unwrap();
+    assert_eq!(s.invoke("app_info", json!({})).unwrap()["locked"], true);
+    for (cmd, args) in [
+        ("list_drafts", json!({})),
+        ("selected_contributor", json!({})),
+        ("audit_log", json!({})),
+        ("list_appointments", json!({"fiscalCode": FC})),
+        ("sign_in", json!({"username": "altro", "password": "x"})),
+    ] {
+        let refused = s.invoke(cmd, args).unwrap_err();
+        assert_eq!(refused["kind"], "screen_locked", "{cmd}: {refused}");
+    }
+    s.calls();
+    let empty = s
+        .invoke("unlock_screen", json!({"password": ""}))
+        .unwrap_err();
+    assert_eq!(empty["kind"], "validation");
+    let wrong = s
+        .invoke("unlock_screen", json!({"password": "sbagliata"}))
+        .unwrap_err();
+    assert_eq!(wrong["kind"], "invalid_credentials");
+    assert_eq!(wrong["message"], "Password non corretta.");
+    assert_eq!(s.invoke("app_info", json!({})).unwrap()["locked"], true);
+    s.invoke("unlock_screen", json!({"password": "giusta"}))
+        .unwrap();
+    assert_eq!(s.invoke("app_info", json!({})).unwrap()["locked"], false);
+    s.invoke(
+        "audit_log",
+        json!({"day": "2026-03-29", "action": "confirm", "fiscalCode": FC}),
+    )
+    .unwrap();
+    assert_eq!(
+        s.calls(),
+        [
+            "unlock",
+            "unlock",
+            "audit_log Some(2026-03-29) Some(Confirm) true"
+        ]
+    );
+    let bad = s
+        .invoke("audit_log", json!({"action": "drop_table"}))
+        .unwrap_err();
+    assert_eq!(bad["kind"], "validation");
+}
+
+#[test]
+fn impostazioni_refuses_an_idle_lock_or_a_retention_out_of_bounds() {
+    let s = shell(Fake::default());
+    for args in [
+        json!({"lockMinutes": 0}),
+        json!({"lockMinutes": 121}),
+        json!({"cacheDays": 3}),
+        json!({"auditDays": 10}),
+    ] {
+        let refused = s.invoke("set_preferences", args.clone()).unwrap_err();
+        assert_eq!(refused["kind"], "validation", "{args}");
+    }
 }

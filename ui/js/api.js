@@ -44,8 +44,16 @@ export const COMMANDS = Object.freeze({
   save_receipt: ["id", "lang?"],
   print_receipt: ["id", "lang?"],
   save_calendar: ["ids", "lang?"],
-  set_preferences: ["lang?", "remindersDaily?", "remindersAt?"],
+  set_preferences: ["lang?", "remindersDaily?", "remindersAt?", "lockMinutes?", "cacheDays?", "draftsDays?", "auditDays?"],
   sync_now: [],
+  audit_log: ["day?", "action?", "fiscalCode?"],
+  verify_audit: [],
+  save_audit_csv: ["day?", "action?", "fiscalCode?", "lang?"],
+  save_contributor_data: ["fiscalCode", "lang?"],
+  erasure_preview: ["fiscalCode"],
+  erase_contributor_data: ["fiscalCode"],
+  lock_screen: [],
+  unlock_screen: ["password"],
 });
 
 /** Why `args` do not fit `command` in the table (null when they do). */
@@ -155,10 +163,38 @@ export const saveReceipt = (id, lang) => call("save_receipt", { id, lang });
 export const printReceipt = (id, lang) => call("print_receipt", { id, lang });
 /** "Calendario (.ics)": one appointment or a list, saved where the operator chooses. */
 export const saveCalendar = (ids, lang) => call("save_calendar", { ids, lang });
-/** Impostazioni kept by the shell; `prefs` may hold lang, remindersDaily, remindersAt. */
+/**
+ * Impostazioni kept by the shell; `prefs` may hold lang, remindersDaily, remindersAt,
+ * lockMinutes, cacheDays, draftsDays, auditDays.
+ */
 export const setPreferences = (prefs) => {
   const args = {};
-  for (const key of ["lang", "remindersDaily", "remindersAt"]) if (prefs[key] !== undefined) args[key] = prefs[key];
+  for (const key of COMMANDS.set_preferences.map((a) => a.replace(/\?$/, ""))) {
+    if (prefs[key] !== undefined) args[key] = prefs[key];
+  }
   return call("set_preferences", args);
 };
 export const syncNow = () => call("sync_now");
+
+/** Only the filters given (empty ones left out). */
+function auditFilters(filters = {}) {
+  const args = {};
+  for (const key of ["day", "action", "fiscalCode"]) if (filters[key]) args[key] = filters[key];
+  return args;
+}
+/** Registro attività, newest first; `filters`: {day, action, fiscalCode}. */
+export const auditLog = (filters) => call("audit_log", auditFilters(filters));
+/** "Verifica registro": {intact, entries, first_seq, last_seq, broken_at, problem}. */
+export const verifyAudit = () => call("verify_audit");
+/** "Esporta CSV" of the filtered Registro attività (null when the dialog is cancelled). */
+export const saveAuditCsv = (filters, lang) => call("save_audit_csv", { ...auditFilters(filters), lang });
+/** "Esporta dati" of a contributor, as JSON (null when the dialog is cancelled). */
+export const saveContributorData = (fiscalCode, lang) => call("save_contributor_data", { fiscalCode, lang });
+/** What "Cancella dati locali" would lose beyond the cache: {outbox, drafts}. */
+export const erasurePreview = (fiscalCode) => call("erasure_preview", { fiscalCode });
+/** "Cancella dati locali" of a contributor: {rows, outbox}. */
+export const eraseContributorData = (fiscalCode) => call("erase_contributor_data", { fiscalCode });
+/** Locks the screen after inactivity. */
+export const lockScreen = () => call("lock_screen");
+/** Opens the lock with the operator's password. */
+export const unlockScreen = (password) => call("unlock_screen", { password });

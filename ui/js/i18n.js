@@ -753,7 +753,7 @@ export const ERROR_KINDS = [
   "not_signed_in", "session_expired", "invalid_credentials", "locked_out", "offline", "invalid_base_url",
   "keychain_unavailable", "not_found", "no_delegation", "not_eligible_yet", "already_booked", "slot_taken",
   "hold_expired", "invalid_state", "invalid_phone", "notes_required", "notes_too_long", "invalid_notes",
-  "invalid_fiscal_code", "validation", "internal",
+  "invalid_fiscal_code", "validation", "internal", "screen_locked",
 ];
 
 /**

@@ -82,6 +82,8 @@ error_kinds! {
     Validation => "validation",
     /// Something inside the app, or an answer it cannot read.
     Internal => "internal",
+    /// The screen is locked after inactivity: the operator's password opens it.
+    ScreenLocked => "screen_locked",
 }
 
 impl ErrorKind {

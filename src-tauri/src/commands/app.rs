@@ -2,6 +2,8 @@
 
 use crate::{AppState, CommandError, Environment};
 use agenda_client::app::SyncView;
+use agenda_client::store::audit::{AuditAction, AuditEvent};
+use agenda_client::store::privacy::Retention;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tauri::{AppHandle, Runtime, State};
@@ -26,6 +28,11 @@ pub struct AppInfo {
     pub limits: agenda_client::app::Limits,
     /// Impostazioni kept by the shell: the language of its own texts and the reminders.
     pub preferences: Option<crate::prefs::Preferences>,
+    /// Whether the screen is locked (a reload shows the lock again).
+    pub locked: bool,
+    /// Seconds of inactivity before the screen locks (Impostazioni, or
+    /// `CASSETTO_IDLE_LOCK_SECS` for tests).
+    pub idle_lock_secs: u64,
 }
 
 /// Returns the app's version, the service it talks to and the connection state.
@@ -34,20 +41,40 @@ pub async fn app_info<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
 ) -> Result<AppInfo, CommandError> {
-    let mut info = info(&state).await;
-    info.preferences = Some(crate::prefs::preferences(&app));
-    Ok(info)
+    Ok(full_info(&app, &state).await)
+}
+
+/// [`info`] with the preferences and the idle lock's delay.
+async fn full_info<R: Runtime>(app: &AppHandle<R>, state: &AppState) -> AppInfo {
+    let mut info = info(state).await;
+    let preferences = crate::prefs::preferences(app);
+    info.idle_lock_secs = state
+        .options
+        .idle_lock
+        .map(|d| d.as_secs())
+        .unwrap_or(u64::from(preferences.lock_minutes) * 60);
+    info.preferences = Some(preferences);
+    info
 }
 
 /// Saves Impostazioni's choices that the shell keeps: `lang` (`it` or `en`: the language of
 /// the notifications), `remindersDaily` (announce tomorrow's appointments) and `remindersAt`
-/// (`HH:MM`, the desk's opening time, Rome). What is not given stays as it was.
+/// (`HH:MM`, the desk's opening time, Rome), `lockMinutes` (idle lock, 1–120) and the
+/// retention periods `cacheDays`, `draftsDays`, `auditDays` (days; bounds in
+/// [`agenda_client::store::privacy::Retention`]). What is not given stays as it was. A
+/// change is recorded in the Registro attività of the operator signed in.
+#[allow(clippy::too_many_arguments)]
 #[tauri::command]
 pub async fn set_preferences<R: Runtime>(
     app: AppHandle<R>,
+    state: State<'_, AppState>,
     lang: Option<String>,
     reminders_daily: Option<bool>,
     reminders_at: Option<String>,
+    lock_minutes: Option<u32>,
+    cache_days: Option<u32>,
+    drafts_days: Option<u32>,
+    audit_days: Option<u32>,
 ) -> Result<crate::prefs::Preferences, CommandError> {
     let at = reminders_at
         .map(|text| {
@@ -56,7 +83,51 @@ pub async fn set_preferences<R: Runtime>(
             })
         })
         .transpose()?;
-    crate::prefs::set_preferences(&app, lang.as_deref(), reminders_daily, at)
+    let (lo, hi) = crate::prefs::LOCK_MINUTES_BOUNDS;
+    if lock_minutes.is_some_and(|m| !(lo..=hi).contains(&m)) {
+        return Err(CommandError::validation(format!(
+            "Blocco per inattività: da {lo} a {hi} minuti."
+        )));
+    }
+    let retention = if cache_days.is_some() || drafts_days.is_some() || audit_days.is_some() {
+        let current = crate::prefs::preferences(&app).retention;
+        let wanted = Retention {
+            cache_days: cache_days.unwrap_or(current.cache_days),
+            drafts_days: drafts_days.unwrap_or(current.drafts_days),
+            audit_days: audit_days.unwrap_or(current.audit_days),
+        };
+        if !wanted.is_valid() {
+            let ((c0, c1), (d0, d1), (a0, a1)) = (
+                Retention::CACHE_DAYS,
+                Retention::DRAFTS_DAYS,
+                Retention::AUDIT_DAYS,
+            );
+            return Err(CommandError::validation(format!(
+                "Conservazione dei dati: comunicazioni e appuntamenti da {c0} a {c1} giorni, \
+                 bozze da {d0} a {d1}, registro attività da {a0} a {a1}."
+            )));
+        }
+        Some(wanted)
+    } else {
+        None
+    };
+    let changes = crate::prefs::Changes {
+        lang,
+        reminders_daily,
+        reminders_at: at,
+        lock_minutes,
+        retention,
+    };
+    let saved = crate::prefs::set_preferences(&app, &changes)?;
+    let names = changes.names();
+    if !names.is_empty() {
+        if let Ok(desk) = state.desk().await {
+            let event = AuditEvent::new(AuditAction::SettingsChanged).detail(&names.join(", "));
+            // Signed out (the language on the sign-in screen): nobody's log to write.
+            let _ = desk.record_action(&event).await;
+        }
+    }
+    Ok(saved)
 }
 
 /// The plain function behind [`app_info`].
@@ -78,6 +149,8 @@ pub async fn info(state: &AppState) -> AppInfo {
         server_clock_offset_ms,
         limits: agenda_client::app::Limits::CURRENT,
         preferences: None,
+        locked: state.is_locked(),
+        idle_lock_secs: u64::from(crate::prefs::LOCK_MINUTES_DEFAULT) * 60,
     }
 }
 
@@ -119,13 +192,12 @@ pub async fn set_service_url<R: Runtime>(
     let slot = state.lock_for_restart().await;
     crate::service::start(&state, data_dir, url, slot).await;
     state.service().await?;
-    let mut info = info(&state).await;
-    info.preferences = Some(crate::prefs::preferences(&app));
-    Ok(info)
+    Ok(full_info(&app, &state).await)
 }
 
-/// Sends what waits in the outbox now.
+/// Sends what waits in the outbox now (also while the screen is locked: it shows counts
+/// only, and a queued booking should not wait for the operator to come back).
 #[tauri::command]
 pub async fn sync_now(state: State<'_, AppState>) -> Result<SyncView, CommandError> {
-    Ok(state.desk().await?.sync_view().await?)
+    Ok(state.desk_even_locked().await?.sync_view().await?)
 }

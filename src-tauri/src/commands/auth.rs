@@ -13,7 +13,7 @@ pub async fn session_status<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
 ) -> Result<SessionView, CommandError> {
-    let desk = state.desk().await?;
+    let desk = state.desk_even_locked().await?;
     let session = desk.session_view(crate::prefs::last_operator(&app)).await?;
     if !session.offline {
         crate::prefs::set_last_operator(&app, session.operator.as_ref());
@@ -63,7 +63,9 @@ pub async fn sign_out<R: Runtime>(
     // below fails half-way.
     state.set_selected(None);
     crate::commands::export::clear_print_dir(&app);
-    let desk = state.desk().await?;
+    // Esci is also "Cambia operatore" on the lock: the next operator starts unlocked.
+    let desk = state.desk_even_locked().await?;
+    state.set_locked(false);
     desk.sign_out().await?;
     crate::prefs::set_last_operator(&app, None);
     Ok(())

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use crate::{AppState, CommandError};
 use agenda_client::app::{ExportFile, MAX_CALENDAR_ITEMS};
+use agenda_client::store::audit::{AuditAction, AuditEvent};
 use agenda_core::ErrorKind;
 use agenda_export::Lang;
 use serde::Serialize;
@@ -41,8 +42,26 @@ pub async fn save_receipt<R: Runtime>(
 ) -> Result<Option<SavedFile>, CommandError> {
     let id = super::appointment_id(&id)?;
     let lang = lang_of(lang);
-    let file = state.desk().await?.receipt_file(&id, lang).await?;
-    save(&app, file, "PDF", "pdf", lang).await
+    let desk = state.desk().await?;
+    let file = desk.receipt_file(&id, lang).await?;
+    let saved = save(&app, file, "PDF", "pdf", lang).await?;
+    if saved.is_some() {
+        record(
+            &desk,
+            AuditEvent::new(AuditAction::Receipt)
+                .appointment(&id)
+                .detail("salvata"),
+        )
+        .await;
+    }
+    Ok(saved)
+}
+
+/// Records a document given to the contributor (a failure is logged: the file exists).
+async fn record(desk: &agenda_client::app::DeskHandle, event: AuditEvent) {
+    if let Err(error) = desk.record_action(&event).await {
+        tracing::warn!(code = error.code(), "registro attività non scritto");
+    }
 }
 
 /// "Stampa ricevuta": the receipt opened in the system's PDF viewer, whose print command
@@ -55,7 +74,8 @@ pub async fn print_receipt<R: Runtime>(
     lang: Option<String>,
 ) -> Result<SavedFile, CommandError> {
     let id = super::appointment_id(&id)?;
-    let file = state.desk().await?.receipt_file(&id, lang_of(lang)).await?;
+    let desk = state.desk().await?;
+    let file = desk.receipt_file(&id, lang_of(lang)).await?;
     let dir = print_dir(&app)?;
     agenda_client::files::private_dir(&dir)
         .map_err(|e| CommandError::internal("creating the print folder", e))?;
@@ -74,6 +94,13 @@ pub async fn print_receipt<R: Runtime>(
                  usare Salva PDF e stamparla da lì.",
             )
         })?;
+    record(
+        &desk,
+        AuditEvent::new(AuditAction::Receipt)
+            .appointment(&id)
+            .detail("stampata"),
+    )
+    .await;
     Ok(SavedFile {
         file_name: file.file_name,
         path: path.to_string_lossy().into_owned(),
@@ -100,8 +127,18 @@ pub async fn save_calendar<R: Runtime>(
         .map(|id| super::appointment_id(id))
         .collect::<Result<Vec<_>, _>>()?;
     let lang = lang_of(lang);
-    let file = state.desk().await?.calendar_file(&ids, lang).await?;
-    save(&app, file, "iCalendar", "ics", lang).await
+    let desk = state.desk().await?;
+    let file = desk.calendar_file(&ids, lang).await?;
+    let saved = save(&app, file, "iCalendar", "ics", lang).await?;
+    if saved.is_some() {
+        let mut event =
+            AuditEvent::new(AuditAction::Calendar).detail(&format!("appuntamenti {}", ids.len()));
+        if let [id] = ids.as_slice() {
+            event = event.appointment(id);
+        }
+        record(&desk, event).await;
+    }
+    Ok(saved)
 }
 
 /// The folder of the receipts opened for printing: emptied at sign-out and at start.
@@ -125,7 +162,7 @@ pub(crate) fn clear_print_dir<R: Runtime>(app: &AppHandle<R>) {
 }
 
 /// Asks where to save `file` (or takes `CASSETTO_SAVE_DIR`) and writes it there.
-async fn save<R: Runtime>(
+pub(crate) async fn save<R: Runtime>(
     app: &AppHandle<R>,
     file: ExportFile,
     kind: &str,

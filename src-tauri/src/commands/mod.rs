@@ -9,6 +9,7 @@ pub mod auth;
 pub mod contributors;
 pub mod drafts;
 pub mod export;
+pub mod privacy;
 pub mod wizard;
 
 use crate::CommandError;
