@@ -197,6 +197,36 @@ async fn an_operator_books_confirms_and_annuls_an_appointment() {
         })
         .await
         .unwrap();
+    // The Registro attività: one entry each for Prenota, Conferma and Annulla, on the ID,
+    // and the chain verifies.
+    session.click_testid("nav-registro").await.unwrap();
+    session.wait_screen("registro").await.unwrap();
+    session
+        .wait_attribute("audit-row", "data-action", "annul")
+        .await
+        .unwrap();
+    let mut on_id = Vec::new();
+    for row in session.find_all(&tid("audit-row")).await.unwrap() {
+        let text = row.text().await.unwrap();
+        if text.contains(&id) {
+            on_id.push(
+                row.attribute("data-action")
+                    .await
+                    .unwrap()
+                    .unwrap_or_default(),
+            );
+        }
+    }
+    assert_eq!(on_id, ["annul", "confirm", "book"], "newest first");
+    session.click_testid("audit-verify").await.unwrap();
+    session
+        .wait_text(&tid("audit-check"), WAIT, |t| {
+            t.starts_with("Registro integro")
+        })
+        .await
+        .unwrap();
+    harness.screenshot("19-registro-attivita").await.unwrap();
+
     // Nothing personal the operator typed or saw reached the app's log.
     harness
         .assert_log_free_of(&[

@@ -63,6 +63,8 @@ export function fakeApi(answers = {}) {
     "listOffices", "listSlots", "validateContact", "saveDraft", "listDrafts", "deleteDraft", "book",
     "confirmBooking", "cancelBooking", "listAppointments", "getAppointment", "cancelAppointment", "syncNow",
     "deskAgenda", "rescheduleAppointment", "saveReceipt", "printReceipt", "saveCalendar", "setPreferences",
+    "auditLog", "verifyAudit", "saveAuditCsv", "saveContributorData", "erasurePreview", "eraseContributorData",
+    "lockScreen", "unlockScreen",
   ];
   const api = { calls, answers };
   for (const name of names) {
@@ -172,6 +174,14 @@ const DEFAULTS = {
   printReceipt: { file_name: "ricevuta-AP-7K3M-Q9TX.pdf", path: "/tmp/stampa/ricevuta-AP-7K3M-Q9TX.pdf" },
   setPreferences: (prefs) => ({ lang: prefs.lang || "it", reminders_daily: prefs.remindersDaily !== false, reminders_at: prefs.remindersAt || "08:30" }),
   saveCalendar: { file_name: "appuntamento-AP-7K3M-Q9TX.ics", path: "/home/op/Documenti/appuntamento-AP-7K3M-Q9TX.ics" },
+  auditLog: { entries: [], truncated: false, actions: ["sign_in", "confirm"] },
+  verifyAudit: { intact: true, entries: 0, first_seq: null, last_seq: null, broken_at: null, problem: null },
+  saveAuditCsv: { file_name: "registro-attivita-2026-11-26.csv", path: "/home/op/Documenti/registro-attivita-2026-11-26.csv" },
+  saveContributorData: { file_name: "dati-RSSMRA80A01H501U-2026-11-26.json", path: "/home/op/Documenti/dati-RSSMRA80A01H501U-2026-11-26.json" },
+  erasurePreview: { outbox: 0, drafts: 0 },
+  eraseContributorData: { rows: 5, outbox: 0 },
+  lockScreen: null,
+  unlockScreen: null,
 };
 
 /** A controller on a fresh store with a fake api and a manual clock at NOW. */

@@ -71,11 +71,11 @@ test("app info sets the environment, the connection, the last sync, the field li
   const preferences = { lang: "it", reminders_daily: true, reminders_at: "08:30" };
   const next = update(initialState(), {
     type: "app_info",
-    info: { version: "0.1.0", environment: { mode: "embedded_sandbox" }, online: false, last_sync_at: "2026-11-26T10:00:00+01:00", server_clock_offset_ms: -1500, limits, preferences },
+    info: { version: "0.1.0", environment: { mode: "embedded_sandbox" }, online: false, last_sync_at: "2026-11-26T10:00:00+01:00", server_clock_offset_ms: -1500, limits, preferences, locked: false, idle_lock_secs: 300 },
   });
   assert.deepEqual(next.app, {
     known: true, version: "0.1.0", environment: { mode: "embedded_sandbox" }, online: false, last_sync_at: "2026-11-26T10:00:00+01:00",
-    clock_offset_ms: -1500, limits, preferences,
+    clock_offset_ms: -1500, limits, preferences, idle_lock_secs: 300, locked: false,
   });
 });
 

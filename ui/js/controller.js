@@ -11,6 +11,7 @@ import { createCommunications } from "./features/communications/controller.js";
 import { createContributors } from "./features/contributors/controller.js";
 import { createDrafts } from "./features/drafts/controller.js";
 import { createHistory } from "./features/history/controller.js";
+import { createPrivacy } from "./features/privacy/controller.js";
 import { createSession } from "./features/session/controller.js";
 import { createTakeHome } from "./features/takehome/controller.js";
 import { createWizard } from "./features/wizard/controller.js";
@@ -79,6 +80,11 @@ export function createController({ api, store, timers = globalThis, now = () => 
     } catch (raw) {
       const error = normalise(raw);
       if (error.kind === "offline") markOffline();
+      if (error.kind === "screen_locked") {
+        // The shell is locked (by this window's idle time or a reload): show the lock, say nothing.
+        dispatch({ type: "screen_locked" });
+        return { ok: false, error, handled: true };
+      }
       if (SESSION_KINDS.includes(error.kind)) {
         dispatch({ type: "signed_out", error });
         return { ok: false, error, handled: true };
@@ -138,7 +144,9 @@ export function createController({ api, store, timers = globalThis, now = () => 
     history: createHistory(ctx),
     drafts: createDrafts(ctx),
     takeHome: createTakeHome(ctx),
+    privacy: createPrivacy(ctx),
   });
+  features.privacy.startIdleWatch();
 
   /** The screens that load data when shown, and how (the one registry of them). */
   const SCREENS = {
@@ -150,6 +158,7 @@ export function createController({ api, store, timers = globalThis, now = () => 
     comunicazioni: { load: () => features.communications.loadCommunications() },
     appuntamenti: { load: () => features.history.loadHistory() },
     bozze: { load: () => features.drafts.loadDrafts() },
+    registro: { load: () => features.privacy.loadAudit() },
   };
 
   /** Shows a route and loads what it needs. */

@@ -9,6 +9,7 @@ import { createCommunications } from "./features/communications/view.js";
 import { createContributors } from "./features/contributors/view.js";
 import { createDrafts } from "./features/drafts/view.js";
 import { createAppointments } from "./features/history/view.js";
+import { createPrivacy } from "./features/privacy/view.js";
 import { createAccess } from "./features/session/view.js";
 import { createShortcuts } from "./features/shortcuts/view.js";
 import { createWizard } from "./features/wizard/view.js";
@@ -48,6 +49,7 @@ const ctrl = createController({
 // The frame (header, navigation, notices) on every screen, then each feature's view
 // (`features/<feature>/view.js`); each draws its screens and hides itself on the others.
 const frame = createFrame(ctrl);
+const privacy = createPrivacy(ctrl); // Registro attività, Esporta dati / Cancella dati locali, the idle lock
 const views = [
   frame,
   createAccess(ctrl), // session: accesso, impostazioni
@@ -60,6 +62,7 @@ const views = [
   createShortcuts(ctrl, { announce: frame.announce }), // the "?" dialog, Alt+R / Alt+C
   createCopyId(ctrl, { announce: frame.announce }), // "Copia identificativo"
   createTakeHome(ctrl), // "Stampa ricevuta", "Salva PDF", "Calendario (.ics)"
+  privacy,
 ];
 
 let lang = null;
@@ -70,6 +73,9 @@ function render(state) {
   }
   const screen = screenOf(state);
   for (const view of views) {
+    // Behind the lock the other views' elements are out of the document: they draw again,
+    // from the state kept, once it opens.
+    if (state.lock.locked && view !== privacy) continue;
     try {
       view.render(state, screen);
     } catch (error) {

@@ -6,15 +6,16 @@ import { reduce as communications } from "./features/communications/state.js";
 import { reduce as contributors } from "./features/contributors/state.js";
 import { reduce as drafts } from "./features/drafts/state.js";
 import { reduce as history } from "./features/history/state.js";
+import { initialAudit, reduce as privacy } from "./features/privacy/state.js";
 import { reduce as session } from "./features/session/state.js";
 import { reduce as wizard } from "./features/wizard/state.js";
 
 /** Each feature's part of `update`, asked in turn (an action belongs to one feature). */
-const FEATURES = [session, agenda, contributors, communications, wizard, history, drafts];
+const FEATURES = [session, agenda, contributors, communications, wizard, history, drafts, privacy];
 
 /** Routes and their hashes. `accesso` is the sign-in screen. */
 export const ROUTES = [
-  "accesso", "impostazioni", "agenda", "assistiti", "comunicazioni", "prenotazione", "appuntamenti", "bozze",
+  "accesso", "impostazioni", "agenda", "assistiti", "comunicazioni", "prenotazione", "appuntamenti", "bozze", "registro",
 ];
 /** Routes reachable without a session. */
 const PUBLIC_ROUTES = ["accesso", "impostazioni"];
@@ -41,7 +42,7 @@ export function initialState() {
     route: "agenda",
     lang: "it",
     now: 0,
-    app: { known: false, version: null, environment: null, online: true, last_sync_at: null, clock_offset_ms: 0, limits: NO_LIMITS, preferences: null },
+    app: { known: false, version: null, environment: null, online: true, last_sync_at: null, clock_offset_ms: 0, limits: NO_LIMITS, preferences: null, idle_lock_secs: 600, locked: false },
     session: { known: false, signed_in: false, operator: null },
     signin: { busy: false, error: null },
     settings: { busy: false, error: null },
@@ -60,6 +61,8 @@ export function initialState() {
     drafts: { status: "idle", items: [], error: null, busy_id: null },
     agenda: { status: "idle", data: null, error: null, busy_id: null, filters: { day: "", status: "", channel: "", office: "" }, shown: { appointments: AGENDA_PAGE, request: AGENDA_PAGE } },
     find: { busy: false, error: null },
+    audit: initialAudit(),
+    lock: { locked: false, busy: false, error: null },
     reschedule: { id: null, status: "idle", slots: [], busy: false, error: null },
     notice: null,
     focus: null,

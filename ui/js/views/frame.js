@@ -16,6 +16,7 @@ const TITLES = {
   prenotazione: "title_wizard",
   appuntamenti: "title_appointments",
   bozze: "title_drafts",
+  registro: "title_audit",
 };
 /** Screens that need an utente selezionato. */
 const NEEDS_CONTRIBUTOR = { comunicazioni: "empty_select_contributor", appuntamenti: "empty_select_contributor_appointments" };

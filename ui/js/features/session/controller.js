@@ -102,12 +102,25 @@ export function createSession(ctx) {
 
   /**
    * `mode` is "embedded_sandbox" or "remote" (then `url` is required); `reminders`, when
-   * given, is {daily, at} (at: "HH:MM").
+   * given, is {daily, at} (at: "HH:MM"); `privacy`, when given, is {lockMinutes, cacheDays,
+   * draftsDays, auditDays} as typed.
    */
-  async function saveSettings({ mode, url, reminders }) {
+  async function saveSettings({ mode, url, reminders, privacy }) {
     dispatch({ type: "settings_start" });
     if (reminders) {
-      const r = await pushPreferences({ remindersDaily: Boolean(reminders.daily), remindersAt: String(reminders.at || "").trim() });
+      const prefs = { remindersDaily: Boolean(reminders.daily), remindersAt: String(reminders.at || "").trim() };
+      if (privacy) {
+        // Whole numbers of minutes and days; the shell checks the bounds.
+        for (const [key, value] of Object.entries(privacy)) {
+          const text = String(value ?? "").trim();
+          if (!/^\d{1,5}$/.test(text)) {
+            dispatch({ type: "settings_failed", error: { kind: "validation", message: "", details: { field: key } } });
+            return;
+          }
+          prefs[key] = Number(text);
+        }
+      }
+      const r = await pushPreferences(prefs);
       if (!r.ok) {
         if (!r.handled) dispatch({ type: "settings_failed", error: r.error });
         return;

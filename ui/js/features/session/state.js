@@ -31,7 +31,13 @@ export function reduce(state, action) {
           clock_offset_ms: Number.isFinite(info.server_clock_offset_ms) ? info.server_clock_offset_ms : state.app.clock_offset_ms,
           limits: info.limits && typeof info.limits === "object" ? { ...NO_LIMITS, ...info.limits } : state.app.limits,
           preferences: info.preferences && typeof info.preferences === "object" ? info.preferences : state.app.preferences,
+          idle_lock_secs: Number.isFinite(info.idle_lock_secs) && info.idle_lock_secs > 0 ? info.idle_lock_secs : state.app.idle_lock_secs,
+          locked: info.locked === true,
         },
+        // The shell is locked (a reload behind the lock): the lock shows again.
+        lock: info.locked === true && state.session.signed_in && !state.lock.locked
+          ? { locked: true, busy: false, error: null }
+          : state.lock,
       };
     }
     case "preferences":
@@ -52,11 +58,15 @@ export function reduce(state, action) {
       return next;
     }
 
-    case "session":
+    case "session": {
+      const signedIn = Boolean(action.status && action.status.signed_in);
       return {
         ...state,
-        session: { known: true, signed_in: Boolean(action.status && action.status.signed_in), operator: (action.status && action.status.operator) || null },
+        session: { known: true, signed_in: signedIn, operator: (action.status && action.status.operator) || null },
+        // Started behind the shell's lock (a reload): the lock shows first.
+        lock: signedIn && state.app.locked && !state.lock.locked ? { locked: true, busy: false, error: null } : state.lock,
       };
+    }
     case "signin_start":
       return { ...state, signin: { busy: true, error: null } };
     case "signin_failed":

@@ -16,6 +16,12 @@ export function createAccess(ctrl) {
   const remindersDaily = byId("settings-reminders-daily");
   const remindersAt = byId("settings-reminders-at");
   remindersDaily.addEventListener("change", () => { remindersAt.disabled = !remindersDaily.checked; });
+  const privacyInputs = {
+    lockMinutes: byId("settings-lock-minutes"),
+    cacheDays: byId("settings-cache-days"),
+    draftsDays: byId("settings-drafts-days"),
+    auditDays: byId("settings-audit-days"),
+  };
   const changed = { signin: memo(), settings: memo() };
   let settingsShown = false;
 
@@ -38,9 +44,11 @@ export function createAccess(ctrl) {
   settingsLang.addEventListener("change", () => ctrl.setLang(settingsLang.value));
   settingsForm.addEventListener("submit", (event) => {
     event.preventDefault();
+    const known = Boolean(ctrl.state().app.preferences);
     ctrl.saveSettings({
       mode: mode(), url: url.value,
-      reminders: ctrl.state().app.preferences ? { daily: remindersDaily.checked, at: remindersAt.value } : null,
+      reminders: known ? { daily: remindersDaily.checked, at: remindersAt.value } : null,
+      privacy: known ? Object.fromEntries(Object.entries(privacyInputs).map(([k, el]) => [k, el.value])) : null,
     });
   });
   byTestId(settingsForm, "settings-back").addEventListener("click", () =>
@@ -86,6 +94,17 @@ export function createAccess(ctrl) {
       remindersAt.value = prefs ? prefs.reminders_at : "";
       remindersDaily.disabled = !prefs;
       remindersAt.disabled = !(prefs && prefs.reminders_daily);
+      const retention = (prefs && prefs.retention) || {};
+      const values = {
+        lockMinutes: prefs && prefs.lock_minutes,
+        cacheDays: retention.cache_days,
+        draftsDays: retention.drafts_days,
+        auditDays: retention.audit_days,
+      };
+      for (const [key, el] of Object.entries(privacyInputs)) {
+        el.value = values[key] === undefined || values[key] === null ? "" : String(values[key]);
+        el.disabled = !prefs;
+      }
     }
     settingsShown = visible;
     if (changed.settings(lang, state.settings, env)) {

@@ -3,7 +3,7 @@
 // cancelled save dialog answers null and says nothing.
 
 /** The folder part of `path` (either separator). */
-const folderOf = (path) => String(path || "").replace(/[\\/][^\\/]*$/, "") || String(path || "");
+export const folderOf = (path) => String(path || "").replace(/[\\/][^\\/]*$/, "") || String(path || "");
 
 export function createTakeHome(ctx) {
   let busy = false;
