@@ -303,7 +303,9 @@ impl Store {
                 "SELECT COUNT(*) FROM appointments WHERE fc_hash = ?1",
                 [h],
                 |row| row.get::<_, i64>(0),
-            )? as usize;
+            )?
+            .try_into()
+            .unwrap_or(0usize);
             history::erase(&tx, h)?;
             for mark in &marks {
                 tx.execute("DELETE FROM sync_marks WHERE dataset = ?1", [mark])?;
