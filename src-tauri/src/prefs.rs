@@ -99,6 +99,25 @@ fn hh_mm<S: serde::Serializer>(at: &chrono::NaiveTime, s: S) -> Result<S::Ok, S:
 }
 
 impl Preferences {
+    /// The names of what differs in `after`, for the Registro attività (no values).
+    pub fn changed(&self, after: &Preferences) -> Vec<&'static str> {
+        let mut names = Vec::new();
+        if self.lang != after.lang {
+            names.push("lingua");
+        }
+        if self.reminders_daily != after.reminders_daily || self.reminders_at != after.reminders_at
+        {
+            names.push("promemoria");
+        }
+        if self.lock_minutes != after.lock_minutes {
+            names.push("blocco per inattività");
+        }
+        if self.retention != after.retention {
+            names.push("conservazione dei dati");
+        }
+        names
+    }
+
     /// The reminders' settings.
     pub fn reminders(&self) -> agenda_core::reminders::ReminderSettings {
         agenda_core::reminders::ReminderSettings {
@@ -185,26 +204,6 @@ pub struct Changes {
     pub retention: Option<agenda_client::store::privacy::Retention>,
 }
 
-impl Changes {
-    /// The names of what changes, for the Registro attività (no values).
-    pub fn names(&self) -> Vec<&'static str> {
-        let mut names = Vec::new();
-        if self.lang.is_some() {
-            names.push("lingua");
-        }
-        if self.reminders_daily.is_some() || self.reminders_at.is_some() {
-            names.push("promemoria");
-        }
-        if self.lock_minutes.is_some() {
-            names.push("blocco per inattività");
-        }
-        if self.retention.is_some() {
-            names.push("conservazione dei dati");
-        }
-        names
-    }
-}
-
 /// Saves what is given of the preferences.
 pub fn set_preferences<R: Runtime>(
     app: &AppHandle<R>,
@@ -234,4 +233,36 @@ pub fn set_preferences<R: Runtime>(
         .save()
         .map_err(|e| CommandError::internal("saving the preferences", e))?;
     Ok(preferences(app))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn prefs() -> Preferences {
+        Preferences {
+            lang: "it",
+            reminders_daily: true,
+            reminders_at: chrono::NaiveTime::from_hms_opt(8, 30, 0).unwrap_or_default(),
+            lock_minutes: LOCK_MINUTES_DEFAULT,
+            retention: agenda_client::store::privacy::Retention::default(),
+        }
+    }
+
+    #[test]
+    fn a_change_is_named_without_its_value_and_no_change_names_nothing() {
+        let before = prefs();
+        assert!(before.changed(&prefs()).is_empty());
+        let mut after = prefs();
+        after.lock_minutes = 5;
+        after.retention.audit_days = 730;
+        assert_eq!(
+            before.changed(&after),
+            ["blocco per inattività", "conservazione dei dati"]
+        );
+        after = prefs();
+        after.lang = "en";
+        after.reminders_at = chrono::NaiveTime::from_hms_opt(7, 45, 0).unwrap_or_default();
+        assert_eq!(before.changed(&after), ["lingua", "promemoria"]);
+    }
 }

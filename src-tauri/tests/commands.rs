@@ -116,6 +116,14 @@ impl Desk for Fake {
         Err(RequestError::ReasonTooLong.into())
     }
 
+    async fn record_action(
+        &self,
+        event: &agenda_client::store::audit::AuditEvent,
+    ) -> Result<(), AppError> {
+        self.record(format!("record {} {}", event.action.as_str(), event.detail));
+        Ok(())
+    }
+
     async fn unlock(&self, password: &agenda_client::Secret) -> Result<(), AppError> {
         self.record("unlock".into());
         if password.expose() == "giusta" {
@@ -406,4 +414,7 @@ fn impostazioni_refuses_an_idle_lock_or_a_retention_out_of_bounds() {
         let refused = s.invoke("set_preferences", args.clone()).unwrap_err();
         assert_eq!(refused["kind"], "validation", "{args}");
     }
+    // Refused before anything is saved (a save would write this user's real preferences:
+    // what a change records is tested beside `Preferences::changed`).
+    assert!(s.calls().is_empty(), "nothing saved, nothing recorded");
 }

@@ -2,7 +2,7 @@
 //! on anything derived from input (the network, a file, the UI). This test reads every
 //! source file of the app's crates and fails on any call not in the short allow-list
 //! below, each entry with the reason it cannot fail. Test code (`#[cfg(test)]` modules,
-//! `tests.rs` files) and the developer tools in `src/bin/` are not shipped and not read.
+//! `tests.rs` and `*_tests.rs` files) and the developer tools in `src/bin/` are not shipped and not read.
 
 use std::path::{Path, PathBuf};
 
@@ -53,7 +53,10 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
                 rust_files(&path, out);
             }
         } else if path.extension().is_some_and(|e| e == "rs")
-            && path.file_name().is_some_and(|n| n != "tests.rs")
+            && path.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                // Test modules in files of their own: `tests.rs`, `<topic>_tests.rs`.
+                n != "tests.rs" && !n.ends_with("_tests.rs")
+            })
         {
             out.push(path);
         }

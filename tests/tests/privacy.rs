@@ -12,7 +12,7 @@ use serde_json::json;
 
 /// Seconds without input before the lock: long enough that no step of the flows below
 /// (each types or clicks) waits that long, short enough for a test.
-const IDLE_SECS: &str = "8";
+const IDLE_SECS: &str = "12";
 
 async fn page_html(session: &agenda_e2e::Session) -> String {
     session

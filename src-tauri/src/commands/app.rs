@@ -118,8 +118,9 @@ pub async fn set_preferences<R: Runtime>(
         lock_minutes,
         retention,
     };
+    let before = crate::prefs::preferences(&app);
     let saved = crate::prefs::set_preferences(&app, &changes)?;
-    let names = changes.names();
+    let names = before.changed(&saved);
     if !names.is_empty() {
         if let Ok(desk) = state.desk().await {
             let event = AuditEvent::new(AuditAction::SettingsChanged).detail(&names.join(", "));

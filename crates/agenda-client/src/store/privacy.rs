@@ -299,13 +299,14 @@ impl Store {
             }
             report.outbox = tx.execute("DELETE FROM outbox WHERE fc_hash = ?1", [h])?;
             report.rows += report.outbox;
-            report.rows += tx.query_row(
-                "SELECT COUNT(*) FROM appointments WHERE fc_hash = ?1",
-                [h],
-                |row| row.get::<_, i64>(0),
-            )?
-            .try_into()
-            .unwrap_or(0usize);
+            report.rows += tx
+                .query_row(
+                    "SELECT COUNT(*) FROM appointments WHERE fc_hash = ?1",
+                    [h],
+                    |row| row.get::<_, i64>(0),
+                )?
+                .try_into()
+                .unwrap_or(0usize);
             history::erase(&tx, h)?;
             for mark in &marks {
                 tx.execute("DELETE FROM sync_marks WHERE dataset = ?1", [mark])?;

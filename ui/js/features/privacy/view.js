@@ -9,8 +9,12 @@ import { errorText, formatDateTime } from "../../format.js";
 import { t } from "../../i18n.js";
 import { byId, byTestId, clone, memo, setText, setValue, show, showText } from "../../views/dom.js";
 
-/** Events that count as the operator's activity. */
-const ACTIVITY = ["keydown", "pointerdown", "pointermove", "wheel", "touchstart"];
+/**
+ * Events that count as the operator's activity (pointer and key events, and what they lead
+ * to: a click, a typed value, also when an assistive technology or automation
+ * produces only those).
+ */
+const ACTIVITY = ["keydown", "pointerdown", "pointermove", "mousedown", "wheel", "touchstart", "click", "input"];
 
 function actionLabel(lang, word) {
   const key = `audit_action_${word}`;
