@@ -8,7 +8,7 @@ use agenda_client::Contributor;
 use serde::Serialize;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::{OwnedRwLockWriteGuard, RwLock};
@@ -84,6 +84,7 @@ pub struct AppState {
     service: Arc<RwLock<ServiceSlot>>,
     selected: Mutex<Option<Contributor>>,
     locked: AtomicBool,
+    unlock_failures: AtomicU32,
 }
 
 impl AppState {
@@ -94,6 +95,7 @@ impl AppState {
             service: Arc::new(RwLock::new(ServiceSlot::Starting)),
             selected: Mutex::new(None),
             locked: AtomicBool::new(false),
+            unlock_failures: AtomicU32::new(0),
         }
     }
 
@@ -110,6 +112,7 @@ impl AppState {
             service: Arc::new(RwLock::new(ServiceSlot::Ready(Arc::new(service)))),
             selected: Mutex::new(None),
             locked: AtomicBool::new(false),
+            unlock_failures: AtomicU32::new(0),
         }
     }
 
@@ -164,6 +167,19 @@ impl AppState {
     /// Whether the screen is locked.
     pub fn is_locked(&self) -> bool {
         self.locked.load(Ordering::SeqCst)
+    }
+
+    /// Counts a wrong password at the lock (`true`, returning the failures in a row) or
+    /// starts the count again (`false`, returning 0).
+    pub fn unlock_failures(&self, failed: bool) -> u32 {
+        if failed {
+            self.unlock_failures
+                .fetch_add(1, Ordering::SeqCst)
+                .saturating_add(1)
+        } else {
+            self.unlock_failures.store(0, Ordering::SeqCst);
+            0
+        }
     }
 
     /// Locks or unlocks the screen.

@@ -124,6 +124,11 @@ impl Desk for Fake {
         Ok(())
     }
 
+    async fn sign_out(&self) -> Result<bool, AppError> {
+        self.record("sign_out".into());
+        Ok(true)
+    }
+
     async fn unlock(&self, password: &agenda_client::Secret) -> Result<(), AppError> {
         self.record("unlock".into());
         if password.expose() == "giusta" {
@@ -400,6 +405,22 @@ fn behind_the_lock_no_command_reaches_personal_data_until_the_password() {
         .invoke("audit_log", json!({"action": "drop_table"}))
         .unwrap_err();
     assert_eq!(bad["kind"], "validation");
+
+    // Guessing at the lock: the fifth wrong password in a row closes the session.
+    s.invoke("lock_screen", json!({})).unwrap();
+    s.calls();
+    for _ in 0..4 {
+        let wrong = s
+            .invoke("unlock_screen", json!({"password": "sbagliata"}))
+            .unwrap_err();
+        assert_eq!(wrong["kind"], "invalid_credentials");
+    }
+    let closed = s
+        .invoke("unlock_screen", json!({"password": "sbagliata"}))
+        .unwrap_err();
+    assert_eq!(closed["kind"], "locked_out", "{closed}");
+    assert_eq!(s.calls().last().map(String::as_str), Some("sign_out"));
+    assert_eq!(s.invoke("app_info", json!({})).unwrap()["locked"], false);
 }
 
 #[test]

@@ -117,3 +117,19 @@ test("Impostazioni sends the idle lock and the retention as whole numbers, and r
   assert.equal(t.api.callsOf("setPreferences").length, calls);
   assert.equal(t.state().settings.error.kind, "validation");
 });
+
+test("too many wrong passwords at the lock: the page starts again at Accesso, saying why", async () => {
+  const message = "Troppi tentativi errati: la sessione è stata chiusa.";
+  const t = await signedIn({ unlockScreen: reject("locked_out", message) });
+  await t.ctrl.lock();
+  await t.ctrl.unlock("sbagliata");
+  assert.equal(t.resets.length, 1);
+  assert.equal(t.prefs.get("signout_notice"), message);
+  // The reloaded page (a new controller on the same preferences) tells it once.
+  const next = setup({ sessionStatus: { signed_in: false, operator: null } });
+  next.prefs.set("signout_notice", message);
+  await next.ctrl.start(null);
+  assert.equal(screenOf(next.state()), "accesso");
+  assert.equal(next.state().signin.error.message, message);
+  assert.equal(next.prefs.get("signout_notice"), "");
+});

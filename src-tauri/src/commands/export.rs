@@ -27,7 +27,8 @@ pub struct SavedFile {
     pub path: String,
 }
 
-fn lang_of(lang: Option<String>) -> Lang {
+/// The documents' language from the UI's (`it` when absent or unknown).
+pub(crate) fn lang_of(lang: Option<String>) -> Lang {
     lang.as_deref().map(Lang::from_code).unwrap_or_default()
 }
 
@@ -58,7 +59,7 @@ pub async fn save_receipt<R: Runtime>(
 }
 
 /// Records a document given to the contributor (a failure is logged: the file exists).
-async fn record(desk: &agenda_client::app::DeskHandle, event: AuditEvent) {
+pub(crate) async fn record(desk: &agenda_client::app::DeskHandle, event: AuditEvent) {
     if let Err(error) = desk.record_action(&event).await {
         tracing::warn!(code = error.code(), "registro attività non scritto");
     }

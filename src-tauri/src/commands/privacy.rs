@@ -1,13 +1,13 @@
 //! Accountability and data protection at the desk: the Registro attività, a contributor's
 //! data exported or erased, and the idle lock.
 
-use crate::commands::export::{save, SavedFile};
+use crate::commands::export::{lang_of, record, save, SavedFile};
 use crate::{AppState, CommandError};
 use agenda_client::app::{AuditLogView, AuditQuery, ErasurePreview};
-use agenda_client::store::audit::{AuditAction, AuditCheck};
+use agenda_client::store::audit::{AuditAction, AuditCheck, AuditEvent};
 use agenda_client::store::privacy::ErasureReport;
 use agenda_client::Secret;
-use agenda_export::Lang;
+use agenda_core::ErrorKind;
 use tauri::{AppHandle, Runtime, State};
 
 fn query(
@@ -62,8 +62,13 @@ pub async fn save_audit_csv<R: Runtime>(
     lang: Option<String>,
 ) -> Result<Option<SavedFile>, CommandError> {
     let query = query(day, action, fiscal_code)?;
-    let file = state.desk().await?.audit_csv(&query).await?;
-    save(&app, file, "CSV", "csv", lang_of(lang)).await
+    let desk = state.desk().await?;
+    let file = desk.audit_csv(&query).await?;
+    let saved = save(&app, file, "CSV", "csv", lang_of(lang)).await?;
+    if saved.is_some() {
+        record(&desk, AuditEvent::new(AuditAction::AuditExport)).await;
+    }
+    Ok(saved)
 }
 
 /// "Esporta dati": everything this PC holds about a contributor, as JSON.
@@ -75,12 +80,17 @@ pub async fn save_contributor_data<R: Runtime>(
     lang: Option<String>,
 ) -> Result<Option<SavedFile>, CommandError> {
     let fiscal_code = super::fiscal_code(&fiscal_code)?;
-    let file = state
-        .desk()
-        .await?
-        .contributor_data_file(&fiscal_code)
-        .await?;
-    save(&app, file, "JSON", "json", lang_of(lang)).await
+    let desk = state.desk().await?;
+    let file = desk.contributor_data_file(&fiscal_code).await?;
+    let saved = save(&app, file, "JSON", "json", lang_of(lang)).await?;
+    if saved.is_some() {
+        record(
+            &desk,
+            AuditEvent::new(AuditAction::DataExport).contributor(&fiscal_code),
+        )
+        .await;
+    }
+    Ok(saved)
 }
 
 /// What "Cancella dati locali" would lose beyond the cache (for its confirmation).
@@ -122,8 +132,11 @@ pub async fn lock_screen(state: State<'_, AppState>) -> Result<(), CommandError>
 
 /// Opens the lock with the operator's password: checked by the service when it answers,
 /// offline by the verifier kept on this PC.
+/// After [`MAX_UNLOCK_FAILURES`] wrong passwords in a row (or a service that locks the
+/// account), the session is closed: `locked_out`, and the UI starts again at Accesso.
 #[tauri::command]
-pub async fn unlock_screen(
+pub async fn unlock_screen<R: Runtime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
     password: String,
 ) -> Result<(), CommandError> {
@@ -131,11 +144,38 @@ pub async fn unlock_screen(
         return Err(CommandError::validation("Inserire la password."));
     }
     let desk = state.desk_even_locked().await?;
-    desk.unlock(&Secret::new(password)).await?;
-    state.set_locked(false);
-    Ok(())
+    match desk.unlock(&Secret::new(password)).await {
+        Ok(()) => {
+            state.unlock_failures(false);
+            state.set_locked(false);
+            Ok(())
+        }
+        Err(error) => {
+            let error = CommandError::from(error);
+            let too_many = error.kind == ErrorKind::LockedOut
+                || (error.kind == ErrorKind::InvalidCredentials
+                    && state.unlock_failures(true) >= MAX_UNLOCK_FAILURES);
+            if !too_many {
+                return Err(error);
+            }
+            // Guessing at the lock ends the session (offline, the verifier alone would let
+            // anyone at the desk try for as long as they liked).
+            state.unlock_failures(false);
+            state.set_selected(None);
+            crate::commands::export::clear_print_dir(&app);
+            if let Err(e) = desk.sign_out().await {
+                tracing::warn!(code = e.code(), "sign-out after failed unlocks incomplete");
+            }
+            state.set_locked(false);
+            crate::prefs::set_last_operator(&app, None);
+            Err(CommandError::new(
+                ErrorKind::LockedOut,
+                "Troppi tentativi errati: la sessione è stata chiusa. Accedere di nuovo con \
+                 le proprie credenziali.",
+            ))
+        }
+    }
 }
 
-fn lang_of(lang: Option<String>) -> Lang {
-    lang.as_deref().map(Lang::from_code).unwrap_or_default()
-}
+/// Wrong passwords in a row at the lock before the session is closed.
+pub const MAX_UNLOCK_FAILURES: u32 = 5;

@@ -152,22 +152,20 @@ impl Agenda {
         Ok(self.store()?.verify_audit()?)
     }
 
-    /// "Esporta CSV": the filtered Registro attività, oldest first. Recorded.
+    /// "Esporta CSV": the filtered Registro attività, oldest first (the caller records the
+    /// export once the file is saved: [`AuditAction::AuditExport`]).
     pub fn audit_csv(&self, query: &AuditQuery) -> Result<ExportFile, AgendaError> {
         let store = self.store()?;
-        let (bytes, rows) = store.audit_csv(&query.filter(), &action_label)?;
+        let (bytes, _rows) = store.audit_csv(&query.filter(), &action_label)?;
         let today = agenda_core::time::rome_date(Utc::now());
-        store.audit(
-            &AuditEvent::new(AuditAction::AuditExport).detail(&format!("voci {rows}")),
-            Utc::now(),
-        )?;
         Ok(ExportFile {
             file_name: format!("registro-attivita-{today}.csv"),
             bytes,
         })
     }
 
-    /// "Esporta dati": everything this PC holds about a contributor, as readable JSON.
+    /// "Esporta dati": everything this PC holds about a contributor, as readable JSON (the
+    /// caller records the export once the file is saved: [`AuditAction::DataExport`]).
     pub fn contributor_data_file(&self, fiscal_code: &FiscalCode) -> Result<ExportFile, AppError> {
         let data = self.store()?.contributor_data(fiscal_code, Utc::now())?;
         let bytes =

@@ -390,10 +390,12 @@ impl Store {
                     |r| r.get::<_, Vec<u8>>(0),
                 )
                 .optional()?
-                .map(|sealed| {
+                // A cached row that does not open leaves the entry without a name; the
+                // change it records still happens.
+                .and_then(|sealed| {
                     self.open_sealed::<Contributor>("contribuente", b"contributor", &sealed)
+                        .ok()
                 })
-                .transpose()?
                 .map(|c| self.cipher.seal(&name_aad(seq), c.display_name.as_bytes())),
             None => None,
         };

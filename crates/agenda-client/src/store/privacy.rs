@@ -193,8 +193,8 @@ impl Store {
         self.with_conn(|conn| read_mark(conn, LAST_PURGE))
     }
 
-    /// "Esporta dati": everything this store holds about one contributor. Records the export
-    /// in the Registro attività.
+    /// "Esporta dati": everything this store holds about one contributor (the caller records
+    /// the export once the file is saved).
     pub fn contributor_data(
         &self,
         fiscal_code: &FiscalCode,
@@ -234,10 +234,6 @@ impl Store {
             prenotazioni_in_attesa: outbox,
             registro_attivita: audit,
         };
-        self.audit(
-            &AuditEvent::new(AuditAction::DataExport).contributor(fiscal_code),
-            now,
-        )?;
         Ok(data)
     }
 

@@ -104,7 +104,12 @@ async fn every_action_is_recorded_once_with_its_outcome_and_the_chain_holds() {
     assert!(text.contains(";Conferma Appuntamento;"));
     assert!(text.contains(appointment.id.as_str()));
     assert_eq!(text.lines().count(), 1 + 8);
-    // The export itself is recorded, and Esci too.
+    // What the shell records once a file is saved, and Esci.
+    pc.agenda
+        .record_action(&agenda_client::store::audit::AuditEvent::new(
+            AuditAction::AuditExport,
+        ))
+        .unwrap();
     pc.agenda.sign_out().await.unwrap();
     pc.sign_in(DEMO_USERNAME, DEMO_PASSWORD).await;
     let recorded = actions(&pc);

@@ -125,6 +125,14 @@ export function createPrivacy(ctx) {
     if (getState().lock.busy) return;
     dispatch({ type: "unlock_start" });
     const r = await run(() => api.unlockScreen(String(password || "")));
+    if (!r.ok && r.error.kind === "locked_out") {
+      // Too many wrong passwords: the shell closed the session. The page starts again at
+      // Accesso (nothing of this session may stay in it), saying why.
+      if (ctx.prefs) ctx.prefs.set("signout_notice", r.error.message || "");
+      dispatch({ type: "signed_out", error: r.error });
+      ctx.resetPage();
+      return;
+    }
     if (!r.ok) {
       if (!r.handled) dispatch({ type: "unlock_failed", error: r.error });
       return;

@@ -32,6 +32,12 @@ export function createSession(ctx) {
       if (status.value && status.value.signed_in) await afterSignIn(initialRoute);
       else if (initialRoute === "impostazioni") dispatch({ type: "navigate", route: "impostazioni", focus: false });
     }
+    // The session was closed at the lock before this page was loaded: say why, once.
+    const notice = ctx.prefs && ctx.prefs.get("signout_notice");
+    if (notice && !getState().session.signed_in) {
+      ctx.prefs.set("signout_notice", "");
+      dispatch({ type: "signed_out", error: { kind: "locked_out", message: notice, details: {} } });
+    }
     if (pollTimer === null) pollTimer = ctx.timers.setInterval(poll, POLL_MS);
   }
 
