@@ -264,8 +264,27 @@ impl Store {
             self.dataset_key(&Dataset::Communications(fiscal_code.clone())),
             self.dataset_key(&Dataset::Appointments(fiscal_code.clone())),
         ];
+        // Threads are kept by communication id: find every communication of the person the
+        // store knows of (their list, their appointments, the desk agenda's requestable ones).
+        let mut threads: Vec<String> = self
+            .appointments(fiscal_code, &AppointmentFilter::default())?
+            .items
+            .into_iter()
+            .map(|a| a.communication_id)
+            .collect();
+        let kept_desk = self.desk()?;
+        if let Some(cached) = &kept_desk {
+            threads.extend(
+                cached
+                    .items
+                    .requestable
+                    .iter()
+                    .filter(|r| &r.contributor.fiscal_code == fiscal_code)
+                    .map(|r| r.communication.id.clone()),
+            );
+        }
         // The kept desk agenda lists everyone's appointments: the person's are taken out.
-        let desk = self.desk()?.map(|cached| {
+        let desk = kept_desk.map(|cached| {
             let mut snapshot = cached.items;
             snapshot
                 .appointments
@@ -284,6 +303,10 @@ impl Store {
                      (SELECT id FROM communications WHERE fc_hash = ?1)",
                 [h],
             )?;
+            for id in &threads {
+                report.rows +=
+                    tx.execute("DELETE FROM communication_threads WHERE id = ?1", [id])?;
+            }
             for table in [
                 "contributors",
                 "communications",

@@ -45,6 +45,7 @@ export function createPrivacy(ctrl) {
   const parked = document.createDocumentFragment();
   let lang = "it";
   let pendingErase = false;
+  let shownFilters = null;
 
   for (const type of ACTIVITY) {
     document.addEventListener(type, () => ctrl.touchActivity(), { passive: true, capture: true });
@@ -131,10 +132,15 @@ export function createPrivacy(ctrl) {
     if (action.options.length !== options.length || action.dataset.lang !== lang) {
       action.replaceChildren(...options.map(([value, label]) => new Option(label, value)));
       action.dataset.lang = lang;
+      shownFilters = null; // the options were redrawn: select the applied one again
     }
-    setValue(day, a.filters.day);
-    setValue(action, a.filters.action);
-    setValue(fc, a.filters.fiscal_code);
+    if (a.filters !== shownFilters) {
+      // Only when the filters applied change: what the operator is typing stays.
+      shownFilters = a.filters;
+      setValue(day, a.filters.day);
+      setValue(action, a.filters.action);
+      setValue(fc, a.filters.fiscal_code);
+    }
     const rows = a.items.map((e) => {
       const tr = clone("tpl-audit-row");
       tr.dataset.action = e.action;
