@@ -316,3 +316,74 @@ async fn the_retention_purge_runs_at_sign_in_and_then_once_a_day() {
     );
     assert!(pc.agenda.verify_audit().unwrap().intact);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancella_prenotazione_and_riprogramma_are_recorded_on_their_ids() {
+    let sandbox = Sandbox::start().await;
+    let pc = DeskPc::new(config(&sandbox.url()));
+    let demo = Demo::of(&sandbox).await;
+    let (e, other) = pair_on_one_topic(&demo.eligible);
+    let place = place(&demo.direct, &e.communication.topic_code).await;
+    pc.sign_in(DEMO_USERNAME, DEMO_PASSWORD).await;
+    // The names come from the cached list (filled after every sign-in in the app).
+    pc.agenda.contributors(None).await.unwrap();
+
+    pc.agenda
+        .save_draft(&ready_wizard(e, &place, 0, "347 555 1234", NOTES))
+        .unwrap();
+    let BookingOutcome::Held { appointment } = pc
+        .agenda
+        .book(&e.fiscal_code, &e.communication.id)
+        .await
+        .unwrap()
+    else {
+        panic!("not held")
+    };
+    pc.agenda.confirm(&appointment.id).await.unwrap();
+    let to = agenda_core::SlotStart::parse(&agenda_client::wire::format_timestamp(
+        &place.slots[2].start,
+    ))
+    .unwrap();
+    let moved = pc
+        .agenda
+        .reschedule_view(&appointment.id, &to, None, None)
+        .await
+        .unwrap();
+
+    pc.agenda
+        .save_draft(&ready_wizard(other, &place, 1, "347 555 1234", NOTES))
+        .unwrap();
+    let BookingOutcome::Held { appointment: held } = pc
+        .agenda
+        .book(&other.fiscal_code, &other.communication.id)
+        .await
+        .unwrap()
+    else {
+        panic!("not held")
+    };
+    pc.agenda.cancel_hold(&held.id).await.unwrap();
+
+    let entries = pc.agenda.audit_log(&AuditQuery::default()).unwrap().entries;
+    let reschedule: Vec<_> = entries
+        .iter()
+        .filter(|x| x.action == AuditAction::Reschedule)
+        .collect();
+    assert_eq!(reschedule.len(), 1);
+    assert_eq!(
+        reschedule[0].appointment_id.as_deref(),
+        Some(appointment.id.as_str())
+    );
+    assert_eq!(reschedule[0].detail, format!("nuovo {}", moved.id));
+    assert!(reschedule[0].contributor_name.is_some());
+    let released: Vec<_> = entries
+        .iter()
+        .filter(|x| x.action == AuditAction::CancelHold)
+        .collect();
+    assert_eq!(released.len(), 1);
+    assert_eq!(
+        released[0].appointment_id.as_deref(),
+        Some(held.id.as_str())
+    );
+    assert_eq!(released[0].outcome, "ok");
+    assert!(pc.agenda.verify_audit().unwrap().intact);
+}
