@@ -185,7 +185,9 @@ async fn an_operator_books_confirms_reads_the_history_and_cancels() {
 #[tokio::test]
 async fn error_paths_answer_403_404_409_410_and_422_over_http() {
     let db = TempDb::new("errors");
-    let process = Process::start(&db.path(), &["--seed", "demo", "--hold-ttl", "1"]);
+    // Holds of four seconds: long enough that the second booking below always finds the
+    // first still held, even on a loaded machine (one second was not, once in CI-like runs).
+    let process = Process::start(&db.path(), &["--seed", "demo", "--hold-ttl", "4"]);
     let http = Http::new(&process).await;
     let slots = http.free_slots(&process).await;
 
@@ -217,7 +219,7 @@ async fn error_paths_answer_403_404_409_410_and_422_over_http() {
     );
     assert!(body["allowed_from"].is_string());
 
-    // A hold of one second, confirmed too late: 410; its slot is free again.
+    // A hold confirmed too late: 410; its slot is free again.
     let first = booking(
         ELIGIBLE_COMMUNICATION,
         ELIGIBLE_FISCAL_CODE,
@@ -237,7 +239,7 @@ async fn error_paths_answer_403_404_409_410_and_422_over_http() {
         (status, body["code"].as_str()),
         (StatusCode::CONFLICT, Some("slot_taken"))
     );
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    tokio::time::sleep(Duration::from_millis(4500)).await;
     let id = held["id"].as_str().unwrap();
     let (status, body) = http
         .post(&process, &format!("/bookings/{id}/confirm"), json!({}))
