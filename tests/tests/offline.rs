@@ -63,6 +63,8 @@ async fn a_booking_made_offline_is_kept_and_sent_when_the_service_is_back() {
     harness.restart_app().await.unwrap();
     {
         let session = &harness.session;
+        // The session resumes offline on the agenda; then to Bozze.
+        session.wait_screen("agenda").await.unwrap();
         session.click_testid("nav-bozze").await.unwrap();
         session.wait_screen("bozze").await.unwrap();
         session

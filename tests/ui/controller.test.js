@@ -865,3 +865,15 @@ test("the language chosen is handed to the shell, which writes the notifications
   await Promise.resolve();
   assert.deepEqual(t.api.callsOf("setPreferences").at(-1).args, [{ lang: "en" }]);
 });
+
+test("a screen chosen while the session resumes is kept, not replaced by the agenda", async () => {
+  let release;
+  const t = setup({ selectedContributor: () => new Promise((resolve) => { release = () => resolve(CONTRIBUTOR); }) });
+  const started = t.ctrl.start(null);
+  for (let i = 0; i < 20 && !release; i++) await Promise.resolve();
+  await new Promise((resolve) => setImmediate(resolve));
+  t.ctrl.navigate("bozze");
+  release();
+  await started;
+  assert.equal(screenOf(t.state()), "bozze");
+});

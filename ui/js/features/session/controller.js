@@ -43,9 +43,12 @@ export function createSession(ctx) {
 
   /** Restores the utente selezionato and opens the first screen. */
   async function afterSignIn(route) {
+    const shown = getState().route;
     const selected = await run(() => api.selectedContributor());
     if (selected.ok && selected.value) dispatch({ type: "selected", contributor: selected.value });
     features.drafts.loadDrafts(); // for the count beside "Bozze"; not awaited
+    // The operator already chose a screen while this was asked: their choice stands.
+    if (getState().route !== shown) return;
     // The desk's agenda first, unless the window was on another screen (a reload).
     const target = route && route !== "accesso" && route !== "prenotazione" ? route : "agenda";
     await ctx.navigate(target, { focus: false });
