@@ -42,13 +42,80 @@ const COMMANDS: &[&str] = &[
     "erase_contributor_data",
     "lock_screen",
     "unlock_screen",
+    "about",
 ];
 
 fn main() {
+    build_facts();
     let attributes = tauri_build::Attributes::new()
         .config_path("../tauri.conf.json")
         .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
     if let Err(error) = tauri_build::try_build(attributes) {
         panic!("tauri-build failed: {error:#}");
     }
+}
+
+/// The build facts Informazioni shows: `CASSETTO_COMMIT` (the commit built, from git, or the
+/// environment variable of that name for builds outside a clone) and `CASSETTO_BUILD_DATE`
+/// (UTC, `YYYY-MM-DD HH:MM`; from `SOURCE_DATE_EPOCH` when set, for reproducible builds).
+/// Both are recomputed when the checked-out commit changes.
+fn build_facts() {
+    println!("cargo:rerun-if-env-changed=CASSETTO_COMMIT");
+    println!("cargo:rerun-if-env-changed=SOURCE_DATE_EPOCH");
+    let commit = std::env::var("CASSETTO_COMMIT")
+        .ok()
+        .map(|c| c.trim().chars().take(12).collect::<String>())
+        .filter(|c| !c.is_empty() && c.chars().all(|ch| ch.is_ascii_hexdigit()))
+        .or_else(|| git(&["rev-parse", "--short=12", "HEAD"]))
+        .unwrap_or_else(|| "sconosciuto".to_owned());
+    if let Some(git_dir) = git(&["rev-parse", "--absolute-git-dir"]) {
+        // HEAD moves with a checkout; logs/HEAD with every commit on the branch.
+        for file in ["HEAD", "logs/HEAD"] {
+            let path = std::path::Path::new(&git_dir).join(file);
+            if path.exists() {
+                println!("cargo:rerun-if-changed={}", path.display());
+            }
+        }
+    }
+    let epoch = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs())
+        });
+    println!("cargo:rustc-env=CASSETTO_COMMIT={commit}");
+    println!("cargo:rustc-env=CASSETTO_BUILD_DATE={}", utc_text(epoch));
+}
+
+/// The trimmed output of `git <args>` run in the crate's folder, if git ran and succeeded.
+fn git(args: &[&str]) -> Option<String> {
+    let output = std::process::Command::new("git")
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .ok()?;
+    let text = String::from_utf8(output.stdout).ok()?;
+    (output.status.success() && !text.trim().is_empty()).then(|| text.trim().to_owned())
+}
+
+/// `YYYY-MM-DD HH:MM` (UTC) of a Unix time (Howard Hinnant's days-to-civil).
+fn utc_text(epoch: u64) -> String {
+    let days = i64::try_from(epoch / 86_400).unwrap_or(0);
+    let minutes = (epoch % 86_400) / 60;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}",
+        minutes / 60,
+        minutes % 60
+    )
 }

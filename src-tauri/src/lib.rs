@@ -129,6 +129,7 @@ pub fn build_app_with<R: Runtime>(
             commands::privacy::erase_contributor_data,
             commands::privacy::lock_screen,
             commands::privacy::unlock_screen,
+            commands::app::about,
         ])
 }
 

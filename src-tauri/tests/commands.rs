@@ -357,6 +357,38 @@ fn app_info_reads_the_layer_it_was_given() {
 }
 
 #[test]
+fn informazioni_tells_the_build_and_answers_behind_the_lock() {
+    let s = shell(Fake {
+        signed_in: true,
+        ..Fake::default()
+    });
+    s.invoke("lock_screen", json!({})).unwrap();
+    let about = s.invoke("about", json!({})).unwrap();
+    assert_eq!(about["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(about["license"], "EUPL-1.2");
+    assert_eq!(about["environment"]["mode"], "embedded_sandbox");
+    let commit = about["commit"].as_str().unwrap();
+    assert!(
+        commit == "sconosciuto"
+            || (commit.len() == 12 && commit.chars().all(|c| c.is_ascii_hexdigit())),
+        "{commit}"
+    );
+    let built = about["build_date"].as_str().unwrap();
+    assert_eq!(built.len(), "2026-12-05 07:30".len(), "{built}");
+    assert!(
+        built.starts_with("20") && built.as_bytes()[10] == b' ',
+        "{built}"
+    );
+    assert_eq!(about["os"], std::env::consts::OS);
+    // The data folder ends in the app's identifier; its short form starts from `~` when the
+    // folder is under the home folder.
+    let dir = about["data_dir"].as_str().unwrap();
+    assert!(dir.ends_with("it.cassetto.agenda"), "{dir}");
+    let short = about["data_dir_short"].as_str().unwrap();
+    assert!(short.ends_with("it.cassetto.agenda"), "{short}");
+}
+
+#[test]
 fn behind_the_lock_no_command_reaches_personal_data_until_the_password() {
     let s = shell(Fake {
         signed_in: true,

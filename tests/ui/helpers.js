@@ -64,7 +64,7 @@ export function fakeApi(answers = {}) {
     "confirmBooking", "cancelBooking", "listAppointments", "getAppointment", "cancelAppointment", "syncNow",
     "deskAgenda", "rescheduleAppointment", "saveReceipt", "printReceipt", "saveCalendar", "setPreferences",
     "auditLog", "verifyAudit", "saveAuditCsv", "saveContributorData", "erasurePreview", "eraseContributorData",
-    "lockScreen", "unlockScreen",
+    "lockScreen", "unlockScreen", "about",
   ];
   const api = { calls, answers };
   for (const name of names) {
@@ -182,6 +182,12 @@ const DEFAULTS = {
   eraseContributorData: { rows: 5, outbox: 0 },
   lockScreen: null,
   unlockScreen: null,
+  about: {
+    version: "0.1.0", build_date: "2026-12-05 07:30", commit: "499036b1c2d3", license: "EUPL-1.2",
+    os: "linux", arch: "x86_64", webview: "2.50.4", tauri: "2.12.5",
+    environment: { mode: "embedded_sandbox" },
+    data_dir: "/home/mario.rossi/.local/share/it.cassetto.agenda", data_dir_short: "~/.local/share/it.cassetto.agenda",
+  },
 };
 
 /** A controller on a fresh store with a fake api and a manual clock at NOW. */

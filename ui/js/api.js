@@ -54,6 +54,7 @@ export const COMMANDS = Object.freeze({
   erase_contributor_data: ["fiscalCode"],
   lock_screen: [],
   unlock_screen: ["password"],
+  about: [],
 });
 
 /** Why `args` do not fit `command` in the table (null when they do). */
@@ -198,3 +199,5 @@ export const eraseContributorData = (fiscalCode) => call("erase_contributor_data
 export const lockScreen = () => call("lock_screen");
 /** Opens the lock with the operator's password. */
 export const unlockScreen = (password) => call("unlock_screen", { password });
+/** Informazioni: {version, build_date, commit, license, os, arch, webview, tauri, environment, data_dir, data_dir_short}. */
+export const about = () => call("about");

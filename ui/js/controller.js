@@ -6,6 +6,7 @@
 
 import { holdRemaining } from "./format.js";
 import { screenOf, update } from "./state.js";
+import { createAbout } from "./features/about/controller.js";
 import { createAgenda } from "./features/agenda/controller.js";
 import { createCommunications } from "./features/communications/controller.js";
 import { createContributors } from "./features/contributors/controller.js";
@@ -145,6 +146,7 @@ export function createController({ api, store, timers = globalThis, now = () => 
     drafts: createDrafts(ctx),
     takeHome: createTakeHome(ctx),
     privacy: createPrivacy(ctx),
+    about: createAbout(ctx),
   });
   features.privacy.startIdleWatch();
 
@@ -159,6 +161,7 @@ export function createController({ api, store, timers = globalThis, now = () => 
     appuntamenti: { load: () => features.history.loadHistory() },
     bozze: { load: () => features.drafts.loadDrafts() },
     registro: { load: () => features.privacy.loadAudit() },
+    informazioni: { load: () => features.about.loadAbout() },
   };
 
   /** Shows a route and loads what it needs. */

@@ -4,6 +4,7 @@ import * as api from "./api.js";
 import { createController, createStore } from "./controller.js";
 import { applyTranslations } from "./i18n.js";
 import { initialState, routeFromHash, screenOf } from "./state.js";
+import { createAbout } from "./features/about/view.js";
 import { createAgendaView } from "./features/agenda/view.js";
 import { createCommunications } from "./features/communications/view.js";
 import { createContributors } from "./features/contributors/view.js";
@@ -63,6 +64,7 @@ const views = [
   createCopyId(ctrl, { announce: frame.announce }), // "Copia identificativo"
   createTakeHome(ctrl), // "Stampa ricevuta", "Salva PDF", "Calendario (.ics)"
   privacy,
+  createAbout(ctrl), // Informazioni
 ];
 
 let lang = null;

@@ -1,6 +1,7 @@
 // The app's state as a plain object and a pure update function: no DOM, no I/O, no clock
 // (times arrive inside actions). Views read it; the controller dispatches actions.
 
+import { initialAbout, reduce as about } from "./features/about/state.js";
 import { AGENDA_PAGE, reduce as agenda } from "./features/agenda/state.js";
 import { reduce as communications } from "./features/communications/state.js";
 import { reduce as contributors } from "./features/contributors/state.js";
@@ -11,14 +12,14 @@ import { reduce as session } from "./features/session/state.js";
 import { reduce as wizard } from "./features/wizard/state.js";
 
 /** Each feature's part of `update`, asked in turn (an action belongs to one feature). */
-const FEATURES = [session, agenda, contributors, communications, wizard, history, drafts, privacy];
+const FEATURES = [session, agenda, contributors, communications, wizard, history, drafts, privacy, about];
 
 /** Routes and their hashes. `accesso` is the sign-in screen. */
 export const ROUTES = [
-  "accesso", "impostazioni", "agenda", "assistiti", "comunicazioni", "prenotazione", "appuntamenti", "bozze", "registro",
+  "accesso", "impostazioni", "agenda", "assistiti", "comunicazioni", "prenotazione", "appuntamenti", "bozze", "registro", "informazioni",
 ];
 /** Routes reachable without a session. */
-const PUBLIC_ROUTES = ["accesso", "impostazioni"];
+const PUBLIC_ROUTES = ["accesso", "impostazioni", "informazioni"];
 
 /** Wizard stages in order; `attesa` is the held appointment, `esito` the outcome. */
 export const WIZARD_STAGES = ["argomento", "struttura", "data_ora", "contatti", "attesa", "esito"];
@@ -62,6 +63,7 @@ export function initialState() {
     agenda: { status: "idle", data: null, error: null, busy_id: null, filters: { day: "", status: "", channel: "", office: "" }, shown: { appointments: AGENDA_PAGE, request: AGENDA_PAGE } },
     find: { busy: false, error: null },
     audit: initialAudit(),
+    about: initialAbout(),
     lock: { locked: false, busy: false, error: null },
     reschedule: { id: null, status: "idle", slots: [], busy: false, error: null },
     notice: null,

@@ -6,7 +6,7 @@ use agenda_client::store::audit::{AuditAction, AuditEvent};
 use agenda_client::store::privacy::Retention;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use tauri::{AppHandle, Runtime, State};
+use tauri::{AppHandle, Manager, Runtime, State};
 
 /// What the UI needs to draw its frame and the offline banner.
 #[derive(Debug, Serialize)]
@@ -155,6 +155,86 @@ pub async fn info(state: &AppState) -> AppInfo {
     }
 }
 
+/// What Informazioni shows and "Copia informazioni di supporto" copies: the build, the
+/// platform, the service in use and where the data is. Nothing personal: no operator, no
+/// contributor (the service's URL is shown without any user or password in it).
+#[derive(Debug, Serialize)]
+pub struct About {
+    /// The app's version (`tauri.conf.json`, the workspace's `Cargo.toml`).
+    pub version: &'static str,
+    /// When this binary was built (UTC, `YYYY-MM-DD HH:MM`; see `build.rs`).
+    pub build_date: &'static str,
+    /// The commit it was built from (12 hex digits, or "sconosciuto").
+    pub commit: &'static str,
+    /// The licence (SPDX).
+    pub license: &'static str,
+    /// The operating system and processor (`linux`, `x86_64`…).
+    pub os: &'static str,
+    /// The processor architecture.
+    pub arch: &'static str,
+    /// The version of the system's web view (WebKitGTK, WebView2, WKWebView), when it tells.
+    pub webview: Option<String>,
+    /// The Tauri runtime's version.
+    pub tauri: &'static str,
+    /// The service in use.
+    pub environment: Environment,
+    /// The data folder (the stores, the embedded sandbox's database, the preferences).
+    pub data_dir: Option<String>,
+    /// The same with the user's home folder written `~`, for the text copied into a ticket.
+    pub data_dir_short: Option<String>,
+}
+
+/// Informazioni: the build facts, the service in use and the data folder. Answers behind
+/// the lock and before sign-in too (nothing personal in it).
+#[tauri::command]
+pub async fn about<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Result<About, CommandError> {
+    let data_dir = crate::data_dir(&app).ok();
+    let home = app.path().home_dir().ok();
+    let short =
+        data_dir.as_ref().map(
+            |dir| match home.as_ref().and_then(|h| dir.strip_prefix(h).ok()) {
+                Some(rest) => std::path::Path::new("~").join(rest).display().to_string(),
+                None => dir.display().to_string(),
+            },
+        );
+    let environment = match state.environment() {
+        Environment::Remote { base_url } => Environment::Remote {
+            base_url: without_credentials(&base_url),
+        },
+        embedded => embedded,
+    };
+    Ok(About {
+        version: env!("CARGO_PKG_VERSION"),
+        build_date: env!("CASSETTO_BUILD_DATE"),
+        commit: env!("CASSETTO_COMMIT"),
+        license: env!("CARGO_PKG_LICENSE"),
+        os: std::env::consts::OS,
+        arch: std::env::consts::ARCH,
+        webview: tauri::webview_version().ok(),
+        tauri: tauri::VERSION,
+        environment,
+        data_dir: data_dir.map(|dir| dir.display().to_string()),
+        data_dir_short: short,
+    })
+}
+
+/// `url` without a `user:password@` part (a service URL could carry one).
+fn without_credentials(url: &str) -> String {
+    match tauri::Url::parse(url) {
+        Ok(mut parsed) if !parsed.username().is_empty() || parsed.password().is_some() => {
+            // Setting them fails only for URLs that cannot have them (then there are none).
+            let _ = parsed.set_username("");
+            let _ = parsed.set_password(None);
+            parsed.to_string()
+        }
+        Ok(_) => url.to_owned(),
+        Err(_) => "(indirizzo non valido)".to_owned(),
+    }
+}
+
 /// Called once by the UI when its first frame is interactive.
 #[tauri::command]
 pub async fn ui_ready(state: State<'_, AppState>) -> Result<(), CommandError> {
@@ -201,4 +281,25 @@ pub async fn set_service_url<R: Runtime>(
 #[tauri::command]
 pub async fn sync_now(state: State<'_, AppState>) -> Result<SyncView, CommandError> {
     Ok(state.desk_even_locked().await?.sync_view().await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_credentials;
+
+    #[test]
+    fn a_service_url_is_shown_without_user_or_password() {
+        assert_eq!(
+            without_credentials("https://mario:segreta@servizio.example.it/api/"),
+            "https://servizio.example.it/api/"
+        );
+        assert_eq!(
+            without_credentials("https://servizio.example.it/"),
+            "https://servizio.example.it/"
+        );
+        assert_eq!(
+            without_credentials("non un indirizzo"),
+            "(indirizzo non valido)"
+        );
+    }
 }

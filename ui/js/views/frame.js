@@ -17,6 +17,7 @@ const TITLES = {
   appuntamenti: "title_appointments",
   bozze: "title_drafts",
   registro: "title_audit",
+  informazioni: "title_about",
 };
 /** Screens that need an utente selezionato. */
 const NEEDS_CONTRIBUTOR = { comunicazioni: "empty_select_contributor", appuntamenti: "empty_select_contributor_appointments" };

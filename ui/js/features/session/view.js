@@ -32,6 +32,7 @@ export function createAccess(ctrl) {
     });
   });
   byTestId(form, "signin-settings").addEventListener("click", () => ctrl.navigate("impostazioni"));
+  byTestId(form, "signin-about").addEventListener("click", () => ctrl.navigate("informazioni"));
 
   function mode() {
     const checked = settingsForm.querySelector('input[name="settings-mode"]:checked');
