@@ -1,25 +1,25 @@
 #!/usr/bin/env bash
-# Builds the .deb bundle with the Tauri CLI (npm package @tauri-apps/cli) from the one
-# top-level tauri.conf.json.
+# Builds the Linux packages (.deb and .rpm; or the bundles named in $BUNDLES, e.g.
+# BUNDLES=deb) with the Tauri CLI from the one top-level tauri.conf.json, into
+# target/release/bundle/{deb,rpm}/. The CLI is the npm package @tauri-apps/cli, pinned in
+# tests/package.json and installed here with `npm ci` (a prebuilt binary, seconds).
 #
 # The CLI insists that the config sits beside the app's package manifest (src-tauri/), while
 # this project keeps it at the top level, where cargo and the build script read it. So this
 # script writes a temporary src-tauri/tauri.conf.json derived from the top-level file (its
 # relative paths rewritten one level up), runs the CLI, and removes the copy. The top-level
-# file stays the only one under version control (see ARCHITECTURE.md).
+# file stays the only one under version control (see ARCHITECTURE.md, "Packaging").
+# Extra arguments go to `tauri build` (e.g. `--target`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/setup.sh
+bundles=${BUNDLES:-deb,rpm}
 generated=src-tauri/tauri.conf.json
-[ -e "$generated" ] && { echo "error: $generated exists; it must not be committed" >&2; exit 1; }
+[ -e "$generated" ] && die "$generated exists; it must not be committed"
+[ -x tests/node_modules/.bin/tauri ] || npm ci --prefix tests --silent --no-audit --no-fund
 trap 'rm -f "$generated"' EXIT
-node -e '
-  const fs = require("fs");
-  const conf = JSON.parse(fs.readFileSync("tauri.conf.json", "utf8"));
-  const up = (p) => (p.startsWith("/") || /^[a-z]+:/.test(p) ? p : "../" + p);
-  conf.build.frontendDist = up(conf.build.frontendDist);
-  conf.bundle.icon = conf.bundle.icon.map(up);
-  fs.writeFileSync(process.argv[1], JSON.stringify(conf, null, 2));
-' "$generated"
-cli=${TAURI_CLI:-npx --yes @tauri-apps/cli@2}
-(cd src-tauri && $cli build --bundles deb "$@")
-ls -la target/release/bundle/deb/*.deb
+node scripts/lib/cli-config.js tauri.conf.json "$generated"
+say "Building the release binary and the $bundles bundles (Tauri CLI $(tests/node_modules/.bin/tauri --version | awk '{print $2}'))"
+(cd src-tauri && ../tests/node_modules/.bin/tauri build --ci --bundles "$bundles" "$@")
+find target/release/bundle -maxdepth 2 \( -name '*.deb' -o -name '*.rpm' \) -newer "$generated" -printf '%s\t%p\n' \
+  | awk -F'\t' '{printf "%6.1f MiB  %s\n", $1 / 1048576, $2}'

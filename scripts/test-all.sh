@@ -2,7 +2,8 @@
 # Runs every test of Cassetto Agenda, installing what the tests need (Debian/Ubuntu):
 # formatting and lints, Rust unit and integration tests (with a real keychain in a private
 # D-Bus session), the UI logic tests, the contract check of the sandbox (schemathesis), and
-# the end-to-end tests that drive the real app window under Xvfb.
+# the end-to-end tests that drive the real app window under Xvfb, and the Linux packages
+# (.deb built, installed, launched and removed; .rpm built and read).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/setup.sh
@@ -40,10 +41,13 @@ XDG_DATA_HOME="$keyring_home" dbus-run-session -- bash -c '
   cargo test --workspace --no-fail-fast
 '
 
-say "UI logic tests (node --test)"
-node --test tests/ui/*.test.js
+say "UI logic tests and the release set-up (node --test)"
+node --test tests/ui/*.test.js tests/packaging/*.test.js
 
 say "Contract check of the sandbox (schemathesis against docs/openapi.yaml)"
 scripts/schemathesis.sh
+
+say "Linux packages: .deb built, installed, launched, removed; .rpm built and read"
+scripts/test-packages.sh
 
 say "All tests passed in $((SECONDS - started)) s"

@@ -5,9 +5,10 @@
 APP_PACKAGES=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libgtk-3-dev
   libayatana-appindicator3-dev librsvg2-dev libsecret-1-dev gnome-keyring dbus dbus-x11)
 # Extra packages for the tests: a virtual display and the WebKit WebDriver; poppler, qpdf and
-# zbar, which read back the receipt (text, validity, tags, QR code); Node.js + npm for the UI
-# tests and axe-core, and Python's venv for schemathesis and icalendar, unless already there.
-TEST_PACKAGES=(xvfb xauth webkit2gtk-driver poppler-utils qpdf zbar-tools)
+# zbar, which read back the receipt (text, validity, tags, QR code); rpm and
+# desktop-file-utils, which read the built packages; Node.js + npm for the UI tests, axe-core
+# and the Tauri CLI, and Python's venv for schemathesis and icalendar, unless already there.
+TEST_PACKAGES=(xvfb xauth webkit2gtk-driver poppler-utils qpdf zbar-tools rpm desktop-file-utils)
 command -v node >/dev/null 2>&1 || TEST_PACKAGES+=(nodejs)
 command -v npm >/dev/null 2>&1 || TEST_PACKAGES+=(npm)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || TEST_PACKAGES+=(python3 python3-venv)
@@ -31,8 +32,8 @@ missing_debs() {
   done
 }
 
-# ensure_packages PKG...: installs missing Debian packages when root, else prints the exact
-# sudo line and stops. On systems without dpkg, checks the libraries with pkg-config.
+# ensure_packages PKG...: installs missing Debian packages when root (or with passwordless
+# sudo, as on CI machines), else prints the exact sudo line and stops. On systems without dpkg, checks the libraries with pkg-config.
 ensure_packages() {
   if ! command -v dpkg-query >/dev/null 2>&1; then
     local lib missing=()
@@ -46,11 +47,12 @@ elsewhere install the packages that provide them (see README.md, 'Other platform
   local missing
   mapfile -t missing < <(missing_debs "$@")
   [ ${#missing[@]} -eq 0 ] && return 0
-  if [ "$(id -u)" -eq 0 ]; then
+  local as_root=()
+  if [ "$(id -u)" -ne 0 ] && sudo -n true 2>/dev/null; then as_root=(sudo -n); fi
+  if [ "$(id -u)" -eq 0 ] || [ ${#as_root[@]} -gt 0 ]; then
     say "Installing system packages: ${missing[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq || die "apt-get update failed"
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq || die "apt-get update failed"
+    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
       || die "apt-get install failed for: ${missing[*]}"
   else
     die "missing system packages. Install them with:
