@@ -5,7 +5,7 @@ import { t } from "../i18n.js";
 import { spokenId } from "../format.js";
 
 /** Copies `text` to the clipboard: the async API where the page may use it, else a selection. */
-async function copyText(text) {
+export async function copyText(text) {
   try {
     if (navigator.clipboard && window.isSecureContext) {
       await navigator.clipboard.writeText(text);

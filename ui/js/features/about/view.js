@@ -1,40 +1,12 @@
 // Informazioni: the build facts, the service in use and the data folder, with
-// "Copia informazioni di supporto" (the text of ./state.js `supportText`, nothing personal).
+// "Copia informazioni di supporto" (the text of ./state.js `supportText`, nothing personal;
+// copied as "Copia identificativo" copies).
 
 import { errorText } from "../../format.js";
 import { t } from "../../i18n.js";
+import { copyText } from "../../views/copy-id.js";
 import { byId, byTestId, fillFacts, memo, show, showText } from "../../views/dom.js";
 import { aboutRows, supportText } from "./state.js";
-
-/**
- * Puts `text` on the clipboard: the asynchronous Clipboard API, else a selected hidden
- * textarea and the copy command (older web views). Resolves true when it was taken.
- */
-export async function copyText(text, doc = document) {
-  const clipboard = doc.defaultView && doc.defaultView.navigator && doc.defaultView.navigator.clipboard;
-  if (clipboard && typeof clipboard.writeText === "function") {
-    try {
-      await clipboard.writeText(text);
-      return true;
-    } catch {
-      // Refused (no permission, no focus): try the copy command below.
-    }
-  }
-  const area = doc.createElement("textarea");
-  area.value = text;
-  area.setAttribute("readonly", "");
-  area.className = "visually-hidden";
-  doc.body.append(area);
-  area.select();
-  let ok = false;
-  try {
-    ok = doc.execCommand("copy");
-  } catch {
-    ok = false;
-  }
-  area.remove();
-  return ok;
-}
 
 export function createAbout(ctrl) {
   const screenEl = document.querySelector('[data-screen="informazioni"]');
