@@ -160,7 +160,7 @@ pub async fn info(state: &AppState) -> AppInfo {
 /// contributor (the service's URL is shown without any user or password in it).
 #[derive(Debug, Serialize)]
 pub struct About {
-    /// The app's version (`tauri.conf.json`, the workspace's `Cargo.toml`).
+    /// The app's version (`src-tauri/Cargo.toml`, the one place the installers read too).
     pub version: &'static str,
     /// When this binary was built (UTC, `YYYY-MM-DD HH:MM`; see `build.rs`).
     pub build_date: &'static str,
@@ -168,9 +168,9 @@ pub struct About {
     pub commit: &'static str,
     /// The licence (SPDX).
     pub license: &'static str,
-    /// The operating system and processor (`linux`, `x86_64`…).
+    /// The operating system (`linux`, `windows`, `macos`).
     pub os: &'static str,
-    /// The processor architecture.
+    /// The processor architecture (`x86_64`, `aarch64`).
     pub arch: &'static str,
     /// The version of the system's web view (WebKitGTK, WebView2, WKWebView), when it tells.
     pub webview: Option<String>,
