@@ -56,9 +56,9 @@ fn main() {
 }
 
 /// The build facts Informazioni shows: `CASSETTO_COMMIT` (the commit built, from git, or the
-/// environment variable of that name for builds outside a clone) and `CASSETTO_BUILD_DATE`
-/// (UTC, `YYYY-MM-DD HH:MM`; from `SOURCE_DATE_EPOCH` when set, for reproducible builds).
-/// Both are recomputed when the checked-out commit changes.
+/// environment variable of that name for builds outside a clone) and `CASSETTO_BUILD_EPOCH`
+/// (Unix seconds; `SOURCE_DATE_EPOCH` when set, for reproducible builds; the command writes
+/// it as a UTC date with chrono). Both are recomputed when the checked-out commit changes.
 fn build_facts() {
     println!("cargo:rerun-if-env-changed=CASSETTO_COMMIT");
     println!("cargo:rerun-if-env-changed=SOURCE_DATE_EPOCH");
@@ -86,7 +86,7 @@ fn build_facts() {
                 .map_or(0, |d| d.as_secs())
         });
     println!("cargo:rustc-env=CASSETTO_COMMIT={commit}");
-    println!("cargo:rustc-env=CASSETTO_BUILD_DATE={}", utc_text(epoch));
+    println!("cargo:rustc-env=CASSETTO_BUILD_EPOCH={epoch}");
 }
 
 /// The trimmed output of `git <args>` run in the crate's folder, if git ran and succeeded.
@@ -98,24 +98,4 @@ fn git(args: &[&str]) -> Option<String> {
         .ok()?;
     let text = String::from_utf8(output.stdout).ok()?;
     (output.status.success() && !text.trim().is_empty()).then(|| text.trim().to_owned())
-}
-
-/// `YYYY-MM-DD HH:MM` (UTC) of a Unix time (Howard Hinnant's days-to-civil).
-fn utc_text(epoch: u64) -> String {
-    let days = i64::try_from(epoch / 86_400).unwrap_or(0);
-    let minutes = (epoch % 86_400) / 60;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}",
-        minutes / 60,
-        minutes % 60
-    )
 }

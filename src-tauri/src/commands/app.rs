@@ -163,7 +163,7 @@ pub struct About {
     /// The app's version (`src-tauri/Cargo.toml`, the one place the installers read too).
     pub version: &'static str,
     /// When this binary was built (UTC, `YYYY-MM-DD HH:MM`; see `build.rs`).
-    pub build_date: &'static str,
+    pub build_date: Option<String>,
     /// The commit it was built from (12 hex digits, or "sconosciuto").
     pub commit: &'static str,
     /// The licence (SPDX).
@@ -208,7 +208,11 @@ pub async fn about<R: Runtime>(
     };
     Ok(About {
         version: env!("CARGO_PKG_VERSION"),
-        build_date: env!("CASSETTO_BUILD_DATE"),
+        build_date: env!("CASSETTO_BUILD_EPOCH")
+            .parse()
+            .ok()
+            .and_then(|secs| DateTime::<Utc>::from_timestamp(secs, 0))
+            .map(|built| built.format("%Y-%m-%d %H:%M").to_string()),
         commit: env!("CASSETTO_COMMIT"),
         license: env!("CARGO_PKG_LICENSE"),
         os: std::env::consts::OS,
