@@ -12,20 +12,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/setup.sh
+source scripts/lib/packages.sh
 RUNS=${RUNS:-9}
-name=cassetto-agenda
-if [ "$(id -u)" -eq 0 ]; then as_root=(); elif sudo -n true 2>/dev/null; then as_root=(sudo -n); else
-  die "installing the .deb needs root or passwordless sudo"
-fi
-if dpkg-query -W -f='${Status}' "$name" 2>/dev/null | grep -q "install ok installed"; then
-  die "$name is already installed; remove it first (dpkg -r $name)"
-fi
-version=$(sed -n 's/^version = "\(.*\)"$/\1/p' src-tauri/Cargo.toml | head -1)
+ready_to_install
 
 say "Packages"
 scripts/package.sh >/dev/null
-deb=$(ls -t target/release/bundle/deb/*_"$version"_*.deb | head -1)
-rpm_file=$(ls -t target/release/bundle/rpm/*-"$version"-*.rpm | head -1)
+built_packages
 
 say "The bare Tauri window (same Tauri, same profile, the project's Cargo.lock)"
 cp Cargo.lock benches/bare-window/Cargo.lock

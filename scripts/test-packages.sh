@@ -15,20 +15,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/setup.sh
-
-if [ "$(id -u)" -eq 0 ]; then
-  as_root=()
-elif sudo -n true 2>/dev/null; then
-  as_root=(sudo -n)
-else
-  die "installing the .deb needs root: run this as root or with passwordless sudo"
-fi
-name=cassetto-agenda
-version=$(sed -n 's/^version = "\(.*\)"$/\1/p' src-tauri/Cargo.toml | head -1)
-[ -n "$version" ] || die "no version in src-tauri/Cargo.toml"
-if dpkg-query -W -f='${Status}' "$name" 2>/dev/null | grep -q "install ok installed"; then
-  die "$name is already installed on this machine; remove it (dpkg -r $name) before testing the package"
-fi
+source scripts/lib/packages.sh
+ready_to_install
 
 fail() { die "package check: $*"; }
 check() { # check <description> <command...>: runs the command, fails with the description
@@ -47,10 +35,7 @@ trap cleanup EXIT
 
 say "Building the .deb and the .rpm"
 scripts/package.sh
-deb=$(ls -t target/release/bundle/deb/*_"$version"_*.deb | head -1)
-rpm_file=$(ls -t target/release/bundle/rpm/*-"$version"-*.rpm | head -1)
-[ -f "$deb" ] || fail "no .deb of version $version"
-[ -f "$rpm_file" ] || fail "no .rpm of version $version"
+built_packages
 
 say "The .deb's control data"
 field() { dpkg-deb -f "$deb" "$1"; }
@@ -88,7 +73,6 @@ for size in 32x32 128x128 256x256@2; do
   png=/usr/share/icons/hicolor/$size/apps/$icon.png
   [ -f "$png" ] || fail "no $size icon at $png"
   pixels=${size%@2}
-  [ "$size" = "256x256@2" ] && pixels=256x256
   actual=$(python3 -c 'import struct,sys; d=open(sys.argv[1],"rb").read(24); print("%dx%d" % struct.unpack(">II", d[16:24]))' "$png")
   check "$png is $pixels pixels (was $actual)" [ "$actual" = "$pixels" ]
 done

@@ -32,6 +32,14 @@ missing_debs() {
   done
 }
 
+# root_runner: sets the array `as_root` to what runs a command as root: nothing when root,
+# `sudo -n` with passwordless sudo (as on CI machines); fails when neither.
+root_runner() {
+  as_root=()
+  [ "$(id -u)" -eq 0 ] && return 0
+  sudo -n true 2>/dev/null && as_root=(sudo -n)
+}
+
 # ensure_packages PKG...: installs missing Debian packages when root (or with passwordless
 # sudo, as on CI machines), else prints the exact sudo line and stops. On systems without dpkg, checks the libraries with pkg-config.
 ensure_packages() {
@@ -47,9 +55,8 @@ elsewhere install the packages that provide them (see README.md, 'Other platform
   local missing
   mapfile -t missing < <(missing_debs "$@")
   [ ${#missing[@]} -eq 0 ] && return 0
-  local as_root=()
-  if [ "$(id -u)" -ne 0 ] && sudo -n true 2>/dev/null; then as_root=(sudo -n); fi
-  if [ "$(id -u)" -eq 0 ] || [ ${#as_root[@]} -gt 0 ]; then
+  local as_root
+  if root_runner; then
     say "Installing system packages: ${missing[*]}"
     "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq || die "apt-get update failed"
     "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
